@@ -1,0 +1,90 @@
+# Shared helpers for the scenario tests. Each scenario's test.sh is sourced by ./run with
+# SCENARIO_DIR (its sources), WORK (a fresh directory), JDK (the java.home recording the program)
+# and RETRACE (the retrace CLI) set. A scenario states facts with check/check_same/check_differs.
+
+JDK17=${RETRACE_JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
+JDK25=${RETRACE_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+  local name=$1
+  shift
+  if "$@" >"$WORK/check.out" 2>&1; then
+    pass "$name"
+  else
+    fail "$name" "$(head -c 2000 "$WORK/check.out")"
+  fi
+}
+
+pass() {
+  PASSED=$((PASSED + 1))
+  printf 'ok     %s [%s] %s\n' "$SCENARIO" "$JDK_NAME" "$1"
+}
+
+fail() {
+  FAILED=$((FAILED + 1))
+  printf 'FAILED %s [%s] %s\n' "$SCENARIO" "$JDK_NAME" "$1"
+  [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/       | /'
+  return 0
+}
+
+# check_same NAME FILE1 FILE2: byte-identical files.
+check_same() {
+  if cmp -s "$2" "$3"; then
+    pass "$1"
+  else
+    fail "$1" "$(diff "$2" "$3" | head -20)"
+  fi
+}
+
+# check_differs NAME FILE1 FILE2: the files differ (the program is nondeterministic).
+check_differs() {
+  if cmp -s "$2" "$3"; then
+    fail "$1" "both runs printed the same: the program is not nondeterministic here"
+  else
+    pass "$1"
+  fi
+}
+
+# compile: javac the scenario's sources for Java 17, so the class files run on both JDKs.
+compile() {
+  mkdir -p "$WORK/classes"
+  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "$SCENARIO_DIR"/*.java
+}
+
+# plain OUT [java args...]: runs the program without the agent.
+plain() {
+  local out=$1
+  shift
+  "$JDK/bin/java" -cp "$WORK/classes" "$@" >"$out" 2>"$out.err"
+}
+
+# record TAPE OUT [retrace record options] -- [java args...]: records; returns the program's exit status.
+record() {
+  local tape=$1 out=$2
+  shift 2
+  "$RETRACE" record --java "$JDK/bin/java" -o "$tape" --force "$@" >"$out" 2>"$out.err"
+}
+
+# replay TAPE OUT: runs the recording as an executable file.
+replay() {
+  local tape=$1 out=$2
+  "$tape" >"$out" 2>"$out.err"
+}
+
+# exit_status COMMAND...: prints the exit status of the command, whatever it is.
+exit_status() {
+  local status=0
+  "$@" || status=$?
+  echo "$status"
+}
+
+# no_stack_trace FILE: the file shows no Java or native stack trace and no JVM crash.
+no_stack_trace() {
+  ! grep -qE '^\s+at [a-zA-Z_$][a-zA-Z0-9_$.]*\(|Exception in thread|A fatal error has been detected|SIGSEGV|hs_err_pid' "$1"
+}
+
+# one_line FILE: exactly one line.
+one_line() {
+  [ "$(wc -l <"$1")" -eq 1 ]
+}

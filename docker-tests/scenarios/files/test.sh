@@ -1,0 +1,40 @@
+# java.io and java.nio.file: the replay needs none of the files, and touches none.
+data=$WORK/data
+setup_data() {
+  mkdir -p "$data"
+  echo "hello from the input file" >"$data/input.txt"
+  echo "another" >"$data/other.txt"
+}
+setup_data
+plain "$WORK/plain1.out" FileTour "$data"
+plain "$WORK/plain2.out" FileTour "$data"
+check_differs "two plain runs differ" "$WORK/plain1.out" "$WORK/plain2.out"
+check "the plain run read the input" grep -q "io read: hello from the input file" "$WORK/plain1.out"
+
+record "$WORK/files.retrace" "$WORK/rec.out" -- -cp "$WORK/classes" FileTour "$data"
+check "the recording ran the whole tour" grep -q "nio missing: " "$WORK/rec.out"
+
+# Change every input, then remove the directory altogether.
+echo "changed after recording" >"$data/input.txt"
+rm -rf "$data"
+before=$(find /tmp -maxdepth 1 -newer "$WORK/files.retrace" 2>/dev/null | sort)
+strace -f -qq -o "$WORK/strace.log" \
+  -e trace=open,openat,creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,rmdir,truncate,ftruncate,link,linkat,symlink,symlinkat,chmod,fchmodat,utimensat \
+  "$WORK/files.retrace" >"$WORK/replay.out" 2>"$WORK/replay.err"
+check_same "replay prints the recording's output without the files" "$WORK/rec.out" "$WORK/replay.out"
+check "the data directory is still gone" test ! -e "$data"
+grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|unlink|rename|mkdir|rmdir|truncate|link\(|symlink|chmod|utimensat' "$WORK/strace.log" \
+  | grep -vE '"/dev/(null|tty)"|= -1 E' >"$WORK/writes.log"
+if [ -s "$WORK/writes.log" ]; then
+  fail "replay creates, changes and deletes nothing (strace)" "$(head -10 "$WORK/writes.log")"
+else
+  pass "replay creates, changes and deletes nothing (strace)"
+fi
+grep -E '"'"$data" "$WORK/strace.log" | grep -v ' = -1 ' >"$WORK/data-touches.log"
+if [ -s "$WORK/data-touches.log" ]; then
+  fail "replay opens nothing in the recorded data directory" "$(head -5 "$WORK/data-touches.log")"
+else
+  pass "replay opens nothing in the recorded data directory"
+fi
+after=$(find /tmp -maxdepth 1 -newer "$WORK/files.retrace" 2>/dev/null | sort)
+[ "$before" = "$after" ] && pass "no new files appear in /tmp" || fail "no new files appear in /tmp" "$(diff <(echo "$before") <(echo "$after"))"

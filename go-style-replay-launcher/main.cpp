@@ -1,0 +1,224 @@
+// retrace-replay: the program a recording's shebang line runs.
+//
+//   #!/abs/dist/bin/retrace-replay --recording      so that  ./run.retrace [args]  runs
+//   retrace-replay --recording ./run.retrace [args]
+//
+// With no args (or only --pid N / --verbose) it replays: it execs the recorded JVM with the agent
+// in replay mode. Any other args are a verb of the facade: it execs <launcher dir>/retrace.
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "replay_command.h"
+#include "retrace/tape/reader.h"
+
+extern char** environ;
+
+namespace {
+
+using retrace::launcher::ReplayCommand;
+using retrace::launcher::ReplayRequest;
+
+// Exit codes shared with the agent (docs/cli.md).
+constexpr int kExitUsage = 2;
+constexpr int kExitDiffers = 121;     // the JVM or the directory of the recording is not here
+constexpr int kExitUnreadable = 122;  // not a recording, or damaged before its first process
+constexpr int kExitNoFacade = 127;
+
+const char kUsage[] =
+    "Usage: retrace-replay --recording FILE [--pid PID] [--verbose]\n"
+    "       retrace-replay --recording FILE <retrace arguments>\n"
+    "\n"
+    "Replays a Retrace recording. A recording's first line runs this program, so\n"
+    "`./run.retrace` is the same as `retrace-replay --recording ./run.retrace`.\n"
+    "\n"
+    "Options:\n"
+    "  --pid PID    replay this process of the recording (default: the root process)\n"
+    "  --verbose    print the replay command to stderr, and make the agent verbose\n"
+    "  --help       print this help\n"
+    "\n"
+    "Any other arguments go to the retrace CLI next to this program, e.g.:\n"
+    "  ./run.retrace --list_pids       the processes, root first\n"
+    "  ./run.retrace --extract [DIR]   one replayable <PID>.bin per process\n"
+    "  ./run.retrace summary           what the recording holds\n"
+    "  ./run.retrace print [--json]    its events\n"
+    "\n"
+    "Exit status: the replayed program's own, or 120 divergence, 121 the JVM or the working\n"
+    "directory of the recording is not on this machine, 122 recording unreadable, 123 replay\n"
+    "ran past the end of an incomplete recording, 2 usage error.\n";
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "retrace-replay: %s\n", message.c_str());
+  return code;
+}
+
+int usageError(const std::string& message) {
+  std::fprintf(stderr, "retrace-replay: %s\n%s", message.c_str(), kUsage);
+  return kExitUsage;
+}
+
+std::string launcherDirectory() {
+  char buffer[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) return ".";
+  std::string path(buffer, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+std::vector<char*> cStrings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+int forwardToFacade(const std::string& recording, const std::vector<std::string>& rest) {
+  std::string facade = launcherDirectory() + "/retrace";
+  std::vector<std::string> argv{facade, "--recording", recording};
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  std::vector<char*> args = cStrings(argv);
+  execv(facade.c_str(), args.data());
+  return fail(kExitNoFacade, "cannot run the retrace CLI " + facade + ": " + std::strerror(errno));
+}
+
+struct ReplayOptions {
+  bool replay = true;  // false: the arguments are for the facade
+  bool hasPid = false;
+  uint32_t pid = 0;
+  bool verbose = false;
+  std::string error;
+};
+
+bool parsePid(const std::string& text, uint32_t& pid) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  unsigned long long value = std::stoull(text);
+  if (value > UINT32_MAX) return false;
+  pid = static_cast<uint32_t>(value);
+  return true;
+}
+
+ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
+  ReplayOptions options;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const std::string& arg = rest[i];
+    if (arg == "--verbose") {
+      options.verbose = true;
+    } else if (arg == "--pid" || arg.rfind("--pid=", 0) == 0) {
+      std::string value;
+      if (arg == "--pid") {
+        if (i + 1 == rest.size()) {
+          options.error = "--pid needs a process id";
+          return options;
+        }
+        value = rest[++i];
+      } else {
+        value = arg.substr(6);
+      }
+      if (!parsePid(value, options.pid)) {
+        options.error = "--pid needs a process id, not '" + value + "'";
+        return options;
+      }
+      options.hasPid = true;
+    } else {
+      options.replay = false;
+      return options;
+    }
+  }
+  return options;
+}
+
+std::string pidList(const std::vector<uint32_t>& pids) {
+  std::string list;
+  for (uint32_t pid : pids) list += (list.empty() ? "" : ", ") + std::to_string(pid);
+  return list;
+}
+
+int replay(const std::string& recording, const ReplayOptions& options) {
+  std::string error;
+  std::unique_ptr<retrace::tape::TapeReader> reader = retrace::tape::TapeReader::open(recording, error);
+  if (!reader) return fail(kExitUnreadable, error);
+  std::vector<uint32_t> pids = reader->pids();
+  if (pids.empty()) return fail(kExitUnreadable, recording + " holds no process");
+  uint32_t pid = options.hasPid ? options.pid : pids.front();
+  const retrace::tape::ProcessStartInfo* start = reader->processStart(pid);
+  if (start == nullptr) {
+    return fail(kExitUsage, "no process " + std::to_string(pid) + " in " + recording + " (its processes: " +
+                                pidList(pids) + ")");
+  }
+
+  char absolute[PATH_MAX];
+  if (realpath(recording.c_str(), absolute) == nullptr) {
+    return fail(kExitUnreadable, "cannot resolve " + recording + ": " + std::strerror(errno));
+  }
+  ReplayRequest request;
+  request.agentPath = retrace::launcher::normalizePath(launcherDirectory() + "/../lib/libretrace.so");
+  request.recordingPath = absolute;
+  request.pid = pid;
+  request.verbose = options.verbose;
+  if (request.recordingPath.find(',') != std::string::npos) {
+    return fail(kExitUsage, "the path " + request.recordingPath +
+                                " contains a comma, which the agent options cannot carry: move or rename the recording");
+  }
+
+  std::vector<std::string> current;
+  for (char** e = environ; *e != nullptr; ++e) current.emplace_back(*e);
+  ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
+  std::string javaHome = start->javaHome;
+  reader.reset();  // the mapping is not needed by the replay JVM
+
+  if (access(command.program.c_str(), X_OK) != 0) {
+    return fail(kExitDiffers, "the JVM of this recording (" + javaHome + ") is not on this machine");
+  }
+  if (access(request.agentPath.c_str(), R_OK) != 0) {
+    return fail(kExitDiffers, "the agent " + request.agentPath + " is missing (build Retrace first)");
+  }
+  if (options.verbose) {
+    std::fprintf(stderr, "retrace-replay: %s\n", retrace::launcher::shellLine(command, current).c_str());
+  }
+  if (chdir(command.cwd.c_str()) != 0) {
+    return fail(kExitDiffers, "the working directory of this recording (" + command.cwd +
+                                  ") is not on this machine: " + std::strerror(errno));
+  }
+  std::vector<char*> args = cStrings(command.argv);
+  std::vector<char*> env = cStrings(command.env);
+  execve(command.program.c_str(), args.data(), env.data());
+  return fail(kExitDiffers, "cannot run " + command.program + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usageError("no recording given");
+  if (args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  size_t next = 1;
+  std::string recording;
+  if (args[0] == "--recording") {
+    if (args.size() < 2) return usageError("--recording needs a file");
+    recording = args[1];
+    next = 2;
+  } else if (args[0].rfind("--recording=", 0) == 0) {
+    recording = args[0].substr(12);
+  } else if (args[0][0] == '-') {
+    return usageError("unknown option '" + args[0] + "'");
+  } else {
+    recording = args[0];
+  }
+  std::vector<std::string> rest(args.begin() + static_cast<long>(next), args.end());
+
+  ReplayOptions options = parseReplayOptions(rest);
+  if (!options.replay) return forwardToFacade(recording, rest);
+  if (!options.error.empty()) return usageError(options.error);
+  return replay(recording, options);
+}

@@ -1,0 +1,175 @@
+package dev.retrace.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "record",
+        description = {
+            "Runs a Java program under the agent and records it.",
+            "",
+            "Runs <java> -agentpath:<retrace>/lib/libretrace.so=record,tape=FILE[,...] <java arguments> with this "
+                    + "terminal's stdin, stdout and stderr, and exits with the program's exit status. FILE is "
+                    + "executable: ./FILE replays it.",
+        },
+        customSynopsis = {
+            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces]",
+            "                      [--verbose] [--java PATH] [--force] [--] <java arguments>",
+        },
+        sortOptions = false,
+        footerHeading = "%nExample usage:%n%n",
+        footer = {
+            " retrace record -o run.retrace -- -jar app.jar --port 0",
+            "",
+            " retrace record --save-on failure -o failed.retrace -- -cp app.jar demo.Main",
+            "",
+            " retrace record --java /usr/lib/jvm/temurin-25-jdk-amd64 -- -version",
+        })
+final class RecordCommand implements Callable<Integer> {
+    enum SaveOn {
+        always,
+        failure
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "The recording to write (default: retrace-<yyyyMMdd-HHmmss>.retrace here).")
+    Path output;
+
+    @Option(names = "--save-on", paramLabel = "WHEN",
+            description = "always (default), or failure: keep the recording only when the program exits non-zero.")
+    SaveOn saveOn;
+
+    @Option(names = "--stacktraces", description = "Record the Java stack of every event (bigger; divergence reports show it).")
+    boolean stacktraces;
+
+    @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
+    boolean verbose;
+
+    @Option(names = "--java", paramLabel = "PATH",
+            description = "The java to run, or a JDK directory (default: the first java on PATH).")
+    Path java;
+
+    @Option(names = "--force", description = "Overwrite FILE if it exists.")
+    boolean force;
+
+    @Parameters(paramLabel = "<java arguments>", arity = "0..*",
+            description = "What you would give to java: options, then -jar JAR, a main class or a source file, and its arguments.")
+    List<String> javaArguments = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (javaArguments.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "missing the java arguments to run, e.g. retrace record -- -jar app.jar");
+        }
+        Path agent = ((RetraceCommand) spec.parent().userObject()).dist.builtAgent();
+        Path shown = output != null ? output : Path.of(defaultName(LocalDateTime.now()));
+        Path tape = shown.toAbsolutePath().normalize();
+        checkOutput(shown, tape);
+        Path javaPath = findJava();
+
+        StringBuilder options = new StringBuilder("record,tape=").append(tape);
+        if (saveOn != null) {
+            options.append(",save_on=").append(saveOn);
+        }
+        if (stacktraces) {
+            options.append(",stacktraces");
+        }
+        if (verbose) {
+            options.append(",verbose");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaPath.toString());
+        command.add("-agentpath:" + agent.toAbsolutePath() + "=" + options);
+        command.addAll(javaArguments);
+
+        PrintWriter err = spec.commandLine().getErr();
+        if (verbose) {
+            err.println("retrace record: " + Recordings.commandLine(command));
+        }
+        int status = ChildProcess.run(command, spec.commandLine().getOut(), err);
+        if (Files.exists(tape)) {
+            err.println("retrace record: saved " + shown + " (replay with: " + runnable(shown) + ")");
+        } else if (saveOn == SaveOn.failure && status == 0) {
+            err.println("retrace record: no recording kept (save-on failure and the run succeeded)");
+        } else {
+            err.println("retrace record: no recording was written to " + shown
+                    + " (did the agent load? try --verbose)");
+        }
+        return status;
+    }
+
+    static String defaultName(LocalDateTime now) {
+        return "retrace-" + now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".retrace";
+    }
+
+    /** How to run the recording from here: ./FILE for a relative FILE. */
+    static String runnable(Path file) {
+        String s = file.toString();
+        return file.isAbsolute() || s.startsWith("./") || s.startsWith("../") ? s : "./" + s;
+    }
+
+    /** Never lose user data: an existing FILE needs --force; a missing directory is an error. */
+    private void checkOutput(Path shown, Path tape) throws IOException {
+        if (tape.toString().contains(",")) {
+            throw new DataException("the path " + tape + " contains a comma, which the agent options cannot carry");
+        }
+        Path directory = tape.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new DataException("the directory of " + shown + " does not exist");
+        }
+        if (Files.isDirectory(tape)) {
+            throw new DataException(shown + " is a directory");
+        }
+        if (Files.exists(tape)) {
+            if (!force) {
+                throw new DataException(shown + " already exists (use --force to overwrite it)");
+            }
+            Files.delete(tape);  // with save-on failure, an old file must not pass for this run's
+        }
+    }
+
+    private Path findJava() {
+        if (java != null) {
+            Path candidate = Files.isDirectory(java) ? java.resolve("bin/java") : java;
+            if (!Files.isRegularFile(candidate) || !Files.isExecutable(candidate)) {
+                throw new DataException("--java " + java + " is not a java executable or a JDK directory");
+            }
+            return candidate;
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String directory : path.split(File.pathSeparator)) {
+                if (directory.isEmpty()) {
+                    continue;
+                }
+                Path candidate = Path.of(directory, "java");
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new DataException("no java on PATH (use --java PATH)");
+    }
+}

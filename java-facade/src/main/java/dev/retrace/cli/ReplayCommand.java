@@ -1,0 +1,74 @@
+package dev.retrace.cli;
+
+import dev.retrace.tape.Recording;
+import dev.retrace.tape.RecordingException;
+import dev.retrace.tape.RecordingSummary;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "replay",
+        description = {
+            "Replays a recording, the same as running the file itself.",
+            "",
+            "Runs the recorded JVM again in the recorded working directory, with the agent in replay mode: "
+                    + "every boundary call returns what was recorded, threads run in the recorded order, nothing "
+                    + "outside is touched, and only stdout and stderr are written again. Exits with the program's "
+                    + "own status, or 120 divergence, 121 the JVM, code or directory differs from the recording, "
+                    + "122 the recording is unreadable, 123 replay ran past the end of an incomplete recording.",
+        },
+        sortOptions = false,
+        footerHeading = "%nExample usage:%n%n",
+        footer = {
+            " retrace replay run.retrace",
+            "",
+            " retrace replay run.retrace --pid 4243 --verbose",
+            "",
+            " ./run.retrace",
+        })
+final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "Replay this process (default: the root; see --list_pids).")
+    Long pid;
+
+    @Option(names = "--verbose", description = "Print the replay command, and make the agent verbose.")
+    boolean verbose;
+
+    @Parameters(paramLabel = "FILE", description = "The recording (or an extracted <PID>.bin).")
+    Path file;
+
+    @Override
+    public Integer call() throws RecordingException {
+        try (Recording recording = Recording.open(file)) {
+            RecordingSummary summary = recording.summary();
+            if (summary.processes().isEmpty()) {
+                throw new DataException(file + " holds no process");
+            }
+            if (pid != null) {
+                Recordings.select(summary, pid, file);
+            }
+        }
+        Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
+        if (pid != null) {
+            command.addAll(List.of("--pid", pid.toString()));
+        }
+        if (verbose) {
+            command.add("--verbose");
+        }
+        return ChildProcess.run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

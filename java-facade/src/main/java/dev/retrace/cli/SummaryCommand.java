@@ -1,0 +1,121 @@
+package dev.retrace.cli;
+
+import dev.retrace.tape.Recording;
+import dev.retrace.tape.RecordingException;
+import dev.retrace.tape.RecordingSummary;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "summary",
+        description = {
+            "Prints what a recording holds, like jfr summary.",
+            "",
+            "The file (format version, size, frames, complete or not and why), then per process: pid, parent, "
+                    + "command line, JVM, java home, working directory, start and end time, exit status, events, "
+                    + "bytes, threads, and a table of event counts per boundary call. A damaged or incomplete "
+                    + "recording is summarised as far as it is readable, then the command exits 1.",
+        },
+        footerHeading = "%nExample usage:%n%n",
+        footer = {" retrace summary run.retrace", "", " ./run.retrace summary"})
+final class SummaryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Parameters(paramLabel = "FILE", description = "The recording.")
+    Path file;
+
+    @Override
+    public Integer call() throws RecordingException {
+        try (Recording recording = Recording.open(file)) {
+            RecordingSummary summary = recording.summary();
+            print(summary, spec.commandLine().getOut());
+            return Recordings.status(summary, spec, file);
+        }
+    }
+
+    void print(RecordingSummary s, PrintWriter out) {
+        out.println();
+        out.println(" Recording: " + file);
+        out.println(" Format version: " + s.formatVersion());
+        out.println(" Size: " + s.fileSize() + " bytes");
+        out.println(" Frames: " + s.frames());
+        out.println(" Status: " + s.incompleteReason().map(r -> "incomplete: " + r).orElse("complete"));
+        for (long pid : s.pids()) {
+            RecordingSummary.Process p = s.process(pid).orElseThrow();
+            out.println();
+            printProcess(s, p, out);
+        }
+        out.println();
+    }
+
+    private static void printProcess(RecordingSummary s, RecordingSummary.Process p, PrintWriter out) {
+        boolean root = p.parentPid() == 0 || s.process(p.parentPid()).isEmpty();
+        out.println(" Process " + p.pid() + (root ? " (root)" : ""));
+        if (p.parentPid() != 0) {
+            out.println(" Parent: " + p.parentPid() + " (at its event " + p.parentEventIndex() + ")"
+                    + (root ? ", not in this recording" : ""));
+        }
+        List<RecordingSummary.Process> children = s.children(p.pid());
+        if (!children.isEmpty()) {
+            out.println(" Children: " + children.stream().map(c -> String.valueOf(c.pid())).collect(Collectors.joining(", ")));
+        }
+        out.println(" Command line: " + Recordings.commandLine(p.argv()));
+        out.println(" JVM: " + nonEmpty(p.jvmVersion()));
+        out.println(" Java home: " + nonEmpty(p.javaHome()));
+        out.println(" Working directory: " + nonEmpty(p.cwd()));
+        out.println(" Start: " + time(p.startTimeMillis()));
+        RecordingSummary.End end = p.end();
+        if (end == null) {
+            out.println(" End: none (killed, or still running)");
+            out.println(" Exit status: unknown");
+        } else {
+            out.println(" End: " + time(end.endTimeMillis()) + " (" + duration(end.endTimeMillis() - p.startTimeMillis()) + ")");
+            String truncated = end.complete() ? "" : " (stopped recording early: " + nonEmpty(end.truncatedReason()) + ")";
+            out.println(" Exit status: " + end.exitStatus() + truncated);
+        }
+        out.println(" Events: " + p.events());
+        out.println(" Bytes: " + p.bytes());
+        out.println(" Threads: " + p.threads().size() + (p.threads().isEmpty() ? "" : " ("
+                + p.threads().stream().map(t -> p.threadName(t.thread())).collect(Collectors.joining(", ")) + ")"));
+        List<RecordingSummary.Call> calls = p.calls().stream()
+                .filter(c -> c.count() > 0)
+                .sorted(Comparator.comparingLong(RecordingSummary.Call::count).reversed()
+                        .thenComparing(RecordingSummary.Call::name))
+                .toList();
+        if (!calls.isEmpty()) {
+            int width = Math.max("Boundary call".length(), calls.stream().mapToInt(c -> c.name().length()).max().orElse(0));
+            out.println();
+            out.println(String.format(" %-" + width + "s  %10s", "Boundary call", "Count"));
+            out.println(" " + "=".repeat(width + 12));
+            for (RecordingSummary.Call c : calls) {
+                out.println(String.format(" %-" + width + "s  %10d", c.name(), c.count()));
+            }
+        }
+    }
+
+    static String time(long millis) {
+        return millis == 0 ? "unknown" : Instant.ofEpochMilli(millis).toString();
+    }
+
+    static String duration(long millis) {
+        return millis < 0 ? "unknown duration" : String.format("%d.%03d s", millis / 1000, millis % 1000);
+    }
+
+    private static String nonEmpty(String s) {
+        return s == null || s.isEmpty() ? "unknown" : s;
+    }
+}

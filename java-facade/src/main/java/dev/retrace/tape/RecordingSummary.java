@@ -1,0 +1,142 @@
+package dev.retrace.tape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code rt_tape_summary_json} says about a recording (tape_c.h): the file, where reading
+ * stopped, and per process its start message, end message, threads and counts.
+ */
+public record RecordingSummary(
+        String path,
+        long fileSize,
+        String shebang,
+        int formatVersion,
+        boolean complete,
+        Stop stop,
+        long frames,
+        List<Process> processes) {
+
+    public RecordingSummary {
+        processes = processes == null ? List.of() : List.copyOf(processes);
+    }
+
+    /** Where reading ended; {@code clean} when the file ended exactly after a whole frame. */
+    public record Stop(boolean clean, long offset, String reason) {}
+
+    public record Process(
+            long pid,
+            long parentPid,
+            long parentEventIndex,
+            List<String> argv,
+            String javaHome,
+            String jvmVersion,
+            String cwd,
+            long startTimeMillis,
+            String agentOptions,
+            List<String> env,
+            Map<String, String> systemProperties,
+            List<Code> code,
+            End end,
+            List<ThreadName> threads,
+            long events,
+            long bytes,
+            long firstOffset,
+            long lastOffset,
+            List<Call> calls) {
+
+        public Process {
+            argv = argv == null ? List.of() : argv;
+            env = env == null ? List.of() : env;
+            systemProperties = systemProperties == null ? Map.of() : systemProperties;
+            code = code == null ? List.of() : code;
+            threads = threads == null ? List.of() : threads;
+            calls = calls == null ? List.of() : calls;
+        }
+
+        /** The name of a logical thread, or {@code thread-N} when no thread start named it. */
+        public String threadName(long thread) {
+            for (ThreadName t : threads) {
+                if (t.thread() == thread && t.name() != null && !t.name().isEmpty()) {
+                    return t.name();
+                }
+            }
+            return "thread-" + thread;
+        }
+    }
+
+    /** The process end message; absent when the process was killed or is still running. */
+    public record End(int exitStatus, boolean complete, long eventCount, long endTimeMillis, String truncatedReason) {}
+
+    public record ThreadName(long thread, String name) {}
+
+    public record Code(String path, String role, long crc32c, long size) {}
+
+    /** A boundary call of the recording agent's table and how many events answer it. */
+    public record Call(int id, String name, long count) {}
+
+    public Optional<Process> process(long pid) {
+        return processes.stream().filter(p -> p.pid() == pid).findFirst();
+    }
+
+    /** The pids, the root first, then the others in the order of their start frames. */
+    public List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        Process root = root().orElse(null);
+        if (root != null) {
+            pids.add(root.pid());
+        }
+        for (Process p : processes) {
+            if (p != root) {
+                pids.add(p.pid());
+            }
+        }
+        return pids;
+    }
+
+    /** The first process whose parent is not in the recording (normally the first one). */
+    public Optional<Process> root() {
+        for (Process p : processes) {
+            if (p.parentPid() == 0 || process(p.parentPid()).isEmpty()) {
+                return Optional.of(p);
+            }
+        }
+        return processes.stream().findFirst();
+    }
+
+    /** The processes whose parent is {@code pid}, in start order. */
+    public List<Process> children(long pid) {
+        return processes.stream().filter(p -> p.parentPid() == pid && p.pid() != pid).toList();
+    }
+
+    /**
+     * Why the recording is not whole, in one line, or empty when it is: a damaged or cut tail, a
+     * process without its end frame (killed, or still running), a process that stopped recording
+     * early (disk full).
+     */
+    public Optional<String> incompleteReason() {
+        List<String> reasons = new ArrayList<>();
+        if (stop != null && !stop.clean()) {
+            reasons.add(stop.reason() == null || stop.reason().isEmpty()
+                    ? "damaged at offset " + stop.offset()
+                    : stop.reason());
+        }
+        for (Process p : processes) {
+            if (p.end() == null) {
+                reasons.add("process " + p.pid() + " has no end frame (killed, or still running)");
+            } else if (!p.end().complete()) {
+                String why = p.end().truncatedReason();
+                reasons.add("process " + p.pid() + " stopped recording early"
+                        + (why == null || why.isEmpty() ? "" : ": " + why));
+            }
+        }
+        if (reasons.isEmpty() && !complete) {
+            reasons.add("the recording is not complete");
+        }
+        return reasons.isEmpty()
+                ? Optional.empty()
+                : Optional.of(RecordingException.oneLine(String.join("; ", reasons)));
+    }
+}

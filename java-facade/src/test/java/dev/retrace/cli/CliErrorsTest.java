@@ -1,0 +1,182 @@
+package dev.retrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CliErrorsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void noArgumentsPrintsTheTutorial() {
+        Cli.Result r = Cli.run();
+        assertEquals(0, r.status());
+        assertEquals("", r.err());
+        assertTrue(r.out().contains("retrace record -o run.retrace -- -jar app.jar"), r.out());
+        assertTrue(r.out().contains("./run.retrace"), r.out());
+        for (String verb : new String[] {"record", "replay", "print", "summary", "list-pids", "extract", "agent-path"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  " + verb + " ")), "lists " + verb + ":\n" + r.out());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"record", "replay", "print", "summary", "list-pids", "extract", "agent-path"})
+    void everyVerbHasSyntaxOptionsAndExamples(String verb) {
+        Cli.Result r = Cli.run(verb, "--help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("Usage: retrace " + verb), r.out());
+        assertTrue(r.out().contains("-h, --help"), r.out());
+        assertTrue(r.out().contains("Example usage:"), r.out());
+        assertEquals(r.out(), Cli.run("help", verb).out());
+    }
+
+    @Test
+    void unknownVerbIsAUsageError() {
+        Cli.Result r = Cli.run("frobnicate", "x.retrace");
+        assertEquals(2, r.status());
+        assertEquals("retrace: unknown command 'frobnicate'", r.errLines().getFirst());
+        assertTrue(r.err().contains("Usage: retrace <command>"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void misspeltVerbGetsASuggestion() {
+        Cli.Result r = Cli.run("summry", "x.retrace");
+        assertEquals(2, r.status());
+        assertTrue(r.errLines().getFirst().startsWith("retrace: unknown command 'summry'; did you mean summary"), r.err());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithTheVerbsUsage() {
+        Cli.Result r = Cli.run("print", "--bogus", "x.retrace");
+        assertEquals(2, r.status());
+        assertEquals("retrace print: unknown option '--bogus'", r.errLines().getFirst());
+        assertTrue(r.err().contains("Usage: retrace print"), r.err());
+        assertTrue(r.err().contains("Example usage:"), r.err());
+    }
+
+    @Test
+    void missingParameterIsAUsageError() {
+        Cli.Result r = Cli.run("summary");
+        assertEquals(2, r.status());
+        assertEquals("retrace summary: missing required parameter: 'FILE'", r.errLines().getFirst());
+    }
+
+    @Test
+    void badOptionValueIsAUsageError() {
+        Cli.Result r = Cli.run("print", "--pid", "abc", "x.retrace");
+        assertEquals(2, r.status());
+        assertTrue(r.errLines().getFirst().startsWith("retrace print: invalid value for option '--pid'"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"summary", "print", "list-pids", "extract", "replay"})
+    void missingFileIsOneLine(String verb) {
+        Path missing = dir.resolve("missing.retrace");
+        Cli.Result r = Cli.run(verb, missing.toString());
+        r.assertDataError("retrace " + verb + ": ");
+        assertEquals("retrace " + verb + ": " + missing + ": no such file", r.errLines().getFirst());
+        assertEquals("", r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"summary", "print", "list-pids", "extract"})
+    void textFileIsNotARecording(String verb) throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "hello\nworld\n");
+        Cli.Result r = Cli.run(verb, text.toString());
+        r.assertDataError("retrace " + verb + ": ");
+        assertTrue(r.err().contains("notes.txt"), r.err());
+        assertTrue(r.err().contains("not a Retrace recording"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"summary", "print", "list-pids", "extract"})
+    void emptyFileIsNotARecording(String verb) throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.retrace"));
+        Cli.Result r = Cli.run(verb, empty.toString());
+        r.assertDataError("retrace " + verb + ": ");
+        assertTrue(r.err().contains("empty.retrace"), r.err());
+    }
+
+    @Test
+    void shebangWithoutFramesIsNotARecording() throws IOException {
+        Path file = Files.writeString(dir.resolve("bare.retrace"), "#!/usr/bin/env retrace-replay --recording\n");
+        Cli.Result r = Cli.run("summary", file.toString());
+        r.assertDataError("retrace summary: ");
+    }
+
+    @Test
+    void directoryIsNotARecording() {
+        Cli.Result r = Cli.run("summary", dir.toString());
+        r.assertDataError("retrace summary: ");
+        assertEquals("retrace summary: " + dir + " is a directory, not a recording", r.errLines().getFirst());
+    }
+
+    @Test
+    void recordingFormRejectsUnknownArguments() {
+        Cli.Result r = Cli.run("--recording", "x.retrace", "--bogus");
+        assertEquals(2, r.status());
+        assertTrue(r.errLines().getFirst().startsWith("retrace: unknown argument '--bogus' after --recording x.retrace"),
+                r.err());
+    }
+
+    @Test
+    void recordingFormNeedsAFile() {
+        Cli.Result r = Cli.run("--recording");
+        assertEquals(2, r.status());
+        assertEquals("retrace: --recording needs a file", r.errLines().getFirst());
+        assertTrue(r.err().contains("retrace --recording FILE --list_pids"), r.err());
+    }
+
+    @Test
+    void recordingFormHelp() {
+        Cli.Result r = Cli.run("--recording", "x.retrace", "--help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("retrace --recording FILE --list_pids"), r.out());
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Cli.Result r = Cli.run("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("retrace "), r.out());
+    }
+
+    @Test
+    void internalErrorsAreOneLineWithoutStackTrace() {
+        Cli.Result r = Cli.run(new String[] {null});
+        assertEquals(70, r.status(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("retrace: unexpected internal error: java.lang.NullPointerException"), r.err());
+    }
+
+    @Test
+    void agentPathPrintsTheAgent() throws IOException {
+        Dist dist = Cli.fakeDist(dir.resolve("dist"));
+        Cli.Result r = Cli.run(dist, "agent-path");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(dir.resolve("dist/lib/libretrace.so") + "\n", r.out());
+    }
+
+    @Test
+    void agentPathWithoutAnAgentIsADataError() throws IOException {
+        Files.createDirectories(dir.resolve("empty-dist"));
+        Cli.Result r = Cli.run(new Dist(dir.resolve("empty-dist")), "agent-path");
+        r.assertDataError("retrace agent-path: the agent is not built: ");
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void withoutAnInstallationCommandsSayWhatIsMissing() {
+        Cli.Result r = Cli.run(new Dist(null), "agent-path");
+        r.assertDataError("retrace agent-path: cannot find the Retrace installation");
+    }
+}

@@ -1,0 +1,192 @@
+package dev.retrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real retrace-replay, copied into a dist of its own with an empty agent, a stand-in JDK
+ * (bin/java logs what it was started with) and a stand-in facade (bin/retrace logs its
+ * arguments). Recordings name this launcher in their shebang, so they are run directly.
+ */
+class LauncherTest {
+    @TempDir
+    Path dir;
+
+    Path launcher;
+    Path jdk;
+    Path work;
+
+    record Run(int status, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : Arrays.asList(err.split("\n"));
+        }
+    }
+
+    @BeforeEach
+    void install() throws IOException {
+        Path real = Cli.dist().launcher();
+        assertTrue(Files.isExecutable(real), "the launcher is not built: " + real);
+        Dist dist = Cli.fakeDist(dir.resolve("dist"));
+        launcher = Files.copy(real, dist.launcher(), StandardCopyOption.COPY_ATTRIBUTES);
+        Cli.script(dist.root().resolve("bin/retrace"), """
+                #!/bin/sh
+                printf '%s\\n' "$@" > "$(dirname "$0")/facade-args.txt"
+                exit 5
+                """);
+        jdk = dir.resolve("jdk");
+        Cli.script(jdk.resolve("bin/java"), """
+                #!/bin/sh
+                log="$(dirname "$0")/run.txt"
+                printf '%s\\n' "$@" > "$log"
+                echo "cwd=$(pwd)" >> "$log"
+                echo "JAVA_TOOL_OPTIONS=${JAVA_TOOL_OPTIONS-unset}" >> "$log"
+                echo "JDK_JAVA_OPTIONS=${JDK_JAVA_OPTIONS-unset}" >> "$log"
+                echo "_JAVA_OPTIONS=${_JAVA_OPTIONS-unset}" >> "$log"
+                echo "KEPT=${KEPT-unset}" >> "$log"
+                exit 42
+                """);
+        work = Files.createDirectories(dir.resolve("work"));
+    }
+
+    private Path tape(String... options) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--launcher", launcher.toString(), "--java-home", jdk.toString(),
+                "--cwd", work.toString()));
+        all.addAll(Arrays.asList(options));
+        return Cli.makeTape(dir.resolve("run.retrace"), all.toArray(String[]::new));
+    }
+
+    private Run run(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("_JAVA_OPTIONS", "-Dfrom=the-shell");
+        env.put("KEPT", "yes");
+        env.remove("JAVA_TOOL_OPTIONS");
+        env.remove("JDK_JAVA_OPTIONS");
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private List<String> javaRun() throws IOException {
+        return Files.readAllLines(jdk.resolve("bin/run.txt"));
+    }
+
+    private String replayAgent(Path tape, long pid) {
+        return "-agentpath:" + dir.resolve("dist/lib/libretrace.so") + "=replay,tape=" + tape + ",pid=" + pid;
+    }
+
+    @Test
+    void theRecordingRunsTheRecordedCommandWithTheReplayAgent() throws Exception {
+        Path tape = tape("--env", "JAVA_TOOL_OPTIONS=-Xss2m -agentpath:/ci/libretrace.so=record,tape=/ci/t.retrace",
+                "--env", "HOME=/home/ci");
+        Run r = run(List.of("./run.retrace"));
+        assertEquals(42, r.status(), r.err());
+        assertEquals("", r.err());
+        assertEquals(List.of(replayAgent(tape, 4242), "-cp", "app.jar", "demo.Main", "hello world",
+                "cwd=" + work, "JAVA_TOOL_OPTIONS=-Xss2m", "JDK_JAVA_OPTIONS=unset", "_JAVA_OPTIONS=unset", "KEPT=yes"),
+                javaRun());
+    }
+
+    @Test
+    void theAgentGoesFirstWhenItCameFromTheEnvironment() throws Exception {
+        Path tape = tape("--arg", "-Xmx64m", "--arg", "-jar", "--arg", "app.jar",
+                "--env", "JAVA_TOOL_OPTIONS=-agentpath:/ci/libretrace.so=record", "--env", "JDK_JAVA_OPTIONS=-Dx=1");
+        Run r = run(List.of("./run.retrace"));
+        assertEquals(42, r.status(), r.err());
+        assertEquals(List.of(replayAgent(tape, 4242), "-Xmx64m", "-jar", "app.jar", "cwd=" + work,
+                "JAVA_TOOL_OPTIONS=unset", "JDK_JAVA_OPTIONS=-Dx=1", "_JAVA_OPTIONS=unset", "KEPT=yes"), javaRun());
+    }
+
+    @Test
+    void pidAndVerbose() throws Exception {
+        Path tape = tape("--child");
+        Run r = run(List.of("./run.retrace", "--pid", "4243", "--verbose"));
+        assertEquals(42, r.status(), r.err());
+        assertEquals(replayAgent(tape, 4243) + ",verbose", javaRun().getFirst());
+        assertEquals("demo.Child", javaRun().get(3));
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("retrace-replay: cd " + work + " && env -u _JAVA_OPTIONS " + jdk + "/bin/java "
+                + replayAgent(tape, 4243) + ",verbose -cp app.jar demo.Child"), r.err());
+    }
+
+    @Test
+    void unknownPidNamesThePids() throws Exception {
+        tape("--child");
+        Run r = run(List.of("./run.retrace", "--pid", "9"));
+        assertEquals(2, r.status());
+        assertEquals(List.of("retrace-replay: no process 9 in ./run.retrace (its processes: 4242, 4243)"), r.errLines());
+    }
+
+    @Test
+    void aMissingJvmIs121() throws Exception {
+        Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", "/nonexistent/jdk");
+        Run r = run(List.of("./run.retrace"));
+        assertEquals(121, r.status());
+        assertEquals(List.of("retrace-replay: the JVM of this recording (/nonexistent/jdk) is not on this machine"),
+                r.errLines());
+    }
+
+    @Test
+    void aMissingDirectoryIs121() throws Exception {
+        Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", jdk.toString(),
+                "--cwd", "/nonexistent/dir");
+        Run r = run(List.of("./run.retrace"));
+        assertEquals(121, r.status());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("retrace-replay: the working directory of this recording (/nonexistent/dir)"), r.err());
+    }
+
+    @Test
+    void notARecordingIs122() throws Exception {
+        Files.writeString(dir.resolve("notes.txt"), "hello\n");
+        Run text = run(List.of(launcher.toString(), "--recording", "notes.txt"));
+        assertEquals(122, text.status());
+        assertEquals(1, text.errLines().size(), text.err());
+        assertTrue(text.err().startsWith("retrace-replay: notes.txt"), text.err());
+        Run missing = run(List.of(launcher.toString(), "--recording", "missing.retrace"));
+        assertEquals(122, missing.status());
+        assertEquals(1, missing.errLines().size(), missing.err());
+    }
+
+    @Test
+    void otherArgumentsGoToTheFacade() throws Exception {
+        tape();
+        for (List<String> args : List.of(List.of("--list_pids"), List.of("--extract", "out"), List.of("summary"),
+                List.of("print", "--json"), List.of("--help"), List.of("--pid", "4242", "summary"))) {
+            List<String> command = new ArrayList<>(List.of("./run.retrace"));
+            command.addAll(args);
+            Run r = run(command);
+            assertEquals(5, r.status(), () -> args + ": " + r.err());
+            List<String> expected = new ArrayList<>(List.of("--recording", "./run.retrace"));
+            expected.addAll(args);
+            assertEquals(expected, Files.readAllLines(dir.resolve("dist/bin/facade-args.txt")));
+        }
+    }
+
+    @Test
+    void usage() throws Exception {
+        Run help = run(List.of(launcher.toString(), "--help"));
+        assertEquals(0, help.status());
+        assertTrue(help.out().startsWith("Usage: retrace-replay --recording FILE"), help.out());
+        Run none = run(List.of(launcher.toString()));
+        assertEquals(2, none.status());
+        assertTrue(none.err().startsWith("retrace-replay: no recording given\nUsage:"), none.err());
+        Run badPid = run(List.of(launcher.toString(), "--recording", "x.retrace", "--pid", "x"));
+        assertEquals(2, badPid.status());
+    }
+}

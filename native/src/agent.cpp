@@ -1,0 +1,231 @@
+#include "agent.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "boundary.h"
+#include "java_access.h"
+#include "record_session.h"
+#include "replay_session.h"
+#include "system_class_rewrite.h"
+
+namespace retrace::agent {
+
+bool wireCallbacks(jvmtiEnv* jvmti);  // vm_entry.cpp
+
+namespace {
+
+constexpr const char* kNativePrefix = "retrace$";
+
+std::string pathOfThisLibrary() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&Agent::get), &info) == 0 || info.dli_fname == nullptr) return "";
+  char resolved[PATH_MAX];
+  return realpath(info.dli_fname, resolved) != nullptr ? resolved : info.dli_fname;
+}
+
+std::string currentDirectory() {
+  char buffer[PATH_MAX];
+  return getcwd(buffer, sizeof buffer) != nullptr ? buffer : "/";
+}
+
+}  // namespace
+
+Agent& Agent::get() {
+  // Intentionally leaked: daemon threads and exit handlers may use it until the process is gone.
+  static Agent* agent = new Agent();
+  return *agent;
+}
+
+Agent::Agent() = default;
+Agent::~Agent() = default;
+
+void Agent::fail(int exitCode, const std::string& message) {
+  std::string line = "retrace: " + message + "\n";
+  (void)!write(STDERR_FILENO, line.data(), line.size());
+  _exit(exitCode);
+}
+
+void Agent::log(const char* format, ...) const {
+  if (!options_.verbose) return;
+  char buffer[1024];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(buffer, sizeof buffer, format, args);
+  va_end(args);
+  fprintf(stderr, "retrace: %s\n", buffer);
+}
+
+std::string Agent::systemProperty(const char* name) const {
+  char* value = nullptr;
+  if (jvmti_ == nullptr || jvmti_->GetSystemProperty(name, &value) != JVMTI_ERROR_NONE || value == nullptr) return "";
+  std::string out = value;
+  jvmti_->Deallocate(reinterpret_cast<unsigned char*>(value));
+  return out;
+}
+
+bool Agent::setUpJvmti(JavaVM* vm) {
+  if (vm->GetEnv(reinterpret_cast<void**>(&jvmti_), JVMTI_VERSION_11) != JNI_OK) return false;
+  jvmtiCapabilities caps;
+  std::memset(&caps, 0, sizeof caps);
+  caps.can_generate_native_method_bind_events = 1;
+  caps.can_set_native_method_prefix = 1;
+  caps.can_generate_all_class_hook_events = 1;
+  caps.can_generate_early_class_hook_events = 1;
+  caps.can_get_source_file_name = 1;
+  caps.can_get_line_numbers = 1;
+  if (jvmti_->AddCapabilities(&caps) != JVMTI_ERROR_NONE) return false;
+  if (jvmti_->SetNativeMethodPrefix(kNativePrefix) != JVMTI_ERROR_NONE) return false;
+  return wireCallbacks(jvmti_);
+}
+
+jint Agent::load(JavaVM* vm, const char* optionText) {
+  std::string error;
+  if (!parseOptions(optionText, options_, error)) {
+    fprintf(stderr, "retrace: %s\nretrace: %s\n", error.c_str(), optionsUsage());
+    return JNI_ERR;
+  }
+  threads_.init();
+  if (!setUpJvmti(vm)) {
+    fprintf(stderr, "retrace: this JVM does not offer what the agent needs (JVMTI 11 with native method prefixes)\n");
+    return JNI_ERR;
+  }
+  JavaAccess::init(jvmti_);
+  cwd_ = currentDirectory();
+  agentPath_ = pathOfThisLibrary();
+  code_.init(cwd_, systemProperty("java.home"), systemProperty("java.class.path"), systemProperty("jdk.module.path"),
+             agentPath_);
+  tapePath_ = options_.tape.empty() ? "retrace-" + std::to_string(getpid()) + ".retrace" : options_.tape;
+  if (options_.mode == Mode::kRecord) {
+    recorder_ = std::make_unique<RecordSession>(*this);
+    if (!recorder_->start(error)) {
+      fprintf(stderr, "retrace: %s\n", error.c_str());
+      return JNI_ERR;
+    }
+  } else {
+    replayer_ = std::make_unique<ReplaySession>(*this);
+    replayer_->start();  // ends the process with a clear message when it cannot replay
+  }
+  on_exit(&Agent::onExit, nullptr);
+  active_.store(true, std::memory_order_release);
+  return JNI_OK;
+}
+
+void JNICALL Agent::onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, void* address,
+                                       void** newAddress) {
+  char* name = nullptr;
+  char* descriptor = nullptr;
+  char* classSignature = nullptr;
+  jclass klass = nullptr;
+  std::string className;
+  const char* methodName = nullptr;
+  // In the primordial phase these calls fail; Boundary::bind then recognises the address.
+  if (jvmti->GetMethodName(method, &name, &descriptor, nullptr) == JVMTI_ERROR_NONE &&
+      jvmti->GetMethodDeclaringClass(method, &klass) == JVMTI_ERROR_NONE &&
+      jvmti->GetClassSignature(klass, &classSignature, nullptr) == JVMTI_ERROR_NONE) {
+    className.assign(classSignature + 1, std::strlen(classSignature) - 2);
+    methodName = name;
+    if (std::strncmp(methodName, kNativePrefix, std::strlen(kNativePrefix)) == 0) methodName += std::strlen(kNativePrefix);
+  }
+  void* trampoline = Boundary::bind(methodName != nullptr ? className.c_str() : nullptr, methodName,
+                                    methodName != nullptr ? descriptor : nullptr, address);
+  if (trampoline != nullptr) *newAddress = trampoline;
+  for (char* p : {name, descriptor, classSignature}) {
+    if (p != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(p));
+  }
+  if (klass != nullptr && env != nullptr) env->DeleteLocalRef(klass);
+}
+
+void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefined, jobject loader, const char* name,
+                                    jobject domain, jint length, const unsigned char* data, jint* newLength,
+                                    unsigned char** newData) {
+  Agent& agent = get();
+  if (agent.heldStdout_ >= 0) {
+    // The next class is loading: System has been parsed; give the program its stdout back.
+    dup2(agent.heldStdout_, STDOUT_FILENO);
+    close(agent.heldStdout_);
+    agent.heldStdout_ = -1;
+    jvmti->SetEventNotificationMode(JVMTI_DISABLE, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, nullptr);
+    return;
+  }
+  if (name == nullptr || agent.systemRewritten_.load(std::memory_order_relaxed)) return;
+  if (std::strcmp(name, "java/lang/System") != 0 || loader != nullptr) return;
+  std::string error;
+  if (!rewriteSystemClass(jvmti, kNativePrefix, data, length, newData, newLength, error)) {
+    fail(kExitUnreadable, "cannot prepare java.lang.System for recording clocks: " + error);
+  }
+  agent.systemRewritten_.store(true, std::memory_order_relaxed);
+  // JDK 17's CheckIntrinsics prints "Compiler intrinsic is defined for method [...nanoTime()J],
+  // but the method is not annotated" to stdout while it parses the rewritten class: exactly the
+  // refusal to intrinsify we want, but not output of the program. Nothing else runs in the
+  // primordial phase, so stdout goes to /dev/null until the next class loads.
+  int quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (quiet >= 0) {
+    agent.heldStdout_ = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (agent.heldStdout_ >= 0) dup2(quiet, STDOUT_FILENO);
+    close(quiet);
+  }
+}
+
+bool Agent::isApplicationThread(JNIEnv* env, jthread thread, std::string& name) {
+  jvmtiThreadInfo info;
+  std::memset(&info, 0, sizeof info);
+  if (jvmti_->GetThreadInfo(thread, &info) != JVMTI_ERROR_NONE) return false;
+  if (info.name != nullptr) {
+    name = info.name;
+    jvmti_->Deallocate(reinterpret_cast<unsigned char*>(info.name));
+  }
+  // Application threads live under the "main" thread group; JDK system threads under "system"
+  // (or InnocuousThreadGroup below it).
+  bool application = false;
+  jthreadGroup group = info.thread_group;
+  while (group != nullptr) {
+    jvmtiThreadGroupInfo groupInfo;
+    std::memset(&groupInfo, 0, sizeof groupInfo);
+    if (jvmti_->GetThreadGroupInfo(group, &groupInfo) != JVMTI_ERROR_NONE) break;
+    bool isMain = groupInfo.name != nullptr && std::strcmp(groupInfo.name, "main") == 0;
+    if (groupInfo.name != nullptr) jvmti_->Deallocate(reinterpret_cast<unsigned char*>(groupInfo.name));
+    env->DeleteLocalRef(group);
+    if (isMain) {
+      application = true;
+      if (groupInfo.parent != nullptr) env->DeleteLocalRef(groupInfo.parent);
+      break;
+    }
+    group = groupInfo.parent;
+  }
+  if (info.context_class_loader != nullptr) env->DeleteLocalRef(info.context_class_loader);
+  return application;
+}
+
+void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
+  Agent& agent = get();
+  std::string name;
+  bool application = agent.isApplicationThread(env, thread, name);
+  ThreadState* state = agent.threads_.attachStarted(application, name);
+  if (state->recorded && agent.recording() && agent.active()) agent.recorder_->threadStarted(*state);
+}
+
+void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
+  Agent& agent = get();
+  ThreadState* state = agent.threads_.current();
+  if (state->recorded && agent.recording() && agent.active()) agent.recorder_->threadEnded(*state);
+}
+
+void Agent::onExit(int status, void* unused) {
+  Agent& agent = get();
+  if (!agent.active_.exchange(false)) return;
+  if (agent.recording()) {
+    agent.recorder_->finish(status);
+  } else {
+    agent.replayer_->finish(status);
+  }
+}
+
+}  // namespace retrace::agent

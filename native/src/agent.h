@@ -1,0 +1,88 @@
+// The agent's one state object: options, the JVMTI environment, the thread registry, the fd
+// table, the code identity, and the active session (record or replay). Everything else is a
+// stateless helper or belongs to one of these.
+#pragma once
+
+#include <jni.h>
+#include <jvmti.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "code_identity.h"
+#include "fd_table.h"
+#include "options.h"
+#include "thread_registry.h"
+
+namespace retrace::agent {
+
+class RecordSession;
+class ReplaySession;
+
+/** Exit codes of a replay that cannot go on (docs/cli.md). */
+enum ExitCode : int {
+  kExitDivergence = 120,
+  kExitCodeMismatch = 121,
+  kExitUnreadable = 122,
+  kExitIncomplete = 123,
+};
+
+class Agent {
+ public:
+  /** The process-wide agent. Never destroyed: JVM threads may call hooks until the very end. */
+  static Agent& get();
+
+  jint load(JavaVM* vm, const char* options);
+
+  const Options& options() const { return options_; }
+  jvmtiEnv* jvmti() const { return jvmti_; }
+  ThreadRegistry& threads() { return threads_; }
+  FdTable& fds() { return fds_; }
+  const CodeIdentity& code() const { return code_; }
+  const std::string& cwd() const { return cwd_; }
+  const std::string& agentPath() const { return agentPath_; }
+  const std::string& tapePath() const { return tapePath_; }
+  std::string systemProperty(const char* name) const;
+
+  bool active() const { return active_.load(std::memory_order_acquire); }
+  bool recording() const { return options_.mode == Mode::kRecord; }
+  RecordSession& recorder() { return *recorder_; }
+  ReplaySession& replayer() { return *replayer_; }
+
+  /** Prints `retrace: <message>` and ends the process at once with `exitCode`. */
+  [[noreturn]] static void fail(int exitCode, const std::string& message);
+  void log(const char* format, ...) const __attribute__((format(printf, 2, 3)));
+
+  // JVMTI callbacks, wired in one place (vm_entry.cpp).
+  static void JNICALL onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method,
+                                         void* address, void** newAddress);
+  static void JNICALL onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefined, jobject loader,
+                                      const char* name, jobject domain, jint length, const unsigned char* data,
+                                      jint* newLength, unsigned char** newData);
+  static void JNICALL onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
+  static void JNICALL onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
+  static void onExit(int status, void* unused);
+
+ private:
+  Agent();
+  ~Agent();
+  bool setUpJvmti(JavaVM* vm);
+  bool isApplicationThread(JNIEnv* env, jthread thread, std::string& name);
+
+  Options options_;
+  jvmtiEnv* jvmti_ = nullptr;
+  ThreadRegistry threads_;
+  FdTable fds_;
+  CodeIdentity code_;
+  std::string cwd_;
+  std::string agentPath_;
+  std::string tapePath_;
+  std::unique_ptr<RecordSession> recorder_;
+  std::unique_ptr<ReplaySession> replayer_;
+  std::atomic<bool> active_{false};
+  std::atomic<bool> systemRewritten_{false};
+  int heldStdout_ = -1;  // stdout while java.lang.System is parsed (see onClassFileLoad)
+};
+
+}  // namespace retrace::agent

@@ -1,0 +1,94 @@
+// The boundary: the table of hooked JDK natives (boundary_calls.inc) and the trampolines that
+// stand in for them. A trampoline packs its arguments into a CallFrame and hands it to the
+// session (record or replay); the session decides whether to run the original native.
+#pragma once
+
+#include <jni.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace retrace::agent {
+
+enum class Source : uint8_t { NONE, THIS_FD, THIS_FDOBJ, ARG_FDOBJ, ARG_INT, ARG_STRING, ARG_FILE, ARG_CSTR, ARG_DIR };
+
+enum class Effect : uint8_t {
+  NONE,
+  READ_ARRAY,
+  READ_NATIVE,
+  READ_IOVEC,
+  FIELDS,
+  OPEN_FD_READ,
+  OPEN_FD_WRITE,
+  OPEN_FD_RAF,
+  OPEN_RESULT,
+  DUP_RESULT,
+  DIR_OPEN,
+  WRITE_ARRAY,
+  WRITE_NATIVE,
+  WRITE_IOVEC,
+  WRITE_BYTE,
+  MUTATE,
+  CLOSE,
+  DIR_CLOSE,
+  ALSO_REPLAYED,
+};
+
+/** What a call returns, from its descriptor. */
+enum class Returns : uint8_t { VOID, PRIMITIVE, STRING, STRING_ARRAY, BYTES, BYTES_ARRAY };
+
+struct BoundaryCall {
+  uint16_t id;
+  const char* className;  // internal form: java/io/FileInputStream
+  const char* method;
+  const char* descriptor;
+  const char* alias;      // JVM_* entry point, or nullptr
+  Source source;
+  uint8_t s;
+  Effect effect;
+  uint8_t a;
+  uint8_t b;
+  Returns returns;
+  void* trampoline;
+  std::string displayName() const;  // java.io.FileInputStream.readBytes([BII)I
+};
+
+constexpr size_t kMaxCallId = 512;
+constexpr int kMaxArgs = 6;
+
+/** One call in flight: the trampoline's arguments and a way to run the original native. */
+struct CallFrame {
+  JNIEnv* env;
+  jobject self;  // the receiver, or the class for static natives
+  const BoundaryCall& call;
+  jvalue* args;
+  int argCount;
+  jvalue (*invokeOriginal)(CallFrame& frame);
+  jvalue original() { return invokeOriginal(*this); }
+};
+
+class Boundary {
+ public:
+  static const BoundaryCall* calls();
+  static size_t callCount();
+  static const BoundaryCall* byId(uint16_t id);
+
+  /**
+   * NativeMethodBind: when the native is in the table, remembers `address` as the original and
+   * returns the trampoline to bind instead; otherwise returns nullptr. `className` and `method`
+   * may be null (primordial phase): then the native is recognised by `address` alone.
+   */
+  static void* bind(const char* className, const char* method, const char* descriptor, void* address);
+
+  static void* original(uint16_t id) { return originals_[id].load(std::memory_order_acquire); }
+
+ private:
+  static std::atomic<void*> originals_[kMaxCallId];
+};
+
+/** Implemented by the active session (record_session.cpp / replay_session.cpp). */
+jvalue dispatchCall(CallFrame& frame);
+
+}  // namespace retrace::agent

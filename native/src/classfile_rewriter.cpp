@@ -1,0 +1,718 @@
+#include "classfile_rewriter.h"
+
+#include <cstring>
+
+namespace retrace::agent {
+namespace {
+
+// Class file constants (JVMS chapter 4).
+constexpr uint32_t kMagic = 0xCAFEBABEu;
+constexpr uint16_t kMinMajorVersion = 45;  // JDK 1.1
+constexpr uint16_t kMaxMajorVersion = 69;  // JDK 25
+
+constexpr uint8_t kTagUtf8 = 1;
+constexpr uint8_t kTagInteger = 3;
+constexpr uint8_t kTagFloat = 4;
+constexpr uint8_t kTagLong = 5;
+constexpr uint8_t kTagDouble = 6;
+constexpr uint8_t kTagClass = 7;
+constexpr uint8_t kTagString = 8;
+constexpr uint8_t kTagFieldref = 9;
+constexpr uint8_t kTagMethodref = 10;
+constexpr uint8_t kTagInterfaceMethodref = 11;
+constexpr uint8_t kTagNameAndType = 12;
+constexpr uint8_t kTagMethodHandle = 15;
+constexpr uint8_t kTagMethodType = 16;
+constexpr uint8_t kTagDynamic = 17;
+constexpr uint8_t kTagInvokeDynamic = 18;
+constexpr uint8_t kTagModule = 19;
+constexpr uint8_t kTagPackage = 20;
+
+constexpr uint16_t kAccPublic = 0x0001;
+constexpr uint16_t kAccPrivate = 0x0002;
+constexpr uint16_t kAccProtected = 0x0004;
+constexpr uint16_t kAccStatic = 0x0008;
+constexpr uint16_t kAccNative = 0x0100;
+constexpr uint16_t kAccInterface = 0x0200;
+
+constexpr uint8_t kOpIload = 0x15, kOpLload = 0x16, kOpFload = 0x17, kOpDload = 0x18,
+                  kOpAload = 0x19;
+constexpr uint8_t kOpIload0 = 0x1a, kOpLload0 = 0x1e, kOpFload0 = 0x22, kOpDload0 = 0x26,
+                  kOpAload0 = 0x2a;
+constexpr uint8_t kOpIreturn = 0xac, kOpLreturn = 0xad, kOpFreturn = 0xae, kOpDreturn = 0xaf,
+                  kOpAreturn = 0xb0, kOpReturn = 0xb1;
+constexpr uint8_t kOpInvokespecial = 0xb7, kOpInvokestatic = 0xb8;
+
+constexpr size_t kMaxU2 = 0xFFFF;
+constexpr unsigned kMaxArgSlots = 255;  // JVMS 4.3.3, including `this`
+
+// Bounds-checked big-endian reader. Every accessor returns false instead of reading past the end.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+
+  size_t pos() const { return pos_; }
+  bool atEnd() const { return pos_ == size_; }
+
+  bool u1(uint8_t& v) {
+    if (size_ - pos_ < 1) return false;
+    v = data_[pos_++];
+    return true;
+  }
+  bool u2(uint16_t& v) {
+    if (size_ - pos_ < 2) return false;
+    v = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    pos_ += 2;
+    return true;
+  }
+  bool u4(uint32_t& v) {
+    if (size_ - pos_ < 4) return false;
+    v = (static_cast<uint32_t>(data_[pos_]) << 24) | (static_cast<uint32_t>(data_[pos_ + 1]) << 16) |
+        (static_cast<uint32_t>(data_[pos_ + 2]) << 8) | static_cast<uint32_t>(data_[pos_ + 3]);
+    pos_ += 4;
+    return true;
+  }
+  bool skip(size_t n) {
+    if (size_ - pos_ < n) return false;
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+struct CpEntry {
+  uint8_t tag = 0;    // 0 for the unusable slot after a Long/Double and for index 0
+  size_t offset = 0;  // offset of the byte following the tag
+};
+
+struct AttributeInfo {
+  uint16_t nameIndex = 0;
+  size_t start = 0;  // offset of attribute_name_index
+  size_t end = 0;    // one past the attribute's last byte
+};
+
+struct MethodInfo {
+  size_t start = 0;  // offset of access_flags
+  size_t end = 0;    // one past the method_info's last byte
+  uint16_t flags = 0;
+  uint16_t nameIndex = 0;
+  uint16_t descriptorIndex = 0;
+  std::vector<AttributeInfo> attributes;
+};
+
+struct ParsedClass {
+  uint16_t major = 0;
+  size_t cpCountOffset = 0;
+  size_t cpEnd = 0;  // offset of access_flags (first byte after the constant pool)
+  std::vector<CpEntry> cp;
+  uint16_t accessFlags = 0;
+  uint16_t thisClass = 0;
+  size_t methodsCountOffset = 0;
+  size_t methodsEnd = 0;  // offset of the class attributes_count
+  std::vector<MethodInfo> methods;
+};
+
+class ClassView {
+ public:
+  ClassView(const uint8_t* data, const ParsedClass& pc) : data_(data), pc_(pc) {}
+
+  bool isUtf8(uint16_t index) const { return index < pc_.cp.size() && pc_.cp[index].tag == kTagUtf8; }
+
+  // Pointer/length of a Utf8 entry. Caller must have checked isUtf8 (parse() checked the bytes).
+  void utf8(uint16_t index, const uint8_t*& bytes, uint16_t& len) const {
+    const size_t off = pc_.cp[index].offset;
+    len = static_cast<uint16_t>((data_[off] << 8) | data_[off + 1]);
+    bytes = data_ + off + 2;
+  }
+
+  bool utf8Equals(uint16_t index, const std::string& s) const {
+    if (!isUtf8(index)) return false;
+    const uint8_t* bytes;
+    uint16_t len;
+    utf8(index, bytes, len);
+    return len == s.size() && (len == 0 || std::memcmp(bytes, s.data(), len) == 0);
+  }
+
+  std::string utf8String(uint16_t index) const {
+    if (!isUtf8(index)) return std::string();
+    const uint8_t* bytes;
+    uint16_t len;
+    utf8(index, bytes, len);
+    return std::string(reinterpret_cast<const char*>(bytes), len);
+  }
+
+  // Index of an existing Utf8 entry with exactly these bytes, or 0.
+  uint16_t findUtf8(const std::string& s) const {
+    for (size_t i = 1; i < pc_.cp.size(); ++i) {
+      if (utf8Equals(static_cast<uint16_t>(i), s)) return static_cast<uint16_t>(i);
+    }
+    return 0;
+  }
+
+ private:
+  const uint8_t* data_;
+  const ParsedClass& pc_;
+};
+
+bool parseAttributes(Reader& r, std::vector<AttributeInfo>* out) {
+  uint16_t count;
+  if (!r.u2(count)) return false;
+  for (uint16_t i = 0; i < count; ++i) {
+    AttributeInfo a;
+    a.start = r.pos();
+    uint32_t len;
+    if (!r.u2(a.nameIndex) || !r.u4(len) || !r.skip(len)) return false;
+    a.end = r.pos();
+    if (out) out->push_back(a);
+  }
+  return true;
+}
+
+bool parseClass(const uint8_t* data, size_t size, ParsedClass& pc, std::string& error) {
+  Reader r(data, size);
+  uint32_t magic;
+  uint16_t minor, cpCount;
+  if (!r.u4(magic) || magic != kMagic) {
+    error = "not a class file (bad magic)";
+    return false;
+  }
+  if (!r.u2(minor) || !r.u2(pc.major)) {
+    error = "truncated class file header";
+    return false;
+  }
+  if (pc.major < kMinMajorVersion || pc.major > kMaxMajorVersion) {
+    error = "unsupported class file major version " + std::to_string(pc.major);
+    return false;
+  }
+  pc.cpCountOffset = r.pos();
+  if (!r.u2(cpCount) || cpCount == 0) {
+    error = "truncated or empty constant pool";
+    return false;
+  }
+  pc.cp.assign(cpCount, CpEntry{});
+  for (uint32_t i = 1; i < cpCount; ++i) {
+    uint8_t tag;
+    if (!r.u1(tag)) {
+      error = "truncated constant pool at entry " + std::to_string(i);
+      return false;
+    }
+    pc.cp[i].tag = tag;
+    pc.cp[i].offset = r.pos();
+    size_t skip = 0;
+    switch (tag) {
+      case kTagUtf8: {
+        uint16_t len;
+        if (!r.u2(len)) {
+          error = "truncated Utf8 constant at entry " + std::to_string(i);
+          return false;
+        }
+        skip = len;
+        break;
+      }
+      case kTagInteger:
+      case kTagFloat:
+      case kTagFieldref:
+      case kTagMethodref:
+      case kTagInterfaceMethodref:
+      case kTagNameAndType:
+      case kTagDynamic:
+      case kTagInvokeDynamic:
+        skip = 4;
+        break;
+      case kTagLong:
+      case kTagDouble:
+        skip = 8;
+        break;
+      case kTagClass:
+      case kTagString:
+      case kTagMethodType:
+      case kTagModule:
+      case kTagPackage:
+        skip = 2;
+        break;
+      case kTagMethodHandle:
+        skip = 3;
+        break;
+      default:
+        error = "unknown constant pool tag " + std::to_string(tag) + " at entry " + std::to_string(i);
+        return false;
+    }
+    if (!r.skip(skip)) {
+      error = "truncated constant pool at entry " + std::to_string(i);
+      return false;
+    }
+    if (tag == kTagLong || tag == kTagDouble) {
+      // Takes two slots; the second one is unusable.
+      ++i;
+      if (i >= cpCount) {
+        error = "Long/Double constant occupies the last constant pool slot";
+        return false;
+      }
+    }
+  }
+  pc.cpEnd = r.pos();
+
+  uint16_t superClass, interfacesCount;
+  if (!r.u2(pc.accessFlags) || !r.u2(pc.thisClass) || !r.u2(superClass) || !r.u2(interfacesCount) ||
+      !r.skip(size_t{interfacesCount} * 2)) {
+    error = "truncated class header after constant pool";
+    return false;
+  }
+  if (pc.thisClass >= cpCount || pc.cp[pc.thisClass].tag != kTagClass) {
+    error = "this_class is not a Class constant";
+    return false;
+  }
+
+  uint16_t fieldsCount;
+  if (!r.u2(fieldsCount)) {
+    error = "truncated fields_count";
+    return false;
+  }
+  for (uint16_t i = 0; i < fieldsCount; ++i) {
+    if (!r.skip(6) || !parseAttributes(r, nullptr)) {
+      error = "truncated field " + std::to_string(i);
+      return false;
+    }
+  }
+
+  pc.methodsCountOffset = r.pos();
+  uint16_t methodsCount;
+  if (!r.u2(methodsCount)) {
+    error = "truncated methods_count";
+    return false;
+  }
+  pc.methods.reserve(methodsCount);
+  for (uint16_t i = 0; i < methodsCount; ++i) {
+    MethodInfo m;
+    m.start = r.pos();
+    if (!r.u2(m.flags) || !r.u2(m.nameIndex) || !r.u2(m.descriptorIndex) ||
+        !parseAttributes(r, &m.attributes)) {
+      error = "truncated method " + std::to_string(i);
+      return false;
+    }
+    m.end = r.pos();
+    pc.methods.push_back(std::move(m));
+  }
+  pc.methodsEnd = r.pos();
+
+  if (!parseAttributes(r, nullptr)) {
+    error = "truncated class attributes";
+    return false;
+  }
+  if (!r.atEnd()) {
+    error = "trailing bytes after class attributes";
+    return false;
+  }
+  return true;
+}
+
+// Kinds of values for load/return opcodes: I (int-like), J, F, D, A (reference), V (void).
+bool parseFieldType(const std::string& d, size_t& i, char& kind) {
+  size_t dims = 0;
+  while (i < d.size() && d[i] == '[') {
+    ++dims;
+    ++i;
+  }
+  if (dims > 255 || i >= d.size()) return false;
+  const char c = d[i];
+  switch (c) {
+    case 'B':
+    case 'C':
+    case 'S':
+    case 'Z':
+    case 'I':
+      kind = 'I';
+      ++i;
+      break;
+    case 'J':
+    case 'F':
+    case 'D':
+      kind = c;
+      ++i;
+      break;
+    case 'L': {
+      const size_t semi = d.find(';', i + 1);
+      if (semi == std::string::npos || semi == i + 1) return false;
+      kind = 'A';
+      i = semi + 1;
+      break;
+    }
+    default:
+      return false;
+  }
+  if (dims > 0) kind = 'A';
+  return true;
+}
+
+bool parseMethodDescriptor(const std::string& d, std::vector<char>& params, char& ret) {
+  params.clear();
+  if (d.empty() || d[0] != '(') return false;
+  size_t i = 1;
+  while (i < d.size() && d[i] != ')') {
+    char kind;
+    if (!parseFieldType(d, i, kind)) return false;
+    params.push_back(kind);
+  }
+  if (i >= d.size()) return false;  // no ')'
+  ++i;
+  if (i < d.size() && d[i] == 'V') {
+    ret = 'V';
+    ++i;
+  } else if (!parseFieldType(d, i, ret)) {
+    return false;
+  }
+  return i == d.size();
+}
+
+unsigned slotsOf(char kind) { return (kind == 'J' || kind == 'D') ? 2 : (kind == 'V' ? 0 : 1); }
+
+void putU1(std::vector<uint8_t>& v, uint8_t x) { v.push_back(x); }
+void putU2(std::vector<uint8_t>& v, size_t x) {
+  v.push_back(static_cast<uint8_t>((x >> 8) & 0xFF));
+  v.push_back(static_cast<uint8_t>(x & 0xFF));
+}
+void putU4(std::vector<uint8_t>& v, size_t x) {
+  v.push_back(static_cast<uint8_t>((x >> 24) & 0xFF));
+  v.push_back(static_cast<uint8_t>((x >> 16) & 0xFF));
+  v.push_back(static_cast<uint8_t>((x >> 8) & 0xFF));
+  v.push_back(static_cast<uint8_t>(x & 0xFF));
+}
+void setU2(std::vector<uint8_t>& v, size_t at, size_t x) {
+  v[at] = static_cast<uint8_t>((x >> 8) & 0xFF);
+  v[at + 1] = static_cast<uint8_t>(x & 0xFF);
+}
+
+// Appends the load instruction for local `slot` of the given kind.
+void emitLoad(std::vector<uint8_t>& code, char kind, unsigned slot) {
+  uint8_t shortBase, longOp;
+  switch (kind) {
+    case 'I': shortBase = kOpIload0; longOp = kOpIload; break;
+    case 'J': shortBase = kOpLload0; longOp = kOpLload; break;
+    case 'F': shortBase = kOpFload0; longOp = kOpFload; break;
+    case 'D': shortBase = kOpDload0; longOp = kOpDload; break;
+    default: shortBase = kOpAload0; longOp = kOpAload; break;
+  }
+  if (slot <= 3) {
+    code.push_back(static_cast<uint8_t>(shortBase + slot));
+  } else {
+    // slot <= 255 is guaranteed by the kMaxArgSlots check, so no `wide` prefix is needed.
+    code.push_back(longOp);
+    code.push_back(static_cast<uint8_t>(slot));
+  }
+}
+
+uint8_t returnOpcode(char kind) {
+  switch (kind) {
+    case 'I': return kOpIreturn;
+    case 'J': return kOpLreturn;
+    case 'F': return kOpFreturn;
+    case 'D': return kOpDreturn;
+    case 'A': return kOpAreturn;
+    default: return kOpReturn;
+  }
+}
+
+// Annotation types HotSpot treats as "intrinsic candidate" (JDK 16+ and JDK 9..15 spelling).
+bool isIntrinsicCandidateType(const ClassView& view, uint16_t typeIndex) {
+  return view.utf8Equals(typeIndex, "Ljdk/internal/vm/annotation/IntrinsicCandidate;") ||
+         view.utf8Equals(typeIndex, "Ljdk/internal/HotSpotIntrinsicCandidate;");
+}
+
+constexpr int kMaxAnnotationDepth = 32;
+
+bool skipAnnotation(Reader& r, int depth);
+
+bool skipElementValue(Reader& r, int depth) {
+  if (depth > kMaxAnnotationDepth) return false;
+  uint8_t tag;
+  if (!r.u1(tag)) return false;
+  switch (tag) {
+    case 'B': case 'C': case 'D': case 'F': case 'I': case 'J': case 'S': case 'Z': case 's':
+    case 'c':
+      return r.skip(2);
+    case 'e':
+      return r.skip(4);
+    case '@':
+      return skipAnnotation(r, depth + 1);
+    case '[': {
+      uint16_t n;
+      if (!r.u2(n)) return false;
+      for (uint16_t i = 0; i < n; ++i) {
+        if (!skipElementValue(r, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool skipAnnotation(Reader& r, int depth) {
+  if (depth > kMaxAnnotationDepth) return false;
+  uint16_t type, pairs;
+  if (!r.u2(type) || !r.u2(pairs)) return false;
+  for (uint16_t i = 0; i < pairs; ++i) {
+    if (!r.skip(2) || !skipElementValue(r, depth + 1)) return false;
+  }
+  return true;
+}
+
+// Appends attribute `a` to `out`, minus any @IntrinsicCandidate annotation if it is a
+// RuntimeVisibleAnnotations attribute. Returns false (appending nothing) when the attribute ends
+// up empty and should be dropped. Unparseable annotation data is copied unchanged.
+bool appendAttributeWithoutIntrinsicCandidate(const uint8_t* data, const AttributeInfo& a,
+                                              const ClassView& view, std::vector<uint8_t>& out) {
+  auto copyAsIs = [&] {
+    out.insert(out.end(), data + a.start, data + a.end);
+    return true;
+  };
+  if (!view.utf8Equals(a.nameIndex, "RuntimeVisibleAnnotations")) return copyAsIs();
+  const size_t bodyStart = a.start + 6;
+  Reader r(data + bodyStart, a.end - bodyStart);
+  uint16_t count;
+  if (!r.u2(count)) return copyAsIs();
+  struct Range { size_t start, end; };
+  std::vector<Range> kept;
+  bool removed = false;
+  for (uint16_t i = 0; i < count; ++i) {
+    const size_t start = r.pos();
+    Reader peek = r;
+    uint16_t type;
+    if (!peek.u2(type) || !skipAnnotation(r, 0)) return copyAsIs();
+    if (isIntrinsicCandidateType(view, type)) {
+      removed = true;
+    } else {
+      kept.push_back({start, r.pos()});
+    }
+  }
+  if (!r.atEnd()) return copyAsIs();
+  if (!removed) return copyAsIs();
+  if (kept.empty()) return false;
+  size_t bodyLen = 2;
+  for (const Range& k : kept) bodyLen += k.end - k.start;
+  putU2(out, a.nameIndex);
+  putU4(out, bodyLen);
+  putU2(out, kept.size());
+  for (const Range& k : kept) {
+    out.insert(out.end(), data + bodyStart + k.start, data + bodyStart + k.end);
+  }
+  return true;
+}
+
+// One method to rewrite, with everything needed to emit it.
+struct Plan {
+  size_t methodIdx = 0;
+  std::string prefixedName;
+  std::vector<char> params;
+  char ret = 'V';
+  uint16_t prefixedNameIndex = 0;  // filled when the constant pool is extended
+  uint16_t methodrefIndex = 0;
+};
+
+}  // namespace
+
+bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::string& prefix,
+                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out,
+                       std::string& error) {
+  out.clear();
+  error.clear();
+  if (classBytes == nullptr) {
+    error = "no class bytes";
+    return false;
+  }
+  if (prefix.empty()) {
+    error = "empty native method prefix";
+    return false;
+  }
+
+  ParsedClass pc;
+  if (!parseClass(classBytes, length, pc, error)) return false;
+  if (pc.accessFlags & kAccInterface) {
+    error = "interfaces cannot declare native methods";
+    return false;
+  }
+  const ClassView view(classBytes, pc);
+
+  // Decide what to rewrite.
+  std::vector<Plan> plans;
+  std::string skipped;
+  auto noteSkip = [&skipped](const NativeWrap& w, const char* why) {
+    if (!skipped.empty()) skipped += "; ";
+    skipped += w.name + w.descriptor + ": " + why;
+  };
+  for (const NativeWrap& w : methods) {
+    const std::string prefixed = prefix + w.name;
+    if (prefixed.size() > kMaxU2) {
+      noteSkip(w, "prefixed name too long");
+      continue;
+    }
+    size_t found = pc.methods.size();
+    bool prefixedExists = false;
+    for (size_t i = 0; i < pc.methods.size(); ++i) {
+      const MethodInfo& m = pc.methods[i];
+      if (!view.utf8Equals(m.descriptorIndex, w.descriptor)) continue;
+      if (view.utf8Equals(m.nameIndex, w.name)) found = i;
+      if (view.utf8Equals(m.nameIndex, prefixed)) prefixedExists = true;
+    }
+    if (found == pc.methods.size()) {
+      noteSkip(w, "method not found");
+      continue;
+    }
+    if (!(pc.methods[found].flags & kAccNative)) {
+      noteSkip(w, "method is not native");
+      continue;
+    }
+    if (prefixedExists) {
+      noteSkip(w, "prefixed method already exists");
+      continue;
+    }
+    bool duplicate = false;
+    for (const Plan& p : plans) duplicate |= p.methodIdx == found;
+    if (duplicate) continue;  // listed twice
+
+    Plan p;
+    p.methodIdx = found;
+    p.prefixedName = prefixed;
+    if (!parseMethodDescriptor(w.descriptor, p.params, p.ret)) {
+      noteSkip(w, "malformed method descriptor");
+      continue;
+    }
+    unsigned slots = (pc.methods[found].flags & kAccStatic) ? 0 : 1;
+    for (char k : p.params) slots += slotsOf(k);
+    if (slots > kMaxArgSlots) {
+      noteSkip(w, "too many argument slots");
+      continue;
+    }
+    plans.push_back(std::move(p));
+  }
+  if (plans.empty()) {
+    error = skipped.empty() ? "no methods to rewrite" : "nothing rewritten: " + skipped;
+    return false;
+  }
+
+  // Constant pool additions (appended; existing indices stay valid).
+  std::vector<uint8_t> cpAdd;
+  size_t nextIndex = pc.cp.size();
+  auto addUtf8 = [&](const std::string& s) {
+    putU1(cpAdd, kTagUtf8);
+    putU2(cpAdd, s.size());
+    cpAdd.insert(cpAdd.end(), s.begin(), s.end());
+    return nextIndex++;
+  };
+  uint16_t codeIndex = view.findUtf8("Code");
+  if (codeIndex == 0) codeIndex = static_cast<uint16_t>(addUtf8("Code"));
+  for (Plan& p : plans) {
+    const MethodInfo& m = pc.methods[p.methodIdx];
+    size_t nameIdx = view.findUtf8(p.prefixedName);
+    if (nameIdx == 0) nameIdx = addUtf8(p.prefixedName);
+    const size_t natIdx = nextIndex++;
+    putU1(cpAdd, kTagNameAndType);
+    putU2(cpAdd, nameIdx);
+    putU2(cpAdd, m.descriptorIndex);
+    const size_t refIdx = nextIndex++;
+    putU1(cpAdd, kTagMethodref);
+    putU2(cpAdd, pc.thisClass);
+    putU2(cpAdd, natIdx);
+    if (nextIndex > kMaxU2) break;  // reported below
+    p.prefixedNameIndex = static_cast<uint16_t>(nameIdx);
+    p.methodrefIndex = static_cast<uint16_t>(refIdx);
+  }
+  if (nextIndex > kMaxU2) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  if (pc.methods.size() + plans.size() > kMaxU2) {
+    error = "too many methods";
+    return false;
+  }
+
+  // Wrapper methods.
+  std::vector<uint8_t> newMethods;
+  for (const Plan& p : plans) {
+    const MethodInfo& m = pc.methods[p.methodIdx];
+    const bool isStatic = (m.flags & kAccStatic) != 0;
+    std::vector<uint8_t> code;
+    unsigned slot = 0;
+    if (!isStatic) emitLoad(code, 'A', slot++);
+    for (char k : p.params) {
+      emitLoad(code, k, slot);
+      slot += slotsOf(k);
+    }
+    code.push_back(isStatic ? kOpInvokestatic : kOpInvokespecial);
+    putU2(code, p.methodrefIndex);
+    code.push_back(returnOpcode(p.ret));
+    const unsigned maxLocals = slot;
+    const unsigned maxStack = maxLocals > slotsOf(p.ret) ? maxLocals : slotsOf(p.ret);
+
+    // Attributes kept for reflection: Exceptions, Signature, MethodParameters.
+    std::vector<const AttributeInfo*> kept;
+    for (const AttributeInfo& a : m.attributes) {
+      if (view.utf8Equals(a.nameIndex, "Exceptions") || view.utf8Equals(a.nameIndex, "Signature") ||
+          view.utf8Equals(a.nameIndex, "MethodParameters")) {
+        kept.push_back(&a);
+      }
+    }
+
+    putU2(newMethods, m.flags & ~kAccNative);
+    putU2(newMethods, m.nameIndex);
+    putU2(newMethods, m.descriptorIndex);
+    putU2(newMethods, 1 + kept.size());
+    putU2(newMethods, codeIndex);
+    putU4(newMethods, 12 + code.size());
+    putU2(newMethods, maxStack);
+    putU2(newMethods, maxLocals);
+    putU4(newMethods, code.size());
+    newMethods.insert(newMethods.end(), code.begin(), code.end());
+    putU2(newMethods, 0);  // exception_table_length
+    putU2(newMethods, 0);  // attributes_count
+    for (const AttributeInfo* a : kept) {
+      newMethods.insert(newMethods.end(), classBytes + a->start, classBytes + a->end);
+    }
+  }
+
+  // Assemble: header | cp + additions | access_flags..fields | methods (renamed natives rebuilt)
+  // | wrapper methods | class attributes.
+  out.reserve(length + cpAdd.size() + newMethods.size());
+  out.insert(out.end(), classBytes, classBytes + pc.cpCountOffset);
+  putU2(out, nextIndex);
+  out.insert(out.end(), classBytes + pc.cpCountOffset + 2, classBytes + pc.cpEnd);
+  out.insert(out.end(), cpAdd.begin(), cpAdd.end());
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
+  putU2(out, pc.methods.size() + plans.size());
+  for (size_t i = 0; i < pc.methods.size(); ++i) {
+    const MethodInfo& m = pc.methods[i];
+    const Plan* plan = nullptr;
+    for (const Plan& p : plans) {
+      if (p.methodIdx == i) plan = &p;
+    }
+    if (plan == nullptr) {
+      out.insert(out.end(), classBytes + m.start, classBytes + m.end);
+      continue;
+    }
+    uint16_t flags = m.flags;
+    if (!(flags & kAccStatic)) {
+      flags = static_cast<uint16_t>((flags & ~(kAccPublic | kAccProtected)) | kAccPrivate);
+    }
+    putU2(out, flags);
+    putU2(out, plan->prefixedNameIndex);
+    putU2(out, m.descriptorIndex);
+    const size_t countAt = out.size();
+    putU2(out, 0);
+    size_t attrCount = 0;
+    for (const AttributeInfo& a : m.attributes) {
+      if (appendAttributeWithoutIntrinsicCandidate(classBytes, a, view, out)) ++attrCount;
+    }
+    setU2(out, countAt, attrCount);
+  }
+  out.insert(out.end(), newMethods.begin(), newMethods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+
+  error = skipped;
+  return true;
+}
+
+}  // namespace retrace::agent

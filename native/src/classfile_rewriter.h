@@ -1,0 +1,77 @@
+// Class file rewriting that turns selected native methods into Java wrappers around a prefixed
+// native.
+//
+// HotSpot compiles System.nanoTime()/currentTimeMillis() as JIT intrinsics, and it only matches
+// those intrinsics to a *static native* method with that exact name and descriptor. Hot loops
+// therefore never reach a NativeMethodBind hook. At ClassFileLoadHook time the agent rewrites
+// java/lang/System so that
+//
+//   public static native long nanoTime();                    // @IntrinsicCandidate
+//
+// becomes
+//
+//   public static native long retrace$nanoTime();            // renamed, still native
+//   public static long nanoTime() { return retrace$nanoTime(); }   // plain Java, no intrinsic
+//
+// With JVMTI SetNativeMethodPrefix("retrace$") the JVM binds retrace$nanoTime to the original
+// JNI symbol / RegisterNatives entry of nanoTime, and NativeMethodBind reports it as usual.
+//
+// Everything here is pure byte manipulation: no JNI, no exceptions, no allocation outside
+// std containers, and every read of the input is bounds-checked.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace retrace::agent {
+
+struct NativeWrap {
+  std::string name;        // e.g. "nanoTime" (compared byte-wise with the class file's Utf8)
+  std::string descriptor;  // e.g. "()J"
+};
+
+/**
+ * Rewrites a class file so that each listed native method M becomes a Java method M that calls
+ * the native prefix+M. Methods not present (or not native) are skipped. Returns false with
+ * `error` set when the class file cannot be parsed or nothing was rewritten; `out` holds the
+ * new class file on success (and is left empty on failure). On success `error` is empty unless
+ * some listed methods were skipped, in which case it describes them (useful for logging).
+ *
+ * Works for static and instance methods and any descriptor.
+ *
+ * Details of the produced class:
+ *  - The native method keeps its descriptor, flags and attributes and gets the new name
+ *    prefix+M. The one exception is @IntrinsicCandidate (jdk.internal.vm.annotation, or the
+ *    JDK 9-15 jdk.internal.HotSpotIntrinsicCandidate), which is removed from its
+ *    RuntimeVisibleAnnotations (the attribute is dropped if that leaves it empty): HotSpot's
+ *    CheckIntrinsics (a diagnostic flag that is on by default) would otherwise print
+ *    "Method [java.lang.System.retrace$nanoTime()J] is annotated with @IntrinsicCandidate, but
+ *    no compiler intrinsic is defined" to the program's stdout (and exit a debug VM). Static natives keep their access flags
+ *    unchanged. Instance natives are additionally made ACC_PRIVATE (ACC_PUBLIC/ACC_PROTECTED
+ *    cleared) so the wrapper can call them with invokespecial: a non-private instance method
+ *    would be dispatched virtually, and a subclass method of the same name must never be hit.
+ *  - The wrapper M has the native's flags minus ACC_NATIVE and a single Code attribute; the
+ *    native's annotations (e.g. @IntrinsicCandidate) and other attributes are not copied, except
+ *    Exceptions and Signature, which are copied so reflection (getExceptionTypes,
+ *    getGenericReturnType, ...) still describes M as before.
+ *  - Constant pool entries are only appended (existing indices stay valid); no StackMapTable is
+ *    needed because the wrapper body has no branches.
+ *  - Only apply the result when SetNativeMethodPrefix(prefix) succeeded for this JVM: without
+ *    it RegisterNatives("nanoTime") in System's static initializer fails and the JVM crashes
+ *    during startup.
+ *  - JDK 17 (not 25) still attaches the nanoTime/currentTimeMillis intrinsic id to the Java
+ *    wrapper and, with CheckIntrinsics, prints "Compiler intrinsic is defined for method
+ *    [java.lang.System.nanoTime()J], but the method is not annotated with @IntrinsicCandidate.
+ *    Method will not be inlined." to stdout once per method. C2 then refuses the intrinsic (as
+ *    intended). Only -XX:+UnlockDiagnosticVMOptions -XX:-CheckIntrinsics on the command line
+ *    silences it; the class file cannot.
+ *  - Class file versions 45..69 (up to JDK 25) are accepted. Interfaces are rejected (they cannot
+ *    declare native methods).
+ */
+bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::string& prefix,
+                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out,
+                       std::string& error);
+
+}  // namespace retrace::agent

@@ -1,0 +1,180 @@
+#include "code_identity.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "retrace/tape/frame.h"
+
+namespace retrace::agent {
+
+namespace {
+
+std::vector<std::string> splitPath(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t colon = list.find(':', start);
+    if (colon == std::string::npos) colon = list.size();
+    if (colon > start) out.push_back(list.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return out;
+}
+
+// Checksums a regular file; false when it cannot be read.
+bool checksumFile(const std::string& path, uint32_t& crc, uint64_t& size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return false;
+  }
+  size += static_cast<uint64_t>(st.st_size);
+  if (st.st_size > 0) {
+    void* map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+      ::close(fd);
+      return false;
+    }
+    crc = tape::crc32c(crc, map, static_cast<size_t>(st.st_size));
+    munmap(map, static_cast<size_t>(st.st_size));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool isClassFile(const std::string& path) {
+  return path.size() > 6 && path.compare(path.size() - 6, 6, ".class") == 0;
+}
+
+// A directory on the classpath: its .class files, in name order, path and content.
+void checksumTree(const std::string& root, const std::string& relative, uint32_t& crc, uint64_t& size) {
+  std::string dir = relative.empty() ? root : root + "/" + relative;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    std::string rel = relative.empty() ? name : relative + "/" + name;
+    std::string full = root + "/" + rel;
+    struct stat st;
+    if (lstat(full.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      checksumTree(root, rel, crc, size);
+    } else if (S_ISREG(st.st_mode) && isClassFile(name)) {
+      crc = tape::crc32c(crc, rel.data(), rel.size());
+      checksumFile(full, crc, size);
+    }
+  }
+}
+
+tape::CodeEntry entryFor(const std::string& path, tape::CodeRole role) {
+  tape::CodeEntry entry;
+  entry.path = path;
+  entry.role = role;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    entry.size = UINT64_MAX;  // missing
+  } else if (S_ISDIR(st.st_mode)) {
+    checksumTree(path, "", entry.crc32c, entry.size);
+  } else {
+    checksumFile(path, entry.crc32c, entry.size);
+  }
+  return entry;
+}
+
+bool underRoot(const std::string& path, const std::string& root) {
+  if (path.size() < root.size() || path.compare(0, root.size(), root) != 0) return false;
+  return path.size() == root.size() || path[root.size()] == '/' || root == "/";
+}
+
+}  // namespace
+
+std::string CodeIdentity::normalize(const std::string& cwd, const std::string& path) {
+  std::string joined = !path.empty() && path[0] == '/' ? path : cwd + "/" + path;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= joined.size()) {
+    size_t slash = joined.find('/', start);
+    if (slash == std::string::npos) slash = joined.size();
+    std::string part = joined.substr(start, slash - start);
+    start = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const std::string& part : parts) out += "/" + part;
+  return out.empty() ? "/" : out;
+}
+
+void CodeIdentity::init(const std::string& cwd, const std::string& javaHome, const std::string& classPath,
+                        const std::string& modulePath, const std::string& agentPath) {
+  cwd_ = cwd;
+  javaHome_ = normalize(cwd, javaHome);
+  agentPath_ = normalize(cwd, agentPath);
+  trees_ = {javaHome_, agentPath_};
+  for (const std::string& entry : splitPath(classPath)) classPath_.push_back(normalize(cwd, entry));
+  for (const std::string& entry : splitPath(modulePath)) classPath_.push_back(normalize(cwd, entry));
+}
+
+bool CodeIdentity::isCode(const char* path) const {
+  if (path == nullptr || *path == '\0') return false;
+  std::string normal = normalize(cwd_, path);
+  for (const std::string& root : trees_) {
+    if (underRoot(normal, root)) return true;
+  }
+  bool classFile = isClassFile(normal);
+  for (const std::string& entry : classPath_) {
+    if (normal == entry || (classFile && underRoot(normal, entry))) return true;
+  }
+  return false;
+}
+
+std::vector<tape::CodeEntry> CodeIdentity::fingerprint() const {
+  // The JDK is identified by its release file (version and build) and libjvm.so, not by all of
+  // lib/modules: checksumming 130 MB on every start would cost more than the JVM's own start-up.
+  std::vector<tape::CodeEntry> out;
+  out.push_back(entryFor(javaHome_ + "/release", tape::CodeRole::kJavaHome));
+  out.push_back(entryFor(javaHome_ + "/lib/server/libjvm.so", tape::CodeRole::kJavaHome));
+  for (const std::string& entry : classPath_) out.push_back(entryFor(entry, tape::CodeRole::kClasspath));
+  out.push_back(entryFor(agentPath_, tape::CodeRole::kAgent));
+  return out;
+}
+
+std::string CodeIdentity::compare(const std::vector<tape::CodeEntry>& recorded) {
+  for (const tape::CodeEntry& was : recorded) {
+    tape::CodeEntry now = entryFor(was.path, was.role);
+    if (now.crc32c == was.crc32c && now.size == was.size) continue;
+    const char* what = was.role == tape::CodeRole::kJavaHome   ? "the JDK file"
+                       : was.role == tape::CodeRole::kAgent    ? "the agent"
+                                                               : "the classpath entry";
+    char line[512];
+    if (now.size == UINT64_MAX) {
+      std::snprintf(line, sizeof line, "%s %s is missing (it was there when recorded)", what, was.path.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "%s %s changed since the recording (crc32c %08x, %llu bytes; recorded %08x, %llu bytes)",
+                    what, was.path.c_str(), now.crc32c, static_cast<unsigned long long>(now.size), was.crc32c,
+                    static_cast<unsigned long long>(was.size));
+    }
+    return line;
+  }
+  return "";
+}
+
+}  // namespace retrace::agent

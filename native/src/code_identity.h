@@ -1,0 +1,41 @@
+// The program's code: pass-through (read live, not recorded) and checksummed into the recording,
+// so that replay can refuse to run different code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "retrace/tape/process_info.h"
+
+namespace retrace::agent {
+
+class CodeIdentity {
+ public:
+  /**
+   * Code is: everything under java.home, the agent, jar (and other file) entries of the class and
+   * module paths, and the .class files below their directory entries. Other files in a classpath
+   * directory are data (`java -cp .` next to input.txt) and are recorded like any file.
+   */
+  void init(const std::string& cwd, const std::string& javaHome, const std::string& classPath,
+            const std::string& modulePath, const std::string& agentPath);
+
+  /** True when `path` (absolute, or relative to the start directory) lies under a code root. */
+  bool isCode(const char* path) const;
+
+  /** Checksums of the files that identify the JDK build, the classpath entries and the agent. */
+  std::vector<tape::CodeEntry> fingerprint() const;
+
+  /** Empty when `recorded` matches what is on disk now; else one line naming what differs. */
+  static std::string compare(const std::vector<tape::CodeEntry>& recorded);
+
+  static std::string normalize(const std::string& cwd, const std::string& path);
+
+ private:
+  std::string cwd_;
+  std::string javaHome_;
+  std::string agentPath_;
+  std::vector<std::string> classPath_;
+  std::vector<std::string> trees_;  // every file below is code
+};
+
+}  // namespace retrace::agent

@@ -1,0 +1,353 @@
+#include "java_access.h"
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace retrace::agent {
+
+jvmtiEnv* JavaAccess::jvmti_ = nullptr;
+
+namespace {
+
+// Field ids are stable for the life of the VM; look each up once. Lookups happen under the
+// caller's local frame, so the classes only need to be alive at that moment.
+jfieldID cachedField(JNIEnv* env, std::atomic<jfieldID>& slot, jclass klass, const char* name, const char* sig) {
+  jfieldID id = slot.load(std::memory_order_acquire);
+  if (id != nullptr) return id;
+  id = env->GetFieldID(klass, name, sig);
+  if (id == nullptr) {
+    env->ExceptionClear();
+    return nullptr;
+  }
+  slot.store(id, std::memory_order_release);
+  return id;
+}
+
+jfieldID fieldOf(JNIEnv* env, std::atomic<jfieldID>& slot, const char* className, const char* name, const char* sig) {
+  jfieldID id = slot.load(std::memory_order_acquire);
+  if (id != nullptr) return id;
+  jclass klass = env->FindClass(className);
+  if (klass == nullptr) {
+    env->ExceptionClear();
+    return nullptr;
+  }
+  id = cachedField(env, slot, klass, name, sig);
+  env->DeleteLocalRef(klass);
+  return id;
+}
+
+std::atomic<jfieldID> gDescriptorFd{nullptr};
+std::atomic<jfieldID> gFilePath{nullptr};
+std::atomic<jfieldID> gDetailMessage{nullptr};
+std::atomic<jfieldID> gUnixErrno{nullptr};
+std::atomic<jfieldID> gStreamFd[kMaxCallId];
+
+std::string stringOf(JNIEnv* env, jstring s) {
+  if (s == nullptr) return "";
+  const char* chars = env->GetStringUTFChars(s, nullptr);
+  if (chars == nullptr) return "";
+  std::string out = chars;
+  env->ReleaseStringUTFChars(s, chars);
+  return out;
+}
+
+std::string classNameOf(jvmtiEnv* jvmti, JNIEnv* env, jobject object) {
+  jclass klass = env->GetObjectClass(object);
+  char* signature = nullptr;
+  std::string out;
+  if (jvmti->GetClassSignature(klass, &signature, nullptr) == JVMTI_ERROR_NONE && signature != nullptr) {
+    out = signature;
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(signature));
+    if (out.size() > 2 && out.front() == 'L') out = out.substr(1, out.size() - 2);
+  }
+  env->DeleteLocalRef(klass);
+  return out;
+}
+
+void recordBytes(JNIEnv* env, jbyteArray array, tape::EventBuffer::Builder& event) {
+  if (array == nullptr) {
+    event.nullItem();
+    return;
+  }
+  jsize length = env->GetArrayLength(array);
+  void* bytes = env->GetPrimitiveArrayCritical(array, nullptr);
+  event.item(bytes, static_cast<size_t>(length));
+  env->ReleasePrimitiveArrayCritical(array, bytes, JNI_ABORT);
+}
+
+void recordString(JNIEnv* env, jstring s, tape::EventBuffer::Builder& event) {
+  if (s == nullptr) {
+    event.nullItem();
+    return;
+  }
+  // Modified UTF-8 round-trips every Java string, unpaired surrogates and NULs included.
+  jsize length = env->GetStringUTFLength(s);
+  const char* chars = env->GetStringUTFChars(s, nullptr);
+  event.item(chars, static_cast<size_t>(length));
+  env->ReleaseStringUTFChars(s, chars);
+}
+
+jbyteArray bytesFrom(JNIEnv* env, std::string_view bytes) {
+  jbyteArray array = env->NewByteArray(static_cast<jsize>(bytes.size()));
+  if (array != nullptr && !bytes.empty()) {
+    env->SetByteArrayRegion(array, 0, static_cast<jsize>(bytes.size()), reinterpret_cast<const jbyte*>(bytes.data()));
+  }
+  return array;
+}
+
+jstring stringFrom(JNIEnv* env, std::string_view utf) {
+  std::string copy(utf);  // NewStringUTF needs the terminating NUL
+  return env->NewStringUTF(copy.c_str());
+}
+
+struct FieldLayout {
+  std::vector<std::pair<jfieldID, char>> fields;
+  bool ready = false;
+};
+std::mutex gLayoutMutex;
+FieldLayout gLayouts[kMaxCallId];
+
+const FieldLayout& layoutOf(jvmtiEnv* jvmti, JNIEnv* env, uint16_t callId, jobject object) {
+  std::lock_guard<std::mutex> guard(gLayoutMutex);
+  FieldLayout& layout = gLayouts[callId];
+  if (layout.ready) return layout;
+  jclass klass = env->GetObjectClass(object);
+  jint count = 0;
+  jfieldID* fields = nullptr;
+  if (jvmti->GetClassFields(klass, &count, &fields) == JVMTI_ERROR_NONE) {
+    for (jint i = 0; i < count; ++i) {
+      jint modifiers = 0;
+      char* name = nullptr;
+      char* sig = nullptr;
+      if (jvmti->GetFieldModifiers(klass, fields[i], &modifiers) != JVMTI_ERROR_NONE || (modifiers & 0x0008) != 0) {
+        continue;  // static
+      }
+      if (jvmti->GetFieldName(klass, fields[i], &name, &sig, nullptr) != JVMTI_ERROR_NONE) continue;
+      char kind = sig[0];
+      if (std::strchr("ZBCSIJFD", kind) != nullptr) layout.fields.emplace_back(fields[i], kind);
+      jvmti->Deallocate(reinterpret_cast<unsigned char*>(name));
+      jvmti->Deallocate(reinterpret_cast<unsigned char*>(sig));
+    }
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(fields));
+  }
+  env->DeleteLocalRef(klass);
+  layout.ready = true;
+  return layout;
+}
+
+}  // namespace
+
+jobject JavaAccess::descriptorObject(CallFrame& frame) {
+  switch (frame.call.source) {
+    case Source::THIS_FD:
+      return streamDescriptor(frame);
+    case Source::THIS_FDOBJ:
+      return frame.self;
+    case Source::ARG_FDOBJ:
+      return frame.args[frame.call.s].l;
+    default:
+      return nullptr;
+  }
+}
+
+jobject JavaAccess::streamDescriptor(CallFrame& frame) {
+  JNIEnv* env = frame.env;
+  jclass klass = env->GetObjectClass(frame.self);
+  jfieldID id = cachedField(env, gStreamFd[frame.call.id], klass, "fd", "Ljava/io/FileDescriptor;");
+  env->DeleteLocalRef(klass);
+  return id != nullptr ? env->GetObjectField(frame.self, id) : nullptr;
+}
+
+int JavaAccess::fdOfDescriptor(JNIEnv* env, jobject descriptor) {
+  if (descriptor == nullptr) return -1;
+  jfieldID id = fieldOf(env, gDescriptorFd, "java/io/FileDescriptor", "fd", "I");
+  return id != nullptr ? env->GetIntField(descriptor, id) : -1;
+}
+
+void JavaAccess::setDescriptorFd(JNIEnv* env, jobject descriptor, int fd) {
+  jfieldID id = fieldOf(env, gDescriptorFd, "java/io/FileDescriptor", "fd", "I");
+  if (descriptor != nullptr && id != nullptr) env->SetIntField(descriptor, id, fd);
+}
+
+int JavaAccess::fdOf(CallFrame& frame) {
+  switch (frame.call.source) {
+    case Source::ARG_INT:
+      return frame.args[frame.call.s].i;
+    case Source::THIS_FD:
+    case Source::THIS_FDOBJ:
+    case Source::ARG_FDOBJ: {
+      jobject descriptor = descriptorObject(frame);
+      int fd = fdOfDescriptor(frame.env, descriptor);
+      if (descriptor != nullptr && descriptor != frame.self && frame.call.source == Source::THIS_FD) {
+        frame.env->DeleteLocalRef(descriptor);
+      }
+      return fd;
+    }
+    default:
+      return -1;
+  }
+}
+
+bool JavaAccess::pathOf(CallFrame& frame, std::string& out) {
+  JNIEnv* env = frame.env;
+  switch (frame.call.source) {
+    case Source::ARG_STRING:
+      out = stringOf(env, static_cast<jstring>(frame.args[frame.call.s].l));
+      return true;
+    case Source::ARG_FILE: {
+      jobject file = frame.args[frame.call.s].l;
+      if (file == nullptr) return false;
+      jfieldID id = fieldOf(env, gFilePath, "java/io/File", "path", "Ljava/lang/String;");
+      if (id == nullptr) return false;
+      jstring path = static_cast<jstring>(env->GetObjectField(file, id));
+      out = stringOf(env, path);
+      env->DeleteLocalRef(path);
+      return true;
+    }
+    case Source::ARG_CSTR: {
+      const char* path = reinterpret_cast<const char*>(static_cast<intptr_t>(frame.args[frame.call.s].j));
+      if (path == nullptr) return false;
+      out = path;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+void JavaAccess::recordException(JNIEnv* env, jthrowable thrown, tape::EventBuffer::Builder& event) {
+  std::string className = classNameOf(jvmti_, env, thrown);
+  jfieldID messageId = fieldOf(env, gDetailMessage, "java/lang/Throwable", "detailMessage", "Ljava/lang/String;");
+  jstring message = messageId != nullptr ? static_cast<jstring>(env->GetObjectField(thrown, messageId)) : nullptr;
+  int32_t errnoValue = 0;
+  if (className == "sun/nio/fs/UnixException") {
+    jfieldID id = fieldOf(env, gUnixErrno, "sun/nio/fs/UnixException", "errno", "I");
+    if (id != nullptr) errnoValue = env->GetIntField(thrown, id);
+  }
+  std::string text = stringOf(env, message);
+  event.thrown(className, message != nullptr ? text.c_str() : nullptr, errnoValue);
+  if (message != nullptr) env->DeleteLocalRef(message);
+}
+
+void JavaAccess::throwRecorded(JNIEnv* env, const tape::EventCursor& event) {
+  std::string className(event.thrownClass());
+  jclass klass = env->FindClass(className.c_str());
+  if (klass == nullptr) return;  // FindClass left NoClassDefFoundError pending: the best we can do
+  jthrowable thrown = nullptr;
+  if (className == "sun/nio/fs/UnixException") {
+    jmethodID init = env->GetMethodID(klass, "<init>", "(I)V");
+    if (init != nullptr) thrown = static_cast<jthrowable>(env->NewObject(klass, init, event.thrownErrno()));
+  } else if (event.thrownHasMessage()) {
+    std::string message(event.thrownMessage());
+    env->ThrowNew(klass, message.c_str());
+    env->DeleteLocalRef(klass);
+    return;
+  } else {
+    jmethodID init = env->GetMethodID(klass, "<init>", "()V");
+    if (init != nullptr) thrown = static_cast<jthrowable>(env->NewObject(klass, init));
+  }
+  if (thrown != nullptr) {
+    env->Throw(thrown);
+    env->DeleteLocalRef(thrown);
+  } else if (!env->ExceptionCheck()) {
+    env->ThrowNew(klass, "");
+  }
+  env->DeleteLocalRef(klass);
+}
+
+int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, tape::EventBuffer::Builder& event) {
+  switch (returns) {
+    case Returns::STRING:
+      recordString(env, static_cast<jstring>(result), event);
+      return 0;
+    case Returns::BYTES:
+      recordBytes(env, static_cast<jbyteArray>(result), event);
+      return 0;
+    case Returns::STRING_ARRAY:
+    case Returns::BYTES_ARRAY: {
+      if (result == nullptr) return -1;
+      auto array = static_cast<jobjectArray>(result);
+      jsize length = env->GetArrayLength(array);
+      for (jsize i = 0; i < length; ++i) {
+        jobject element = env->GetObjectArrayElement(array, i);
+        if (returns == Returns::STRING_ARRAY) recordString(env, static_cast<jstring>(element), event);
+        else recordBytes(env, static_cast<jbyteArray>(element), event);
+        if (element != nullptr) env->DeleteLocalRef(element);
+      }
+      return length;
+    }
+    default:
+      return 0;
+  }
+}
+
+jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::EventCursor& event) {
+  switch (returns) {
+    case Returns::STRING:
+      return event.itemCount() == 0 || event.itemIsNull(0) ? nullptr : stringFrom(env, event.item(0));
+    case Returns::BYTES:
+      return event.itemCount() == 0 || event.itemIsNull(0) ? nullptr : bytesFrom(env, event.item(0));
+    case Returns::STRING_ARRAY:
+    case Returns::BYTES_ARRAY: {
+      if (event.value() < 0) return nullptr;
+      jsize length = static_cast<jsize>(event.itemCount());
+      jclass elementClass = env->FindClass(returns == Returns::STRING_ARRAY ? "java/lang/String" : "[B");
+      jobjectArray array = env->NewObjectArray(length, elementClass, nullptr);
+      env->DeleteLocalRef(elementClass);
+      if (array == nullptr) return nullptr;
+      for (jsize i = 0; i < length; ++i) {
+        if (event.itemIsNull(static_cast<size_t>(i))) continue;
+        jobject element = returns == Returns::STRING_ARRAY ? static_cast<jobject>(stringFrom(env, event.item(static_cast<size_t>(i))))
+                                                           : static_cast<jobject>(bytesFrom(env, event.item(static_cast<size_t>(i))));
+        env->SetObjectArrayElement(array, i, element);
+        env->DeleteLocalRef(element);
+      }
+      return array;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+void JavaAccess::recordFields(JNIEnv* env, uint16_t callId, jobject object, tape::EventBuffer::Builder& event) {
+  if (object == nullptr) return;
+  for (const auto& [id, kind] : layoutOf(jvmti_, env, callId, object).fields) {
+    int64_t value = 0;
+    switch (kind) {
+      case 'Z': value = env->GetBooleanField(object, id); break;
+      case 'B': value = env->GetByteField(object, id); break;
+      case 'C': value = env->GetCharField(object, id); break;
+      case 'S': value = env->GetShortField(object, id); break;
+      case 'I': value = env->GetIntField(object, id); break;
+      case 'J': value = env->GetLongField(object, id); break;
+      case 'F': { jfloat f = env->GetFloatField(object, id); std::memcpy(&value, &f, sizeof f); break; }
+      case 'D': { jdouble d = env->GetDoubleField(object, id); std::memcpy(&value, &d, sizeof d); break; }
+    }
+    event.field(value);
+  }
+}
+
+bool JavaAccess::replayFields(JNIEnv* env, uint16_t callId, jobject object, const tape::EventCursor& event) {
+  if (object == nullptr || event.fieldCount() == 0) return true;
+  const FieldLayout& layout = layoutOf(jvmti_, env, callId, object);
+  if (layout.fields.size() != event.fieldCount()) return false;
+  for (size_t i = 0; i < layout.fields.size(); ++i) {
+    auto [id, kind] = layout.fields[i];
+    int64_t value = event.field(i);
+    switch (kind) {
+      case 'Z': env->SetBooleanField(object, id, static_cast<jboolean>(value)); break;
+      case 'B': env->SetByteField(object, id, static_cast<jbyte>(value)); break;
+      case 'C': env->SetCharField(object, id, static_cast<jchar>(value)); break;
+      case 'S': env->SetShortField(object, id, static_cast<jshort>(value)); break;
+      case 'I': env->SetIntField(object, id, static_cast<jint>(value)); break;
+      case 'J': env->SetLongField(object, id, value); break;
+      case 'F': { jfloat f; std::memcpy(&f, &value, sizeof f); env->SetFloatField(object, id, f); break; }
+      case 'D': { jdouble d; std::memcpy(&d, &value, sizeof d); env->SetDoubleField(object, id, d); break; }
+    }
+  }
+  return true;
+}
+
+}  // namespace retrace::agent

@@ -1,0 +1,111 @@
+#include "options.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace retrace::agent {
+
+namespace {
+
+bool parseUnsigned(const std::string& text, uint32_t& out) {
+  if (text.empty() || text.size() > 10) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > UINT32_MAX) return false;
+  out = static_cast<uint32_t>(value);
+  return true;
+}
+
+}  // namespace
+
+const char* optionsUsage() {
+  return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, pid=N (replay)";
+}
+
+bool parseOptions(const char* text, Options& options, std::string& error) {
+  options = Options{};
+  options.raw = text != nullptr ? text : "";
+  bool modeSeen = false;
+  size_t start = 0;
+  const std::string& all = options.raw;
+  while (start <= all.size()) {
+    size_t comma = all.find(',', start);
+    if (comma == std::string::npos) comma = all.size();
+    std::string item = all.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) {
+      if (comma == all.size()) break;
+      error = "empty option in '" + all + "'";
+      return false;
+    }
+    size_t eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    bool hasValue = eq != std::string::npos;
+    auto flag = [&](bool& target) {
+      if (hasValue) {
+        error = "option '" + key + "' takes no value";
+        return false;
+      }
+      target = true;
+      return true;
+    };
+    if (key == "record" || key == "replay") {
+      if (hasValue) {
+        error = "option '" + key + "' takes no value";
+        return false;
+      }
+      if (modeSeen) {
+        error = "give either record or replay, once";
+        return false;
+      }
+      modeSeen = true;
+      options.mode = key == "record" ? Mode::kRecord : Mode::kReplay;
+    } else if (key == "tape") {
+      if (value.empty()) {
+        error = "option 'tape' needs a path: tape=PATH";
+        return false;
+      }
+      options.tape = value;
+    } else if (key == "save_on") {
+      if (value == "always") {
+        options.saveOn = SaveOn::kAlways;
+      } else if (value == "failure") {
+        options.saveOn = SaveOn::kFailure;
+      } else {
+        error = "save_on must be always or failure, not '" + value + "'";
+        return false;
+      }
+    } else if (key == "stacktraces") {
+      if (!flag(options.stacktraces)) return false;
+    } else if (key == "verbose") {
+      if (!flag(options.verbose)) return false;
+    } else if (key == "pid") {
+      if (!parseUnsigned(value, options.pid) || options.pid == 0) {
+        error = "pid must be a process id, not '" + value + "'";
+        return false;
+      }
+    } else {
+      error = "unknown option '" + key + "'";
+      return false;
+    }
+  }
+  if (!modeSeen) {
+    error = "say record or replay";
+    return false;
+  }
+  if (options.mode == Mode::kReplay && options.tape.empty()) {
+    error = "replay needs tape=PATH";
+    return false;
+  }
+  if (options.mode == Mode::kRecord && options.pid != 0) {
+    error = "option 'pid' is for replay";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace retrace::agent

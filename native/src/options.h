@@ -1,0 +1,28 @@
+// The agent's option string: -agentpath:libretrace.so=record,tape=run.retrace,save_on=failure
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace retrace::agent {
+
+enum class Mode { kRecord, kReplay };
+enum class SaveOn { kAlways, kFailure };
+
+struct Options {
+  Mode mode = Mode::kRecord;
+  std::string tape;          // empty: retrace-<pid>.retrace in the working directory (record)
+  SaveOn saveOn = SaveOn::kAlways;
+  bool stacktraces = false;  // store the Java stack with each event
+  bool verbose = false;
+  uint32_t pid = 0;          // replay: which process of the recording (0: the first)
+  std::string raw;           // the string as given, stored in the recording
+};
+
+/** Parses `text` (may be null). On failure returns false and a one-line message in `error`. */
+bool parseOptions(const char* text, Options& options, std::string& error);
+
+/** One line naming every option, for error messages. */
+const char* optionsUsage();
+
+}  // namespace retrace::agent

@@ -1,0 +1,317 @@
+#include "record_session.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "agent.h"
+#include "java_access.h"
+#include "retrace/tape/frame.h"
+#include "routing.h"
+#include "stacks.h"
+
+extern char** environ;
+
+namespace retrace::agent {
+
+namespace {
+
+constexpr size_t kFlushBytes = 256 * 1024;
+constexpr auto kFlushInterval = std::chrono::milliseconds(200);
+constexpr int kStackDepth = 32;
+
+int64_t nowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> commandLine() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> out;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) out.push_back(arg);
+  return out;
+}
+
+std::string launcherPath(const std::string& agentPath) {
+  std::string dir = agentPath.substr(0, agentPath.rfind('/'));
+  std::string launcher = dir + "/../bin/retrace-replay";
+  char resolved[4096];
+  if (realpath(launcher.c_str(), resolved) != nullptr) return resolved;
+  return "/usr/bin/env -S retrace-replay";
+}
+
+// Bytes a write call hands over, gathered into one string.
+std::string gatherIovecs(jlong address, jint count) {
+  std::string out;
+  const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(address));
+  for (jint i = 0; i < count; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+  return out;
+}
+
+// The first `length` bytes spread over iovecs (what a readv filled).
+std::string gatherPrefix(jlong address, jint count, int64_t length) {
+  std::string out;
+  const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(address));
+  for (jint i = 0; i < count && static_cast<int64_t>(out.size()) < length; ++i) {
+    size_t take = std::min<size_t>(iov[i].iov_len, static_cast<size_t>(length) - out.size());
+    out.append(static_cast<const char*>(iov[i].iov_base), take);
+  }
+  return out;
+}
+
+}  // namespace
+
+RecordSession::~RecordSession() = default;
+
+tape::ProcessStartInfo RecordSession::describeProcess() const {
+  tape::ProcessStartInfo info;
+  info.formatVersion = tape::kFormatVersion;
+  info.pid = static_cast<uint32_t>(getpid());
+  info.argv = commandLine();
+  info.javaHome = agent_.systemProperty("java.home");
+  info.jvmVersion = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
+  info.cwd = agent_.cwd();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) info.env.emplace_back(*e);
+  jint count = 0;
+  char** keys = nullptr;
+  jvmtiEnv* jvmti = agent_.jvmti();
+  if (jvmti->GetSystemProperties(&count, &keys) == JVMTI_ERROR_NONE) {
+    for (jint i = 0; i < count; ++i) {
+      info.systemProperties.emplace_back(keys[i], agent_.systemProperty(keys[i]));
+      jvmti->Deallocate(reinterpret_cast<unsigned char*>(keys[i]));
+    }
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(keys));
+  }
+  info.code = agent_.code().fingerprint();
+  info.startTimeMillis = nowMillis();
+  info.agentOptions = agent_.options().raw;
+  for (size_t i = 0; i < Boundary::callCount(); ++i) {
+    const BoundaryCall& call = Boundary::calls()[i];
+    std::string className = call.className;
+    for (char& c : className) {
+      if (c == '/') c = '.';
+    }
+    info.calls.push_back({call.id, className, call.method, call.descriptor});
+  }
+  return info;
+}
+
+bool RecordSession::start(std::string& error) {
+  const std::string& path = agent_.tapePath();
+  writer_ = tape::TapeWriter::open(path, tape::TapeWriter::Mode::kCreate,
+                                   tape::shebangLine(launcherPath(agent_.agentPath())), error);
+  if (writer_ == nullptr) {
+    error = "cannot record to " + path + ": " + error;
+    return false;
+  }
+  writer_->writeProcessStart(describeProcess());
+  flusher_ = std::thread([this] { runFlusher(); });
+  agent_.log("recording to %s", path.c_str());
+  return true;
+}
+
+void RecordSession::runFlusher() {
+  // Threads hand their buffers over when full; this makes a quiet thread hand over what it has
+  // at its next event, so a killed process loses at most a moment of history.
+  std::unique_lock<std::mutex> lock(flusherMutex_);
+  while (!flusherWake_.wait_for(lock, kFlushInterval, [this] { return stopping_; })) {
+    flushEpoch_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void RecordSession::submit(ThreadState& thread) {
+  if (thread.buffer.empty()) return;
+  thread.buffer = writer_->submit(thread.id, thread.bufferFirstIndex, std::move(thread.buffer));
+  thread.bufferFirstIndex = thread.nextIndex;
+}
+
+void RecordSession::threadStarted(ThreadState& thread) { writer_->submitThreadStart({thread.id, thread.name}); }
+
+void RecordSession::threadEnded(ThreadState& thread) {
+  std::lock_guard<SpinLock> guard(thread.lock);
+  if (!thread.closed) submit(thread);
+}
+
+jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
+  const BoundaryCall& call = frame.call;
+  // The fast path: clocks and other calls whose whole answer is one number.
+  if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces) {
+    jvalue result = frame.original();
+    std::lock_guard<SpinLock> guard(thread.lock);
+    if (thread.closed) return result;
+    thread.buffer.appendValue(call.id, primitiveValue(call, result));
+    ++thread.nextIndex;
+    if (thread.buffer.size() >= kFlushBytes || thread.flushEpoch != flushEpoch_.load(std::memory_order_relaxed)) {
+      thread.flushEpoch = flushEpoch_.load(std::memory_order_relaxed);
+      submit(thread);
+    }
+    return result;
+  }
+  if (call.effect == Effect::CLOSE) {
+    int fd = JavaAccess::fdOf(frame);  // before the call: close0 resets the descriptor to -1
+    jvalue result = frame.original();
+    agent_.fds().setPassThrough(fd, false);
+    return result;
+  }
+  if (call.effect == Effect::DIR_CLOSE) {
+    jlong handle = frame.args[call.s].j;
+    jvalue result = frame.original();
+    agent_.fds().setPassThroughDir(handle, false);
+    return result;
+  }
+  if (routeOf(frame, agent_.fds(), agent_.code()) == Route::kPassThrough) {
+    jvalue result = frame.original();
+    notePassThroughOpen(frame, result, agent_.fds());
+    return result;
+  }
+  jvalue result = frame.original();
+  appendEvent(frame, thread, result);
+  return result;
+}
+
+void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue result) {
+  const BoundaryCall& call = frame.call;
+  JNIEnv* env = frame.env;
+  // JNI may not be used with an exception pending: hold it aside and throw it again at the end.
+  jthrowable thrown = env->ExceptionOccurred();
+  bool threw = thrown != nullptr;
+  if (threw) env->ExceptionClear();
+  JavaStack stack;
+  if (agent_.options().stacktraces) stack = currentJavaStack(agent_.jvmti(), kStackDepth);
+
+  int64_t value = primitiveValue(call, result);
+  if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY)) {
+    value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
+  }
+  bool opensStream = call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE ||
+                     call.effect == Effect::OPEN_FD_RAF;
+  if (!threw && opensStream) {
+    jobject descriptor = JavaAccess::streamDescriptor(frame);
+    value = JavaAccess::fdOfDescriptor(env, descriptor);
+    env->DeleteLocalRef(descriptor);
+  }
+  if (!threw && (opensStream || call.effect == Effect::OPEN_RESULT || call.effect == Effect::DUP_RESULT)) {
+    agent_.fds().setPassThrough(static_cast<int>(value), false);  // a reused number is no longer code
+  }
+
+  std::lock_guard<SpinLock> guard(thread.lock);
+  if (thread.closed) {
+    if (threw) env->Throw(thrown);
+    return;
+  }
+  tape::EventBuffer::Builder event = thread.buffer.begin(call.id, value);
+  const jvalue* args = frame.args;
+  switch (call.effect) {
+    case Effect::READ_ARRAY:
+      if (!threw && result.i > 0) {
+        std::vector<jbyte> bytes(static_cast<size_t>(result.i));
+        env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, result.i, bytes.data());
+        event.data(bytes.data(), bytes.size());
+      }
+      break;
+    case Effect::READ_NATIVE:
+      if (!threw && value > 0) event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(value));
+      break;
+    case Effect::READ_IOVEC:
+      if (!threw && value > 0) {
+        std::string bytes = gatherPrefix(args[call.a].j, args[call.b].i, value);
+        event.data(bytes.data(), bytes.size());
+      }
+      break;
+    case Effect::FIELDS:
+      if (!threw) JavaAccess::recordFields(env, call.id, args[call.a].l, event);
+      break;
+    case Effect::WRITE_ARRAY: {
+      jint length = args[call.b + 1].i;
+      if (length > 0) {
+        std::vector<jbyte> bytes(static_cast<size_t>(length));
+        env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, length, bytes.data());
+        if (env->ExceptionCheck()) env->ExceptionClear();
+        event.data(bytes.data(), bytes.size());
+      }
+      break;
+    }
+    case Effect::WRITE_NATIVE: {
+      jint length = args[call.a + 1].i;
+      if (length > 0) event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length));
+      break;
+    }
+    case Effect::WRITE_IOVEC: {
+      std::string bytes = gatherIovecs(args[call.a].j, args[call.b].i);
+      event.data(bytes.data(), bytes.size());
+      break;
+    }
+    case Effect::WRITE_BYTE: {
+      uint8_t byte = static_cast<uint8_t>(args[call.a].i);
+      event.data(&byte, 1);
+      break;
+    }
+    default:
+      break;
+  }
+  if (!threw && call.returns != Returns::VOID && call.returns != Returns::PRIMITIVE) {
+    JavaAccess::recordReturn(env, call.returns, result.l, event);
+  }
+  if (threw) JavaAccess::recordException(env, thrown, event);
+  for (const auto& [method, line] : stack) event.frame(method, line);
+  event.finish();
+  ++thread.nextIndex;
+  if (threw) {
+    env->Throw(thrown);
+    env->DeleteLocalRef(thrown);
+  }
+  if (thread.buffer.size() >= kFlushBytes || thread.flushEpoch != flushEpoch_.load(std::memory_order_relaxed)) {
+    thread.flushEpoch = flushEpoch_.load(std::memory_order_relaxed);
+    submit(thread);
+  }
+}
+
+void RecordSession::finish(int exitStatus) {
+  {
+    std::lock_guard<std::mutex> lock(flusherMutex_);
+    stopping_ = true;
+  }
+  flusherWake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+
+  tape::ProcessEndInfo end;
+  end.exitStatus = exitStatus;
+  end.endTimeMillis = nowMillis();
+  agent_.threads().forEach([&](ThreadState& thread) {
+    if (!thread.recorded) return;
+    // A thread stopped by the exiting VM inside a hook would hold its lock forever: wait briefly.
+    bool locked = false;
+    for (int attempt = 0; attempt < 1000 && !locked; ++attempt) {
+      locked = thread.lock.tryLock();
+      if (!locked) usleep(100);
+    }
+    if (!locked) {
+      end.complete = false;
+      end.truncatedReason = "thread " + std::to_string(thread.id) + " was inside a boundary call at exit";
+      return;
+    }
+    submit(thread);
+    thread.closed = true;
+    end.eventCount += thread.nextIndex;
+    end.threads.push_back({thread.id, thread.name});
+    thread.lock.unlock();
+  });
+  writer_->finish(end);
+  bool keep = agent_.options().saveOn == SaveOn::kAlways || exitStatus != 0;
+  if (!keep) {
+    unlink(agent_.tapePath().c_str());
+    agent_.log("the run succeeded: no recording kept (save_on=failure)");
+  } else {
+    agent_.log("%llu events, %llu bytes in %s", static_cast<unsigned long long>(end.eventCount),
+               static_cast<unsigned long long>(writer_->bytesWritten()), agent_.tapePath().c_str());
+  }
+}
+
+}  // namespace retrace::agent

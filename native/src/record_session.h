@@ -1,0 +1,48 @@
+// Record: every taped boundary call runs for real; its answer (value, bytes, fields, exception)
+// is appended to the calling thread's buffer. A background thread (TapeWriter) writes the frames.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "boundary.h"
+#include "retrace/tape/writer.h"
+#include "thread_registry.h"
+
+namespace retrace::agent {
+
+class Agent;
+
+class RecordSession {
+ public:
+  explicit RecordSession(Agent& agent) : agent_(agent) {}
+  ~RecordSession();
+
+  /** Opens the recording and writes the process-start frame. */
+  bool start(std::string& error);
+  jvalue onCall(CallFrame& frame, ThreadState& thread);
+  void threadStarted(ThreadState& thread);
+  void threadEnded(ThreadState& thread);
+  /** At process exit: writes what every thread buffered and the process-end frame. */
+  void finish(int exitStatus);
+
+ private:
+  tape::ProcessStartInfo describeProcess() const;
+  void appendEvent(CallFrame& frame, ThreadState& thread, jvalue result);
+  void submit(ThreadState& thread);
+  void runFlusher();
+
+  Agent& agent_;
+  std::unique_ptr<tape::TapeWriter> writer_;
+  std::atomic<uint32_t> flushEpoch_{0};
+  std::thread flusher_;
+  std::mutex flusherMutex_;
+  std::condition_variable flusherWake_;
+  bool stopping_ = false;
+};
+
+}  // namespace retrace::agent

@@ -1,0 +1,312 @@
+#include "replay_session.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "agent.h"
+#include "java_access.h"
+#include "retrace/tape/frame.h"
+#include "routing.h"
+#include "stacks.h"
+
+namespace retrace::agent {
+
+namespace {
+
+constexpr int kStackDepth = 32;
+
+std::string threadLabel(const ThreadState& thread) {
+  return "thread " + std::to_string(thread.id) + (thread.name.empty() ? "" : " \"" + thread.name + "\"");
+}
+
+// The bytes a write call hands over.
+std::string writtenBytes(CallFrame& frame) {
+  const BoundaryCall& call = frame.call;
+  const jvalue* args = frame.args;
+  switch (call.effect) {
+    case Effect::WRITE_ARRAY: {
+      jint length = args[call.b + 1].i;
+      std::string out(static_cast<size_t>(length > 0 ? length : 0), '\0');
+      if (length > 0) {
+        frame.env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, length,
+                                      reinterpret_cast<jbyte*>(out.data()));
+        if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
+      }
+      return out;
+    }
+    case Effect::WRITE_NATIVE: {
+      jint length = args[call.a + 1].i;
+      return length > 0 ? std::string(reinterpret_cast<const char*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length))
+                        : std::string();
+    }
+    case Effect::WRITE_IOVEC: {
+      std::string out;
+      const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(args[call.a].j));
+      for (jint i = 0; i < args[call.b].i; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+      return out;
+    }
+    case Effect::WRITE_BYTE:
+      return std::string(1, static_cast<char>(args[call.a].i));
+    default:
+      return "";
+  }
+}
+
+bool isWrite(Effect effect) {
+  return effect == Effect::WRITE_ARRAY || effect == Effect::WRITE_NATIVE || effect == Effect::WRITE_IOVEC ||
+         effect == Effect::WRITE_BYTE;
+}
+
+}  // namespace
+
+ReplaySession::~ReplaySession() = default;
+
+void ReplaySession::start() {
+  const std::string& path = agent_.tapePath();
+  std::string error;
+  reader_ = tape::TapeReader::open(path, error);
+  if (reader_ == nullptr) Agent::fail(kExitUnreadable, "cannot replay: " + error);
+  std::vector<uint32_t> pids = reader_->pids();
+  if (pids.empty()) {
+    Agent::fail(kExitUnreadable, "cannot replay " + path + ": it holds no whole process start (" + reader_->stop().reason + ")");
+  }
+  pid_ = agent_.options().pid != 0 ? agent_.options().pid : pids.front();
+  start_ = reader_->processStart(pid_);
+  if (start_ == nullptr) Agent::fail(kExitUnreadable, "cannot replay: " + path + " has no process " + std::to_string(pid_));
+  end_ = reader_->processEnd(pid_);
+
+  std::string jvm = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
+  if (jvm != start_->jvmVersion) {
+    Agent::fail(kExitCodeMismatch, "cannot replay: recorded on " + start_->jvmVersion + ", this JVM is " + jvm);
+  }
+  std::string codeChange = CodeIdentity::compare(start_->code);
+  if (!codeChange.empty()) Agent::fail(kExitCodeMismatch, "cannot replay: " + codeChange);
+
+  // Answers for files the recording opened need real descriptors that the Java objects can hold
+  // and close: duplicates of /dev/null, opened read-only so nothing can be written through them.
+  devNull_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devNull_ < 0) Agent::fail(kExitUnreadable, "cannot replay: /dev/null cannot be opened");
+  // With stdin closed, the JVM's first open would take fd 0 and System.in would read program code.
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) < 0) dup2(devNull_, fd);
+  }
+  agent_.log("replaying process %u of %s (%llu events)", pid_, path.c_str(),
+             static_cast<unsigned long long>(reader_->eventCount(pid_)));
+}
+
+std::string ReplaySession::callName(uint16_t id) const {
+  for (const tape::CallInfo& call : start_->calls) {
+    if (call.id == id) return call.className + "." + call.method + call.descriptor;
+  }
+  const BoundaryCall* call = Boundary::byId(id);
+  return call != nullptr ? call->displayName() : "boundary call #" + std::to_string(id);
+}
+
+bool ReplaySession::recordingComplete() const {
+  return end_ != nullptr && end_->complete && reader_->stop().clean;
+}
+
+void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::string& expected, const std::string& actual,
+                            const tape::EventCursor* recorded, const std::string& detail) {
+  std::string message = "replay diverged at event " + std::to_string(index) + " of " + threadLabel(thread) + "\n";
+  message += "  the recording expected: " + expected + "\n";
+  message += "  the program asked for:  " + actual + "\n";
+  if (!detail.empty()) message += "  " + detail + "\n";
+  JavaStack now = currentJavaStack(agent_.jvmti(), kStackDepth);
+  message += "  Java stack now:\n" + (now.empty() ? std::string("    (not available yet in this VM phase)\n") : formatStack(now, "    "));
+  if (recorded != nullptr && recorded->frameCount() > 0) {
+    JavaStack then;
+    for (size_t i = 0; i < recorded->frameCount(); ++i) {
+      then.emplace_back(std::string(recorded->frameMethod(i)), recorded->frameLine(i));
+    }
+    message += "  Java stack when recorded:\n" + formatStack(then, "    ");
+  } else if (recorded != nullptr) {
+    message += "  (record with --stacktraces to see the recorded Java stack too)\n";
+  }
+  message += "retrace: the replay stops here (exit " + std::to_string(kExitDivergence) + ")";
+  Agent::fail(kExitDivergence, message);
+}
+
+const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& thread) {
+  if (thread.cursor == nullptr) thread.cursor = reader_->events(pid_, thread.id);
+  tape::EventCursor& cursor = *thread.cursor;
+  uint64_t index = thread.nextIndex;
+  if (!cursor.next()) {
+    if (!recordingComplete()) {
+      std::string why = end_ == nullptr ? "the recorded process was killed or is still running" : reader_->stop().reason;
+      if (why.empty() && end_ != nullptr) why = end_->truncatedReason;
+      Agent::fail(kExitIncomplete, "the replay reached the end of an incomplete recording at event " +
+                                       std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
+                                       "); everything up to here was replayed");
+    }
+    diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
+            frame.call.displayName(), nullptr, "");
+  }
+  ++thread.nextIndex;
+  if (cursor.call() != frame.call.id) {
+    diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor, "");
+  }
+  return cursor;
+}
+
+void ReplaySession::checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
+  std::string now = writtenBytes(frame);
+  std::string_view then = event.data();
+  if (now == then) return;
+  size_t at = 0;
+  while (at < now.size() && at < then.size() && now[at] == then[at]) ++at;
+  diverge(thread, thread.nextIndex - 1, callName(event.call()) + " writing " + std::to_string(then.size()) + " bytes",
+          frame.call.displayName() + " writing " + std::to_string(now.size()) + " bytes", &event,
+          "the bytes written differ first at offset " + std::to_string(at));
+}
+
+int ReplaySession::virtualFd() {
+  int fd = fcntl(devNull_, F_DUPFD_CLOEXEC, 3);
+  agent_.fds().setPassThrough(fd, false);
+  return fd;
+}
+
+jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
+  const BoundaryCall& call = frame.call;
+  if (call.effect == Effect::CLOSE) {
+    // Descriptors answered from the tape are real duplicates of /dev/null: closing them is safe.
+    int fd = JavaAccess::fdOf(frame);
+    jvalue result = frame.original();
+    agent_.fds().setPassThrough(fd, false);
+    return result;
+  }
+  if (call.effect == Effect::DIR_CLOSE) {
+    jlong handle = frame.args[call.s].j;
+    if (!agent_.fds().isPassThroughDir(handle)) return primitiveResult(call, 0);  // a replayed handle
+    jvalue result = frame.original();
+    agent_.fds().setPassThroughDir(handle, false);
+    return result;
+  }
+  Route route = call.source == Source::NONE ? Route::kTape : routeOf(frame, agent_.fds(), agent_.code());
+  if (route == Route::kPassThrough) {
+    jvalue result = frame.original();
+    notePassThroughOpen(frame, result, agent_.fds());
+    return result;
+  }
+  const tape::EventCursor& event = expect(frame, thread);
+  if (call.effect == Effect::ALSO_REPLAYED) {
+    jvalue discarded = frame.original();
+    if (call.returns != Returns::PRIMITIVE && call.returns != Returns::VOID && discarded.l != nullptr) {
+      frame.env->DeleteLocalRef(discarded.l);
+    }
+    if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
+  }
+  if (isWrite(call.effect)) {
+    checkWritten(frame, thread, event);
+    if (route == Route::kEcho) {
+      // The user sees the output again; its outcome is the recorded one.
+      frame.original();
+      if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
+    }
+  }
+  return answer(frame, thread, event);
+}
+
+jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
+  const BoundaryCall& call = frame.call;
+  JNIEnv* env = frame.env;
+  jvalue none;
+  std::memset(&none, 0, sizeof none);
+  if (event.hasThrown()) {
+    JavaAccess::throwRecorded(env, event);
+    return none;
+  }
+  const jvalue* args = frame.args;
+  std::string_view data = event.data();
+  switch (call.effect) {
+    case Effect::READ_ARRAY: {
+      if (data.size() > static_cast<size_t>(args[call.b + 1].i)) {
+        diverge(thread, thread.nextIndex - 1, "a read of " + std::to_string(data.size()) + " bytes",
+                "a read of at most " + std::to_string(args[call.b + 1].i) + " bytes", &event, "");
+      }
+      if (!data.empty()) {
+        env->SetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, static_cast<jsize>(data.size()),
+                                reinterpret_cast<const jbyte*>(data.data()));
+      }
+      break;
+    }
+    case Effect::READ_NATIVE:
+      if (data.size() > static_cast<size_t>(args[call.a + 1].i)) {
+        diverge(thread, thread.nextIndex - 1, "a read of " + std::to_string(data.size()) + " bytes",
+                "a read of at most " + std::to_string(args[call.a + 1].i) + " bytes", &event, "");
+      }
+      std::memcpy(reinterpret_cast<void*>(static_cast<intptr_t>(args[call.a].j)), data.data(), data.size());
+      break;
+    case Effect::READ_IOVEC: {
+      const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(args[call.a].j));
+      size_t at = 0;
+      for (jint i = 0; i < args[call.b].i && at < data.size(); ++i) {
+        size_t take = std::min(iov[i].iov_len, data.size() - at);
+        std::memcpy(iov[i].iov_base, data.data() + at, take);
+        at += take;
+      }
+      break;
+    }
+    case Effect::FIELDS:
+      if (!JavaAccess::replayFields(env, call.id, args[call.a].l, event)) {
+        diverge(thread, thread.nextIndex - 1, std::to_string(event.fieldCount()) + " fields", "another field layout",
+                &event, "the recorded object has a different shape on this JVM");
+      }
+      break;
+    case Effect::OPEN_FD_READ:
+    case Effect::OPEN_FD_WRITE:
+    case Effect::OPEN_FD_RAF: {
+      jobject descriptor = JavaAccess::streamDescriptor(frame);
+      JavaAccess::setDescriptorFd(env, descriptor, virtualFd());
+      env->DeleteLocalRef(descriptor);
+      return none;
+    }
+    case Effect::OPEN_RESULT:
+    case Effect::DUP_RESULT: {
+      jvalue fd = none;
+      fd.i = virtualFd();
+      return fd;
+    }
+    case Effect::DIR_OPEN: {
+      jvalue handle = none;
+      handle.j = nextDirHandle_.fetch_add(1);
+      return handle;
+    }
+    default:
+      break;
+  }
+  if (call.returns == Returns::PRIMITIVE) return primitiveResult(call, event.value());
+  if (call.returns != Returns::VOID) {
+    jvalue object = none;
+    object.l = JavaAccess::replayReturn(env, call.returns, event);
+    return object;
+  }
+  return none;
+}
+
+void ReplaySession::finish(int exitStatus) {
+  if (end_ == nullptr) return;  // an incomplete recording: nothing to compare against
+  ThreadState* main = nullptr;
+  agent_.threads().forEach([&](ThreadState& thread) {
+    if (thread.recorded && thread.id == 0) main = &thread;
+  });
+  if (main != nullptr) {
+    if (main->cursor == nullptr) main->cursor = reader_->events(pid_, 0);
+    if (main->cursor->next()) {
+      std::string line = "replay diverged: the program ended, but the recording has more events for " +
+                         threadLabel(*main) + ", starting with event " + std::to_string(main->nextIndex) + ": " +
+                         callName(main->cursor->call());
+      Agent::fail(kExitDivergence, line);
+    }
+  }
+  if (exitStatus != end_->exitStatus) {
+    Agent::fail(kExitDivergence, "replay diverged: the program exits with status " + std::to_string(exitStatus) +
+                                     ", the recording exited with " + std::to_string(end_->exitStatus));
+  }
+  agent_.log("replay complete: exit status %d as recorded", exitStatus);
+}
+
+}  // namespace retrace::agent

@@ -1,0 +1,48 @@
+// Replay: the same bytecode runs again; every taped boundary call is answered from the recording
+// instead of touching the world. A call the recording does not expect is a divergence: reported
+// with both sides and the Java stacks, then the process ends with kExitDivergence.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "boundary.h"
+#include "retrace/tape/reader.h"
+#include "thread_registry.h"
+
+namespace retrace::agent {
+
+class Agent;
+
+class ReplaySession {
+ public:
+  explicit ReplaySession(Agent& agent) : agent_(agent) {}
+  ~ReplaySession();
+
+  /** Reads the recording and checks code and JVM; ends the process when it cannot replay. */
+  void start();
+  jvalue onCall(CallFrame& frame, ThreadState& thread);
+  /** At process exit: the exit status and the rest of the main thread's events must match. */
+  void finish(int exitStatus);
+
+ private:
+  const tape::EventCursor& expect(CallFrame& frame, ThreadState& thread);
+  void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
+  jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
+  int virtualFd();
+  [[noreturn]] void diverge(ThreadState& thread, uint64_t index, const std::string& expected,
+                            const std::string& actual, const tape::EventCursor* recorded, const std::string& detail);
+  std::string callName(uint16_t id) const;
+  bool recordingComplete() const;
+
+  Agent& agent_;
+  std::unique_ptr<tape::TapeReader> reader_;
+  uint32_t pid_ = 0;
+  const tape::ProcessStartInfo* start_ = nullptr;
+  const tape::ProcessEndInfo* end_ = nullptr;
+  int devNull_ = -1;
+  std::atomic<int64_t> nextDirHandle_{0x7e7ace0000000001};
+};
+
+}  // namespace retrace::agent

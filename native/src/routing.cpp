@@ -1,0 +1,109 @@
+#include "routing.h"
+
+#include <fcntl.h>
+
+#include <cstring>
+#include <string>
+
+#include "code_identity.h"
+#include "fd_table.h"
+#include "java_access.h"
+
+namespace retrace::agent {
+
+namespace {
+
+constexpr jint kRandomAccessReadOnly = 1;  // java.io.RandomAccessFile.O_RDONLY
+
+char returnKind(const BoundaryCall& call) { return std::strchr(call.descriptor, ')')[1]; }
+
+bool isWrite(Effect effect) {
+  return effect == Effect::WRITE_ARRAY || effect == Effect::WRITE_NATIVE || effect == Effect::WRITE_IOVEC ||
+         effect == Effect::WRITE_BYTE;
+}
+
+}  // namespace
+
+bool changesFiles(CallFrame& frame) {
+  const BoundaryCall& call = frame.call;
+  switch (call.effect) {
+    case Effect::MUTATE:
+    case Effect::OPEN_FD_WRITE:
+      return true;
+    case Effect::OPEN_FD_RAF:
+      return frame.args[call.a].i != kRandomAccessReadOnly;
+    case Effect::OPEN_RESULT:
+      return (frame.args[call.a].i & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
+    default:
+      return isWrite(call.effect);
+  }
+}
+
+Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code) {
+  const BoundaryCall& call = frame.call;
+  switch (call.source) {
+    case Source::NONE:
+      return Route::kTape;
+    case Source::ARG_DIR:
+      return fds.isPassThroughDir(frame.args[call.s].j) ? Route::kPassThrough : Route::kTape;
+    case Source::ARG_STRING:
+    case Source::ARG_FILE:
+    case Source::ARG_CSTR: {
+      if (changesFiles(frame)) return Route::kTape;
+      std::string path;
+      return JavaAccess::pathOf(frame, path) && code.isCode(path.c_str()) ? Route::kPassThrough : Route::kTape;
+    }
+    default: {
+      int fd = JavaAccess::fdOf(frame);
+      if (fds.isPassThrough(fd)) return Route::kPassThrough;
+      if ((fd == 1 || fd == 2) && isWrite(call.effect)) return Route::kEcho;
+      return Route::kTape;
+    }
+  }
+}
+
+void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {
+  if (frame.env->ExceptionCheck()) return;
+  switch (frame.call.effect) {
+    case Effect::OPEN_FD_READ:
+    case Effect::OPEN_FD_WRITE:
+    case Effect::OPEN_FD_RAF: {
+      jobject descriptor = JavaAccess::streamDescriptor(frame);
+      fds.setPassThrough(JavaAccess::fdOfDescriptor(frame.env, descriptor), true);
+      frame.env->DeleteLocalRef(descriptor);
+      break;
+    }
+    case Effect::OPEN_RESULT:
+    case Effect::DUP_RESULT:
+      fds.setPassThrough(result.i, true);
+      break;
+    case Effect::DIR_OPEN:
+      fds.setPassThroughDir(result.j, true);
+      break;
+    default:
+      break;
+  }
+}
+
+int64_t primitiveValue(const BoundaryCall& call, jvalue result) {
+  switch (returnKind(call)) {
+    case 'I': return result.i;
+    case 'J': return result.j;
+    case 'Z': return result.z;
+    default: return 0;
+  }
+}
+
+jvalue primitiveResult(const BoundaryCall& call, int64_t value) {
+  jvalue out;
+  std::memset(&out, 0, sizeof out);
+  switch (returnKind(call)) {
+    case 'I': out.i = static_cast<jint>(value); break;
+    case 'J': out.j = value; break;
+    case 'Z': out.z = static_cast<jboolean>(value); break;
+    default: break;
+  }
+  return out;
+}
+
+}  // namespace retrace::agent

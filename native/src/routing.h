@@ -1,0 +1,26 @@
+// Where a boundary call goes, in record and in replay alike: program code passes through, writes
+// to stdout/stderr are echoed (performed again on replay), everything else is taped.
+#pragma once
+
+#include "boundary.h"
+
+namespace retrace::agent {
+
+enum class Route { kPassThrough, kEcho, kTape };
+
+class FdTable;
+class CodeIdentity;
+
+Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
+
+/** The call writes or changes files: it is never pass-through and never performed on replay. */
+bool changesFiles(CallFrame& frame);
+
+/** After a pass-through call that opened something, remember the new fd or DIR* as code. */
+void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds);
+
+/** The primitive result as the number an event stores (0 for void and objects). */
+int64_t primitiveValue(const BoundaryCall& call, jvalue result);
+jvalue primitiveResult(const BoundaryCall& call, int64_t value);
+
+}  // namespace retrace::agent

@@ -1,0 +1,83 @@
+// Logical threads. The thread that loads the agent becomes the Java main thread: logical thread 0.
+// Application threads get the next ids in the order their ThreadStart events arrive; JDK system
+// threads (Reference Handler, Finalizer, Signal Dispatcher, Common-Cleaner...) are not recorded.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "retrace/tape/event_buffer.h"
+#include "retrace/tape/reader.h"
+
+namespace retrace::agent {
+
+/** Guards a thread's buffer against the exit handler taking it while the thread appends. */
+class SpinLock {
+ public:
+  void lock() {
+    while (flag_.test_and_set(std::memory_order_acquire)) {
+    }
+  }
+  /** True when the lock was taken. */
+  bool tryLock() { return !flag_.test_and_set(std::memory_order_acquire); }
+  void unlock() { flag_.clear(std::memory_order_release); }
+
+ private:
+  std::atomic_flag flag_ = ATOMIC_FLAG_INIT;
+};
+
+struct ThreadState {
+  uint32_t id = 0;
+  bool recorded = false;  // an application thread: its boundary calls go on the tape
+  bool inHook = false;    // a JNI call made by a hook re-entered the boundary: pass it through
+  std::string name;
+
+  // record
+  SpinLock lock;
+  bool closed = false;     // the process is ending: later events are dropped
+  tape::EventBuffer buffer;
+  uint64_t bufferFirstIndex = 0;
+  uint64_t nextIndex = 0;
+  uint32_t flushEpoch = 0;
+
+  // replay
+  std::unique_ptr<tape::EventCursor> cursor;
+};
+
+class ThreadRegistry {
+ public:
+  void init() { mainThread_ = pthread_self(); }
+
+  /** The calling thread's state; created on first use (main thread, or an unrecorded thread). */
+  ThreadState* current() {
+    ThreadState* state = current_;
+    return state != nullptr ? state : attachUnknown();
+  }
+
+  /** Called on a starting thread (JVMTI ThreadStart). */
+  ThreadState* attachStarted(bool application, const std::string& name);
+
+  template <typename F>
+  void forEach(F f) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto& state : states_) f(*state);
+  }
+
+ private:
+  ThreadState* attachUnknown();
+  ThreadState* add(bool recorded, const std::string& name);
+
+  static thread_local ThreadState* current_;
+  pthread_t mainThread_{};
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<ThreadState>> states_;
+  uint32_t nextId_ = 0;
+  bool mainSeen_ = false;
+};
+
+}  // namespace retrace::agent

@@ -1,0 +1,35 @@
+// Agent entry points and the one place where JVMTI callbacks are wired.
+#include <jvmti.h>
+
+#include <cstring>
+
+#include "agent.h"
+
+namespace retrace::agent {
+
+bool wireCallbacks(jvmtiEnv* jvmti) {
+  jvmtiEventCallbacks callbacks;
+  std::memset(&callbacks, 0, sizeof callbacks);
+  callbacks.NativeMethodBind = &Agent::onNativeMethodBind;
+  callbacks.ClassFileLoadHook = &Agent::onClassFileLoad;
+  callbacks.ThreadStart = &Agent::onThreadStart;
+  callbacks.ThreadEnd = &Agent::onThreadEnd;
+  if (jvmti->SetEventCallbacks(&callbacks, sizeof callbacks) != JVMTI_ERROR_NONE) return false;
+  for (jvmtiEvent event : {JVMTI_EVENT_NATIVE_METHOD_BIND, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, JVMTI_EVENT_THREAD_START,
+                           JVMTI_EVENT_THREAD_END}) {
+    if (jvmti->SetEventNotificationMode(JVMTI_ENABLE, event, nullptr) != JVMTI_ERROR_NONE) return false;
+  }
+  return true;
+}
+
+}  // namespace retrace::agent
+
+extern "C" JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM* vm, char* options, void* reserved) {
+  return retrace::agent::Agent::get().load(vm, options);
+}
+
+extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void* reserved) {
+  // Recording must start before the first class loads (clock salts, the System rewrite).
+  fprintf(stderr, "retrace: the agent cannot be attached to a running JVM; start the JVM with -agentpath\n");
+  return JNI_ERR;
+}

@@ -1,0 +1,1171 @@
+// Tests for classfile_rewriter: hand-built class files (structure, malformed input), the real
+// java/lang/System.class of the installed JDKs (javap), and end-to-end runs on real JVMs.
+#include "classfile_rewriter.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef RETRACE_TEST_CC
+#define RETRACE_TEST_CC "cc"
+#endif
+
+namespace retrace::agent {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Process / file helpers
+
+struct CommandResult {
+  int status = -1;  // exit status, or -1 if the command did not exit normally
+  std::string output;
+};
+
+CommandResult run(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) result.output.append(buf, n);
+  const int raw = pclose(pipe);
+  if (raw != -1 && WIFEXITED(raw)) result.status = WEXITSTATUS(raw);
+  return result;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+bool readFile(const std::string& path, std::vector<uint8_t>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+bool writeFile(const std::string& path, const void* data, size_t size) {
+  std::ofstream o(path, std::ios::binary | std::ios::trunc);
+  if (!o) return false;
+  o.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return static_cast<bool>(o);
+}
+
+bool writeFile(const std::string& path, const std::string& text) {
+  return writeFile(path, text.data(), text.size());
+}
+
+bool writeFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  return writeFile(path, bytes.data(), bytes.size());
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/retrace_cfr_test_XXXXXX";
+    if (mkdtemp(tmpl) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    if (!path_.empty() && std::getenv("RETRACE_KEEP_TEST_DIRS") == nullptr) {
+      run("rm -rf " + quote(path_));
+    }
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+bool hasLine(const std::string& text, const std::string& line) {
+  for (const std::string& l : lines(text)) {
+    if (l == line) return true;
+  }
+  return false;
+}
+
+bool containsBytes(const std::vector<uint8_t>& hay, const std::vector<uint8_t>& needle) {
+  if (needle.empty() || needle.size() > hay.size()) return needle.empty();
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (std::memcmp(hay.data() + i, needle.data(), needle.size()) == 0) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JDKs
+
+struct Jdk {
+  const char* label;
+  const char* home;
+};
+
+void PrintTo(const Jdk& jdk, std::ostream* os) { *os << jdk.label; }
+
+const Jdk kJdk17{"Jdk17", "/usr/lib/jvm/java-17-openjdk-amd64"};
+const Jdk kJdk25{"Jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"};
+
+bool jdkPresent(const Jdk& jdk) {
+  const std::string home = jdk.home;
+  return exists(home + "/bin/java") && exists(home + "/bin/javac") && exists(home + "/bin/javap") &&
+         exists(home + "/bin/jimage") && exists(home + "/lib/modules");
+}
+
+std::string bin(const Jdk& jdk, const char* tool) { return quote(std::string(jdk.home) + "/bin/" + tool); }
+
+// Extracts java/lang/System.class from the JDK's runtime image.
+bool extractSystemClass(const Jdk& jdk, const TempDir& dir, std::vector<uint8_t>& bytes,
+                        std::string& log) {
+  const std::string target = dir / "jimage";
+  const CommandResult r = run(bin(jdk, "jimage") + " extract --dir " + quote(target) +
+                              " --include 'regex:.*java/lang/System\\.class' " +
+                              quote(std::string(jdk.home) + "/lib/modules"));
+  log = r.output;
+  return r.status == 0 && readFile(target + "/java.base/java/lang/System.class", bytes);
+}
+
+const std::vector<NativeWrap> kClockMethods = {
+    {"nanoTime", "()J"},
+    {"currentTimeMillis", "()J"},
+};
+
+// ---------------------------------------------------------------------------------------------
+// A tiny class file builder for hand-made inputs, and an independent reader for outputs.
+
+void put1(std::vector<uint8_t>& v, unsigned x) { v.push_back(static_cast<uint8_t>(x)); }
+void put2(std::vector<uint8_t>& v, unsigned x) {
+  put1(v, (x >> 8) & 0xFF);
+  put1(v, x & 0xFF);
+}
+void put4(std::vector<uint8_t>& v, uint32_t x) {
+  put2(v, x >> 16);
+  put2(v, x & 0xFFFF);
+}
+void putBytes(std::vector<uint8_t>& v, const std::vector<uint8_t>& b) { v.insert(v.end(), b.begin(), b.end()); }
+
+class ClassBuilder {
+ public:
+  uint16_t utf8(const std::string& s) {
+    put1(cp_, 1);
+    put2(cp_, static_cast<unsigned>(s.size()));
+    cp_.insert(cp_.end(), s.begin(), s.end());
+    return next(1);
+  }
+  uint16_t classRef(const std::string& name) {
+    const uint16_t n = utf8(name);
+    put1(cp_, 7);
+    put2(cp_, n);
+    return next(1);
+  }
+  uint16_t nameAndType(const std::string& name, const std::string& desc) {
+    const uint16_t n = utf8(name), d = utf8(desc);
+    put1(cp_, 12);
+    put2(cp_, n);
+    put2(cp_, d);
+    return next(1);
+  }
+  uint16_t ref(uint8_t tag, uint16_t cls, uint16_t nat) {
+    put1(cp_, tag);
+    put2(cp_, cls);
+    put2(cp_, nat);
+    return next(1);
+  }
+  // Any constant given as tag + raw payload; `slots` is 2 for Long/Double.
+  uint16_t raw(uint8_t tag, const std::vector<uint8_t>& payload, int slots = 1) {
+    put1(cp_, tag);
+    putBytes(cp_, payload);
+    return next(slots);
+  }
+  uint16_t count() const { return count_; }
+
+  static std::vector<uint8_t> attribute(uint16_t nameIndex, const std::vector<uint8_t>& body) {
+    std::vector<uint8_t> a;
+    put2(a, nameIndex);
+    put4(a, static_cast<uint32_t>(body.size()));
+    putBytes(a, body);
+    return a;
+  }
+  void field(uint16_t flags, uint16_t name, uint16_t desc, const std::vector<std::vector<uint8_t>>& attrs) {
+    member(fields_, fieldCount_, flags, name, desc, attrs);
+  }
+  void method(uint16_t flags, uint16_t name, uint16_t desc, const std::vector<std::vector<uint8_t>>& attrs) {
+    member(methods_, methodCount_, flags, name, desc, attrs);
+  }
+  void classAttribute(const std::vector<uint8_t>& a) {
+    classAttrs_.push_back(a);
+  }
+
+  std::vector<uint8_t> build(uint16_t major, uint16_t accessFlags, uint16_t thisClass, uint16_t superClass,
+                             const std::vector<uint16_t>& interfaces = {}) const {
+    std::vector<uint8_t> v;
+    put4(v, 0xCAFEBABEu);
+    put2(v, 0);
+    put2(v, major);
+    put2(v, count_);
+    putBytes(v, cp_);
+    put2(v, accessFlags);
+    put2(v, thisClass);
+    put2(v, superClass);
+    put2(v, static_cast<unsigned>(interfaces.size()));
+    for (uint16_t i : interfaces) put2(v, i);
+    put2(v, fieldCount_);
+    putBytes(v, fields_);
+    put2(v, methodCount_);
+    putBytes(v, methods_);
+    put2(v, static_cast<unsigned>(classAttrs_.size()));
+    for (const auto& a : classAttrs_) putBytes(v, a);
+    return v;
+  }
+
+ private:
+  uint16_t next(int slots) {
+    const uint16_t index = count_;
+    count_ = static_cast<uint16_t>(count_ + slots);
+    return index;
+  }
+  static void member(std::vector<uint8_t>& out, uint16_t& count, uint16_t flags, uint16_t name, uint16_t desc,
+                     const std::vector<std::vector<uint8_t>>& attrs) {
+    put2(out, flags);
+    put2(out, name);
+    put2(out, desc);
+    put2(out, static_cast<unsigned>(attrs.size()));
+    for (const auto& a : attrs) putBytes(out, a);
+    ++count;
+  }
+
+  std::vector<uint8_t> cp_;
+  uint16_t count_ = 1;
+  std::vector<uint8_t> fields_, methods_;
+  uint16_t fieldCount_ = 0, methodCount_ = 0;
+  std::vector<std::vector<uint8_t>> classAttrs_;
+};
+
+// Independent, assertion-style reader of (well-formed) class files produced by the rewriter.
+struct ReadAttribute {
+  std::string name;
+  std::vector<uint8_t> body;
+};
+struct ReadMethod {
+  uint16_t flags = 0;
+  std::string name, descriptor;
+  std::vector<ReadAttribute> attributes;
+  const ReadAttribute* attribute(const std::string& n) const {
+    for (const auto& a : attributes) {
+      if (a.name == n) return &a;
+    }
+    return nullptr;
+  }
+};
+struct ReadClass {
+  bool ok = false;
+  uint16_t cpCount = 0;
+  std::vector<std::vector<uint8_t>> cp;  // tag byte followed by payload; empty for unusable slots
+  std::vector<ReadMethod> methods;
+  size_t fieldCount = 0, classAttributeCount = 0;
+
+  std::string utf8(uint16_t i) const {
+    if (i >= cp.size() || cp[i].size() < 3 || cp[i][0] != 1) return "<bad utf8 #" + std::to_string(i) + ">";
+    return std::string(cp[i].begin() + 3, cp[i].end());
+  }
+  const ReadMethod* method(const std::string& n, const std::string& d) const {
+    for (const auto& m : methods) {
+      if (m.name == n && m.descriptor == d) return &m;
+    }
+    return nullptr;
+  }
+};
+
+ReadClass readClass(const std::vector<uint8_t>& b) {
+  ReadClass rc;
+  size_t p = 0;
+  bool ok = true;
+  auto need = [&](size_t n) { ok = ok && b.size() - p >= n && p <= b.size(); return ok; };
+  auto u1 = [&]() -> unsigned { return need(1) ? b[p++] : 0; };
+  auto u2 = [&]() -> unsigned { unsigned hi = u1(); return (hi << 8) | u1(); };
+  auto u4 = [&]() -> uint32_t { uint32_t hi = u2(); return (hi << 16) | u2(); };
+  auto bytes = [&](size_t n) {
+    std::vector<uint8_t> v;
+    if (need(n)) {
+      v.assign(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
+      p += n;
+    }
+    return v;
+  };
+  if (u4() != 0xCAFEBABEu) return rc;
+  u2();
+  u2();
+  rc.cpCount = static_cast<uint16_t>(u2());
+  rc.cp.resize(rc.cpCount);
+  for (unsigned i = 1; ok && i < rc.cpCount; ++i) {
+    const unsigned tag = u1();
+    std::vector<uint8_t> e{static_cast<uint8_t>(tag)};
+    size_t len = 0;
+    switch (tag) {
+      case 1: {
+        const unsigned n = u2();
+        put2(e, n);
+        len = n;
+        break;
+      }
+      case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: len = 4; break;
+      case 5: case 6: len = 8; break;
+      case 7: case 8: case 16: case 19: case 20: len = 2; break;
+      case 15: len = 3; break;
+      default: ok = false;
+    }
+    putBytes(e, bytes(len));
+    rc.cp[i] = e;
+    if (tag == 5 || tag == 6) ++i;
+  }
+  u2();
+  u2();
+  u2();
+  const unsigned ifaces = u2();
+  bytes(2 * ifaces);
+  auto readAttributes = [&](std::vector<ReadAttribute>* out) {
+    const unsigned n = u2();
+    for (unsigned i = 0; ok && i < n; ++i) {
+      ReadAttribute a;
+      a.name = rc.utf8(static_cast<uint16_t>(u2()));
+      a.body = bytes(u4());
+      if (out) out->push_back(a);
+    }
+  };
+  rc.fieldCount = u2();
+  for (size_t i = 0; ok && i < rc.fieldCount; ++i) {
+    bytes(6);
+    readAttributes(nullptr);
+  }
+  const unsigned methods = u2();
+  for (unsigned i = 0; ok && i < methods; ++i) {
+    ReadMethod m;
+    m.flags = static_cast<uint16_t>(u2());
+    m.name = rc.utf8(static_cast<uint16_t>(u2()));
+    m.descriptor = rc.utf8(static_cast<uint16_t>(u2()));
+    readAttributes(&m.attributes);
+    rc.methods.push_back(m);
+  }
+  std::vector<ReadAttribute> classAttrs;
+  readAttributes(&classAttrs);
+  rc.classAttributeCount = classAttrs.size();
+  rc.ok = ok && p == b.size();
+  return rc;
+}
+
+// A small but feature-rich class: every constant pool tag, fields with attributes, annotated
+// native methods (one with @IntrinsicCandidate next to another annotation), a Code method and
+// class attributes.
+struct SampleClass {
+  std::vector<uint8_t> bytes;
+};
+
+std::vector<uint8_t> annotationWithNestedValues(uint16_t typeIndex, uint16_t elemName, uint16_t intConst,
+                                                uint16_t enumType, uint16_t enumConst, uint16_t nestedType) {
+  // @Type(v = {1, Enum.X, @Nested})
+  std::vector<uint8_t> a;
+  put2(a, typeIndex);
+  put2(a, 1);
+  put2(a, elemName);
+  put1(a, '[');
+  put2(a, 3);
+  put1(a, 'I');
+  put2(a, intConst);
+  put1(a, 'e');
+  put2(a, enumType);
+  put2(a, enumConst);
+  put1(a, '@');
+  put2(a, nestedType);
+  put2(a, 0);
+  return a;
+}
+
+std::vector<uint8_t> buildSampleClass(uint16_t major = 61) {
+  ClassBuilder cb;
+  const uint16_t thisClass = cb.classRef("Sample");
+  const uint16_t superClass = cb.classRef("java/lang/Object");
+  const uint16_t intConst = cb.raw(3, {0, 0, 0, 42});
+  cb.raw(4, {0x3f, 0x80, 0, 0});                      // Float 1.0
+  cb.raw(5, {0, 0, 0, 0, 0, 0, 0, 7}, 2);              // Long
+  cb.raw(6, {0x40, 0, 0, 0, 0, 0, 0, 0}, 2);           // Double
+  const uint16_t str = cb.utf8("hello");
+  cb.raw(8, {static_cast<uint8_t>(str >> 8), static_cast<uint8_t>(str)});  // String
+  const uint16_t fieldNat = cb.nameAndType("f", "I");
+  const uint16_t fieldRef = cb.ref(9, thisClass, fieldNat);
+  const uint16_t iface = cb.classRef("java/lang/Runnable");
+  cb.ref(11, iface, cb.nameAndType("run", "()V"));
+  const uint16_t mt = cb.utf8("()V");
+  cb.raw(15, {6, static_cast<uint8_t>(fieldRef >> 8), static_cast<uint8_t>(fieldRef)});  // MethodHandle
+  cb.raw(16, {static_cast<uint8_t>(mt >> 8), static_cast<uint8_t>(mt)});                 // MethodType
+  const uint16_t natIndy = cb.nameAndType("dyn", "()V");
+  cb.raw(17, {0, 0, static_cast<uint8_t>(natIndy >> 8), static_cast<uint8_t>(natIndy)});  // Dynamic
+  cb.raw(18, {0, 0, static_cast<uint8_t>(natIndy >> 8), static_cast<uint8_t>(natIndy)});  // InvokeDynamic
+  const uint16_t modName = cb.utf8("some.module");
+  cb.raw(19, {static_cast<uint8_t>(modName >> 8), static_cast<uint8_t>(modName)});  // Module
+  const uint16_t pkgName = cb.utf8("some/pkg");
+  cb.raw(20, {static_cast<uint8_t>(pkgName >> 8), static_cast<uint8_t>(pkgName)});  // Package
+
+  const uint16_t code = cb.utf8("Code");
+  const uint16_t constantValue = cb.utf8("ConstantValue");
+  const uint16_t rva = cb.utf8("RuntimeVisibleAnnotations");
+  const uint16_t exceptions = cb.utf8("Exceptions");
+  const uint16_t signature = cb.utf8("Signature");
+  const uint16_t sourceFile = cb.utf8("SourceFile");
+  const uint16_t intrinsic = cb.utf8("Ljdk/internal/vm/annotation/IntrinsicCandidate;");
+  const uint16_t other = cb.utf8("Lcom/example/Other;");
+  const uint16_t nested = cb.utf8("Lcom/example/Nested;");
+  const uint16_t enumType = cb.utf8("Lcom/example/E;");
+  const uint16_t enumConst = cb.utf8("X");
+  const uint16_t elemName = cb.utf8("v");
+  const uint16_t ioException = cb.classRef("java/io/IOException");
+  const uint16_t sigValue = cb.utf8("<T:Ljava/lang/Object;>(ITT;)TT;");
+
+  // Field: static final int f = 42;
+  {
+    std::vector<uint8_t> cv;
+    put2(cv, intConst);
+    cb.field(0x0018, cb.utf8("f"), cb.utf8("I"), {ClassBuilder::attribute(constantValue, cv)});
+  }
+  // <init> with Code.
+  {
+    std::vector<uint8_t> body;
+    put2(body, 1);  // max_stack
+    put2(body, 1);  // max_locals
+    put4(body, 5);
+    const uint16_t objInit = cb.ref(10, superClass, cb.nameAndType("<init>", "()V"));
+    putBytes(body, {0x2a, 0xb7, static_cast<uint8_t>(objInit >> 8), static_cast<uint8_t>(objInit), 0xb1});
+    put2(body, 0);
+    put2(body, 0);
+    cb.method(0x0001, cb.utf8("<init>"), cb.utf8("()V"), {ClassBuilder::attribute(code, body)});
+  }
+  // @IntrinsicCandidate public static native long now();
+  {
+    std::vector<uint8_t> ann;
+    put2(ann, 1);
+    put2(ann, intrinsic);
+    put2(ann, 0);
+    cb.method(0x0109, cb.utf8("now"), cb.utf8("()J"), {ClassBuilder::attribute(rva, ann)});
+  }
+  // @Other(v = {42, E.X, @Nested}) @IntrinsicCandidate
+  // protected native <T> T add(int a, long b, double c, Object o) throws IOException;  (generic
+  // signature attached only to check it is carried over)
+  {
+    std::vector<uint8_t> ann;
+    put2(ann, 2);
+    putBytes(ann, annotationWithNestedValues(other, elemName, intConst, enumType, enumConst, nested));
+    put2(ann, intrinsic);
+    put2(ann, 0);
+    std::vector<uint8_t> exc;
+    put2(exc, 1);
+    put2(exc, ioException);
+    std::vector<uint8_t> sig;
+    put2(sig, sigValue);
+    cb.method(0x0104, cb.utf8("add"), cb.utf8("(IJDLjava/lang/Object;)I"),
+              {ClassBuilder::attribute(rva, ann), ClassBuilder::attribute(exceptions, exc),
+               ClassBuilder::attribute(signature, sig)});
+  }
+  // private native void plain(float f);  -- not listed by default
+  cb.method(0x0102, cb.utf8("plain"), cb.utf8("(F)V"), {});
+  // public static int notNative();  (abstract-like, no Code: never loaded, only parsed)
+  cb.method(0x0009, cb.utf8("notNative"), cb.utf8("()I"), {});
+  {
+    std::vector<uint8_t> sf;
+    put2(sf, cb.utf8("Sample.java"));
+    cb.classAttribute(ClassBuilder::attribute(sourceFile, sf));
+  }
+  return cb.build(major, 0x0021, thisClass, superClass, {iface});
+}
+
+const std::vector<NativeWrap> kSampleMethods = {
+    {"now", "()J"},
+    {"add", "(IJDLjava/lang/Object;)I"},
+};
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built class files
+
+TEST(ClassfileRewriterTest, RewritesSampleClassStructure) {
+  const std::vector<uint8_t> in = buildSampleClass();
+  ASSERT_TRUE(readClass(in).ok);
+  std::vector<uint8_t> out;
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kSampleMethods, out, error)) << error;
+  EXPECT_EQ(error, "");
+
+  const ReadClass rc = readClass(out);
+  ASSERT_TRUE(rc.ok);
+  EXPECT_EQ(rc.fieldCount, 1u);
+  EXPECT_EQ(rc.classAttributeCount, 1u);
+  ASSERT_EQ(rc.methods.size(), 7u);  // 5 original + 2 wrappers
+
+  // Renamed static native: flags unchanged, @IntrinsicCandidate gone (attribute dropped).
+  const ReadMethod* rnow = rc.method("retrace$now", "()J");
+  ASSERT_NE(rnow, nullptr);
+  EXPECT_EQ(rnow->flags, 0x0109);
+  EXPECT_TRUE(rnow->attributes.empty());
+
+  // Renamed instance native: made private, keeps @Other (with nested values), Exceptions and
+  // Signature, loses @IntrinsicCandidate.
+  const ReadMethod* radd = rc.method("retrace$add", "(IJDLjava/lang/Object;)I");
+  ASSERT_NE(radd, nullptr);
+  EXPECT_EQ(radd->flags, 0x0102);  // ACC_PRIVATE | ACC_NATIVE (protected cleared)
+  ASSERT_EQ(radd->attributes.size(), 3u);
+  const ReadAttribute* ann = radd->attribute("RuntimeVisibleAnnotations");
+  ASSERT_NE(ann, nullptr);
+  ASSERT_GE(ann->body.size(), 4u);
+  EXPECT_EQ(ann->body[0], 0);
+  EXPECT_EQ(ann->body[1], 1);  // one annotation left
+  EXPECT_EQ(rc.utf8(static_cast<uint16_t>((ann->body[2] << 8) | ann->body[3])), "Lcom/example/Other;");
+  EXPECT_EQ(ann->body.size(), 2u + 2 + 2 + 2 + 1 + 2 + 3 + 5 + 5);
+  EXPECT_NE(radd->attribute("Exceptions"), nullptr);
+  EXPECT_NE(radd->attribute("Signature"), nullptr);
+
+  // Wrappers: original names, flags minus ACC_NATIVE, Code (+ Exceptions/Signature for add).
+  const ReadMethod* now = rc.method("now", "()J");
+  ASSERT_NE(now, nullptr);
+  EXPECT_EQ(now->flags, 0x0009);
+  ASSERT_EQ(now->attributes.size(), 1u);
+  const ReadAttribute* nowCode = now->attribute("Code");
+  ASSERT_NE(nowCode, nullptr);
+  // max_stack 2 (long result), max_locals 0, code: invokestatic #x; lreturn.
+  ASSERT_EQ(nowCode->body.size(), 12u + 4);
+  EXPECT_EQ(std::vector<uint8_t>(nowCode->body.begin(), nowCode->body.begin() + 8),
+            (std::vector<uint8_t>{0, 2, 0, 0, 0, 0, 0, 4}));
+  EXPECT_EQ(nowCode->body[8], 0xb8);
+  EXPECT_EQ(nowCode->body[11], 0xad);
+  {
+    // The invokestatic operand is a Methodref Sample.retrace$now:()J.
+    const uint16_t ref = static_cast<uint16_t>((nowCode->body[9] << 8) | nowCode->body[10]);
+    ASSERT_LT(ref, rc.cp.size());
+    ASSERT_EQ(rc.cp[ref].size(), 5u);
+    EXPECT_EQ(rc.cp[ref][0], 10);
+    const uint16_t cls = static_cast<uint16_t>((rc.cp[ref][1] << 8) | rc.cp[ref][2]);
+    const uint16_t nat = static_cast<uint16_t>((rc.cp[ref][3] << 8) | rc.cp[ref][4]);
+    ASSERT_EQ(rc.cp[cls][0], 7);
+    EXPECT_EQ(rc.utf8(static_cast<uint16_t>((rc.cp[cls][1] << 8) | rc.cp[cls][2])), "Sample");
+    ASSERT_EQ(rc.cp[nat][0], 12);
+    EXPECT_EQ(rc.utf8(static_cast<uint16_t>((rc.cp[nat][1] << 8) | rc.cp[nat][2])), "retrace$now");
+    EXPECT_EQ(rc.utf8(static_cast<uint16_t>((rc.cp[nat][3] << 8) | rc.cp[nat][4])), "()J");
+  }
+
+  const ReadMethod* add = rc.method("add", "(IJDLjava/lang/Object;)I");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->flags, 0x0004);  // protected, not native
+  EXPECT_EQ(add->attributes.size(), 3u);  // Code, Exceptions, Signature
+  EXPECT_EQ(add->attribute("RuntimeVisibleAnnotations"), nullptr);
+  const ReadAttribute* addCode = add->attribute("Code");
+  ASSERT_NE(addCode, nullptr);
+  // max_stack 7, max_locals 7: aload_0 iload_1 lload_2 dload 4 aload 6 invokespecial #x ireturn
+  const std::vector<uint8_t> expectHead{0, 7, 0, 7, 0, 0, 0, 11, 0x2a, 0x1b, 0x20, 0x18, 4, 0x19, 6, 0xb7};
+  ASSERT_EQ(addCode->body.size(), 12u + 11);
+  EXPECT_EQ(std::vector<uint8_t>(addCode->body.begin(), addCode->body.begin() + 16), expectHead);
+  EXPECT_EQ(addCode->body[18], 0xac);
+  EXPECT_EQ(std::vector<uint8_t>(addCode->body.end() - 4, addCode->body.end()), (std::vector<uint8_t>{0, 0, 0, 0}));
+
+  // Untouched methods stay byte-identical in order.
+  EXPECT_EQ(rc.methods[0].name, "<init>");
+  EXPECT_EQ(rc.methods[3].name, "plain");
+  EXPECT_EQ(rc.methods[3].flags, 0x0102);
+  EXPECT_EQ(rc.methods[4].name, "notNative");
+
+  // "Code" was reused, not appended again: exactly one Utf8 "Code" in the pool.
+  int codeUtf8 = 0;
+  for (uint16_t i = 1; i < rc.cp.size(); ++i) codeUtf8 += rc.utf8(i) == "Code";
+  EXPECT_EQ(codeUtf8, 1);
+}
+
+TEST(ClassfileRewriterTest, AddsCodeUtf8WhenMissing) {
+  ClassBuilder cb;
+  const uint16_t thisClass = cb.classRef("NoCode");
+  const uint16_t superClass = cb.classRef("java/lang/Object");
+  cb.method(0x0108, cb.utf8("n"), cb.utf8("(JIDF[[Z)D"), {});
+  const std::vector<uint8_t> in = cb.build(52, 0x0021, thisClass, superClass);
+  std::vector<uint8_t> out;
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "p$", {{"n", "(JIDF[[Z)D"}}, out, error)) << error;
+  const ReadClass rc = readClass(out);
+  ASSERT_TRUE(rc.ok);
+  EXPECT_EQ(rc.cpCount, cb.count() + 4);  // Code, p$n, NameAndType, Methodref
+  const ReadMethod* n = rc.method("n", "(JIDF[[Z)D");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->flags, 0x0008);
+  const ReadAttribute* c = n->attribute("Code");
+  ASSERT_NE(c, nullptr);
+  // Slots: J 0-1, I 2, D 3-4, F 5, [[Z 6 -> max_locals 7, max_stack 7.
+  // lload_0 iload_2 dload_3 fload 5 aload 6 invokestatic #x dreturn
+  const std::vector<uint8_t> expect{0, 7, 0, 7, 0, 0, 0, 11, 0x1e, 0x1c, 0x29, 0x17, 5, 0x19, 6, 0xb8};
+  ASSERT_EQ(c->body.size(), 23u);
+  EXPECT_EQ(std::vector<uint8_t>(c->body.begin(), c->body.begin() + 16), expect);
+  EXPECT_EQ(c->body[18], 0xaf);
+  EXPECT_NE(rc.method("p$n", "(JIDF[[Z)D"), nullptr);
+}
+
+TEST(ClassfileRewriterTest, SkipsMissingAndNonNativeMethods) {
+  const std::vector<uint8_t> in = buildSampleClass();
+  std::vector<uint8_t> out;
+  std::string error;
+
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", {{"missing", "()V"}}, out, error));
+  EXPECT_TRUE(contains(error, "missing()V")) << error;
+  EXPECT_TRUE(contains(error, "not found")) << error;
+  EXPECT_TRUE(out.empty());
+
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", {{"notNative", "()I"}}, out, error));
+  EXPECT_TRUE(contains(error, "not native")) << error;
+
+  // Right name, wrong descriptor.
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", {{"now", "()I"}}, out, error));
+  EXPECT_TRUE(contains(error, "not found")) << error;
+
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", {}, out, error));
+  EXPECT_FALSE(error.empty());
+
+  // Partial success: rewritten, with the skipped entry reported.
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", {{"missing", "()V"}, {"now", "()J"}, {"now", "()J"}},
+                                out, error));
+  EXPECT_TRUE(contains(error, "missing()V")) << error;
+  const ReadClass rc = readClass(out);
+  ASSERT_TRUE(rc.ok);
+  EXPECT_EQ(rc.methods.size(), 6u);  // listed twice, wrapped once
+
+  // Rewriting the output again: the wrapper is no longer native, the prefixed one already exists.
+  std::vector<uint8_t> again;
+  EXPECT_FALSE(wrapNativeMethods(out.data(), out.size(), "retrace$", {{"now", "()J"}}, again, error));
+  EXPECT_TRUE(contains(error, "not native")) << error;
+  EXPECT_TRUE(wrapNativeMethods(out.data(), out.size(), "retrace$", {{"plain", "(F)V"}}, again, error)) << error;
+}
+
+TEST(ClassfileRewriterTest, RejectsUnsupportedInput) {
+  std::vector<uint8_t> out;
+  std::string error;
+  EXPECT_FALSE(wrapNativeMethods(nullptr, 0, "retrace$", kSampleMethods, out, error));
+  EXPECT_FALSE(error.empty());
+
+  const std::vector<uint8_t> v70 = buildSampleClass(70);
+  EXPECT_FALSE(wrapNativeMethods(v70.data(), v70.size(), "retrace$", kSampleMethods, out, error));
+  EXPECT_TRUE(contains(error, "version")) << error;
+  const std::vector<uint8_t> v52 = buildSampleClass(52);
+  EXPECT_TRUE(wrapNativeMethods(v52.data(), v52.size(), "retrace$", kSampleMethods, out, error)) << error;
+  const std::vector<uint8_t> v69 = buildSampleClass(69);
+  EXPECT_TRUE(wrapNativeMethods(v69.data(), v69.size(), "retrace$", kSampleMethods, out, error)) << error;
+
+  std::vector<uint8_t> in = buildSampleClass();
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "", kSampleMethods, out, error));
+
+  // Trailing garbage.
+  in.push_back(0);
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", kSampleMethods, out, error));
+  EXPECT_TRUE(contains(error, "trailing")) << error;
+
+  // Interfaces cannot have natives.
+  ClassBuilder cb;
+  const uint16_t thisClass = cb.classRef("I");
+  const uint16_t superClass = cb.classRef("java/lang/Object");
+  cb.method(0x0109, cb.utf8("now"), cb.utf8("()J"), {});
+  const std::vector<uint8_t> iface = cb.build(61, 0x0601, thisClass, superClass);
+  EXPECT_FALSE(wrapNativeMethods(iface.data(), iface.size(), "retrace$", kSampleMethods, out, error));
+  EXPECT_TRUE(contains(error, "interface")) << error;
+
+  // Unknown constant pool tag 2.
+  ClassBuilder bad;
+  bad.raw(2, {0, 0});
+  const std::vector<uint8_t> badTag = bad.build(61, 0x0021, 1, 1);
+  EXPECT_FALSE(wrapNativeMethods(badTag.data(), badTag.size(), "retrace$", kSampleMethods, out, error));
+  EXPECT_TRUE(contains(error, "tag")) << error;
+
+  // this_class pointing at a Utf8.
+  ClassBuilder wrongThis;
+  const uint16_t u = wrongThis.utf8("X");
+  const std::vector<uint8_t> wt = wrongThis.build(61, 0x0021, u, u);
+  EXPECT_FALSE(wrapNativeMethods(wt.data(), wt.size(), "retrace$", kSampleMethods, out, error));
+
+  // A Long in the last constant pool slot.
+  ClassBuilder lastLong;
+  lastLong.raw(5, {0, 0, 0, 0, 0, 0, 0, 1}, 1);  // counted as one slot: malformed
+  const std::vector<uint8_t> ll = lastLong.build(61, 0x0021, 1, 1);
+  EXPECT_FALSE(wrapNativeMethods(ll.data(), ll.size(), "retrace$", kSampleMethods, out, error));
+}
+
+TEST(ClassfileRewriterTest, ReportsConstantPoolOverflow) {
+  ClassBuilder cb;
+  const uint16_t thisClass = cb.classRef("Big");
+  const uint16_t superClass = cb.classRef("java/lang/Object");
+  const uint16_t name = cb.utf8("now");
+  const uint16_t desc = cb.utf8("()J");
+  cb.utf8("Code");
+  while (cb.count() < 65533) cb.raw(3, {0, 0, 0, 0});  // cp_count 65533: room for 2 more only
+  cb.method(0x0109, name, desc, {});
+  const std::vector<uint8_t> in = cb.build(61, 0x0021, thisClass, superClass);
+  std::vector<uint8_t> out;
+  std::string error;
+  EXPECT_FALSE(wrapNativeMethods(in.data(), in.size(), "retrace$", {{"now", "()J"}}, out, error));
+  EXPECT_TRUE(contains(error, "constant pool")) << error;
+
+  // Exactly enough room (3 new entries -> cp_count 65535) works.
+  ClassBuilder fits;
+  const uint16_t t2 = fits.classRef("Big");
+  const uint16_t s2 = fits.classRef("java/lang/Object");
+  const uint16_t n2 = fits.utf8("now");
+  const uint16_t d2 = fits.utf8("()J");
+  fits.utf8("Code");
+  while (fits.count() < 65532) fits.raw(3, {0, 0, 0, 0});
+  fits.method(0x0109, n2, d2, {});
+  const std::vector<uint8_t> in2 = fits.build(61, 0x0021, t2, s2);
+  ASSERT_TRUE(wrapNativeMethods(in2.data(), in2.size(), "retrace$", {{"now", "()J"}}, out, error)) << error;
+  const ReadClass rc = readClass(out);
+  ASSERT_TRUE(rc.ok);
+  EXPECT_EQ(rc.cpCount, 65535);
+}
+
+TEST(ClassfileRewriterTest, TooManyArgumentSlotsIsSkipped) {
+  ClassBuilder cb;
+  const uint16_t thisClass = cb.classRef("Wide");
+  const uint16_t superClass = cb.classRef("java/lang/Object");
+  std::string ok = "(", tooMany = "(";
+  for (int i = 0; i < 127; ++i) ok += "J";  // 254 slots + this = 255
+  for (int i = 0; i < 128; ++i) tooMany += "J";
+  ok += ")J";
+  tooMany += ")V";
+  cb.method(0x0100, cb.utf8("ok"), cb.utf8(ok), {});
+  cb.method(0x0108, cb.utf8("big"), cb.utf8(tooMany), {});
+  const std::vector<uint8_t> in = cb.build(61, 0x0021, thisClass, superClass);
+  std::vector<uint8_t> out;
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "r$", {{"ok", ok}, {"big", tooMany}}, out, error));
+  EXPECT_TRUE(contains(error, "big")) << error;
+  const ReadClass rc = readClass(out);
+  ASSERT_TRUE(rc.ok);
+  const ReadMethod* m = rc.method("ok", ok);
+  ASSERT_NE(m, nullptr);
+  const ReadAttribute* c = m->attribute("Code");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->body[1], 255);  // max_stack
+  EXPECT_EQ(c->body[3], 255);  // max_locals
+  // Last load: lload 253 (0x16 0xfd), then invokespecial.
+  EXPECT_TRUE(containsBytes(c->body, {0x16, 0xfd, 0xb7}));
+}
+
+TEST(ClassfileRewriterTest, TruncatedAndCorruptedInputNeverCrashes) {
+  const std::vector<uint8_t> in = buildSampleClass();
+  std::vector<uint8_t> out;
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kSampleMethods, out, error)) << error;
+
+  for (size_t len = 0; len < in.size(); ++len) {
+    // Copy into an exactly-sized buffer so a sanitizer catches any over-read.
+    std::vector<uint8_t> truncated(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+    out.assign(3, 0xAA);
+    error.clear();
+    EXPECT_FALSE(wrapNativeMethods(truncated.data(), truncated.size(), "retrace$", kSampleMethods, out, error))
+        << "length " << len;
+    EXPECT_FALSE(error.empty()) << "length " << len;
+    EXPECT_TRUE(out.empty()) << "length " << len;
+  }
+
+  // Single-byte corruptions anywhere: must not crash; whatever succeeds must re-parse.
+  for (size_t i = 0; i < in.size(); ++i) {
+    for (uint8_t v : {uint8_t{0x00}, uint8_t{0xFF}, static_cast<uint8_t>(in[i] + 1), static_cast<uint8_t>(in[i] ^ 0x80)}) {
+      std::vector<uint8_t> corrupt = in;
+      corrupt[i] = v;
+      if (wrapNativeMethods(corrupt.data(), corrupt.size(), "retrace$", kSampleMethods, out, error)) {
+        std::vector<uint8_t> again;
+        std::string e2;
+        wrapNativeMethods(out.data(), out.size(), "retrace$", {{"plain", "(F)V"}}, again, e2);
+        EXPECT_FALSE(contains(e2, "truncated")) << "offset " << i << ": " << e2;
+        EXPECT_FALSE(contains(e2, "trailing")) << "offset " << i << ": " << e2;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real java/lang/System.class
+
+class SystemClassTest : public ::testing::TestWithParam<Jdk> {};
+
+// Returns the javap -v block (header line up to the next blank line) of the method whose header
+// line ends with `header`.
+std::string javapMethodBlock(const std::string& javap, const std::string& header) {
+  std::string block;
+  bool in = false;
+  for (const std::string& l : lines(javap)) {
+    if (!in && l.size() >= header.size() && l.compare(l.size() - header.size(), header.size(), header) == 0) {
+      in = true;
+    }
+    if (in) {
+      if (l.empty()) break;
+      block += l + "\n";
+    }
+  }
+  return block;
+}
+
+TEST_P(SystemClassTest, RewritesNanoTimeAndCurrentTimeMillis) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  std::vector<uint8_t> in;
+  std::string log;
+  ASSERT_TRUE(extractSystemClass(jdk, dir, in, log)) << log;
+  ASSERT_GT(in.size(), 10000u);
+
+  std::vector<uint8_t> out;
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kClockMethods, out, error)) << error;
+  EXPECT_EQ(error, "");
+  ASSERT_TRUE(readClass(out).ok);
+
+  const std::string path = dir / "System.class";
+  ASSERT_TRUE(writeFile(path, out));
+  const CommandResult javap = run(bin(jdk, "javap") + " -p -v " + quote(path));
+  ASSERT_EQ(javap.status, 0) << javap.output;
+  for (const std::string& l : lines(javap.output)) {
+    EXPECT_NE(l.rfind("Error", 0), 0u) << l;  // javap reports problems as "Error: ..."
+  }
+
+  for (const std::string name : {"nanoTime", "currentTimeMillis"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(contains(javap.output, "public static native long " + name + "();"));
+    const std::string wrapper = javapMethodBlock(javap.output, "public static long " + name + "();");
+    ASSERT_FALSE(wrapper.empty()) << "no Java " << name;
+    EXPECT_TRUE(contains(wrapper, "flags: (0x0009) ACC_PUBLIC, ACC_STATIC")) << wrapper;
+    EXPECT_TRUE(contains(wrapper, "stack=2, locals=0, args_size=0")) << wrapper;
+    EXPECT_TRUE(contains(wrapper, "invokestatic")) << wrapper;
+    EXPECT_TRUE(contains(wrapper, "// Method retrace$" + name + ":()J")) << wrapper;
+    EXPECT_TRUE(contains(wrapper, "lreturn")) << wrapper;
+    EXPECT_FALSE(contains(wrapper, "IntrinsicCandidate")) << wrapper;
+
+    const std::string native = javapMethodBlock(javap.output, "public static native long retrace$" + name + "();");
+    ASSERT_FALSE(native.empty()) << "no native retrace$" << name;
+    EXPECT_TRUE(contains(native, "flags: (0x0109) ACC_PUBLIC, ACC_STATIC, ACC_NATIVE")) << native;
+    // @IntrinsicCandidate is stripped from the renamed native (see header comment) ...
+    EXPECT_FALSE(contains(native, "IntrinsicCandidate")) << native;
+  }
+  // ... but stays on natives that were not rewritten.
+  const std::string arraycopy = javapMethodBlock(
+      javap.output, "public static native void arraycopy(java.lang.Object, int, java.lang.Object, int, int);");
+  EXPECT_TRUE(contains(arraycopy, "IntrinsicCandidate")) << arraycopy;
+
+  // The rewritten bytes re-parse: a further rewrite of another native succeeds, and the wrappers
+  // are reported as not native.
+  std::vector<uint8_t> again;
+  EXPECT_TRUE(wrapNativeMethods(out.data(), out.size(), "retrace$",
+                                {{"arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V"}}, again, error))
+      << error;
+  EXPECT_FALSE(wrapNativeMethods(out.data(), out.size(), "retrace$", {{"nanoTime", "()J"}}, again, error));
+  EXPECT_TRUE(contains(error, "not native")) << error;
+}
+
+TEST_P(SystemClassTest, TruncatedSystemClassNeverCrashes) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  std::vector<uint8_t> in;
+  std::string log;
+  ASSERT_TRUE(extractSystemClass(jdk, dir, in, log)) << log;
+  std::vector<uint8_t> out;
+  std::string error;
+  for (size_t len = 0; len < in.size(); len += 7) {
+    std::vector<uint8_t> truncated(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+    EXPECT_FALSE(wrapNativeMethods(truncated.data(), truncated.size(), "retrace$", kClockMethods, out, error))
+        << "length " << len;
+  }
+}
+
+// A minimal JVMTI agent that only sets the native method prefix, so the JVM can run the rewritten
+// System class (RegisterNatives of "nanoTime" then binds "retrace$nanoTime").
+constexpr const char* kPrefixAgentSource = R"C(
+#include <jvmti.h>
+#include <string.h>
+JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM* vm, char* options, void* reserved) {
+  jvmtiEnv* env;
+  if ((*vm)->GetEnv(vm, (void**)&env, JVMTI_VERSION_1_2) != JNI_OK) return 1;
+  jvmtiCapabilities caps;
+  memset(&caps, 0, sizeof caps);
+  caps.can_set_native_method_prefix = 1;
+  if ((*env)->AddCapabilities(env, &caps) != JVMTI_ERROR_NONE) return 2;
+  if ((*env)->SetNativeMethodPrefix(env, "retrace$") != JVMTI_ERROR_NONE) return 3;
+  return 0;
+}
+)C";
+
+constexpr const char* kTimeLoopSource = R"J(
+public class TimeLoop {
+  static long spin(int n) {
+    long s = 0;
+    for (int i = 0; i < n; i++) s += System.nanoTime() & 1;
+    return s;
+  }
+  public static void main(String[] args) throws Exception {
+    long s = 0;
+    for (int k = 0; k < 300; k++) s += spin(10000);
+    long n0 = System.nanoTime();
+    Thread.sleep(30);
+    long n1 = System.nanoTime();
+    System.out.println("nanoOk " + (n1 - n0 >= 25000000L && n1 - n0 < 60000000000L));
+    long diff = Math.abs(System.currentTimeMillis() - java.time.Instant.now().toEpochMilli());
+    System.out.println("millisOk " + (diff < 10000));
+    System.out.println("nanoNative " + java.lang.reflect.Modifier.isNative(System.class.getMethod("nanoTime").getModifiers()));
+    System.out.println("sumOk " + (s >= 0));
+  }
+}
+)J";
+
+// End to end: boot the JVM with the rewritten System class (via --patch-module) and a prefix
+// agent, under -Xverify:all, and check the JIT calls the prefixed native instead of an intrinsic.
+TEST_P(SystemClassTest, RewrittenSystemBootsWithPrefixAgent) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  const std::string home = jdk.home;
+  if (!exists(home + "/include/jvmti.h")) GTEST_SKIP() << "no jvmti.h in " << home;
+  TempDir dir;
+  if (run(std::string(RETRACE_TEST_CC) + " --version").status != 0) {
+    GTEST_SKIP() << "no C compiler (" << RETRACE_TEST_CC << ") to build the prefix agent";
+  }
+  ASSERT_TRUE(writeFile(dir / "agent.c", kPrefixAgentSource));
+  const CommandResult cc =
+      run(std::string(RETRACE_TEST_CC) + " -shared -fPIC -I" + quote(home + "/include") + " -I" +
+          quote(home + "/include/linux") + " " + quote(dir / "agent.c") + " -o " + quote(dir / "libprefix.so"));
+  ASSERT_EQ(cc.status, 0) << cc.output;
+
+  std::vector<uint8_t> in, out;
+  std::string log, error;
+  ASSERT_TRUE(extractSystemClass(jdk, dir, in, log)) << log;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kClockMethods, out, error)) << error;
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status, 0);
+  ASSERT_TRUE(writeFile(dir / "patch/java/lang/System.class", out));
+
+  ASSERT_TRUE(writeFile(dir / "TimeLoop.java", kTimeLoopSource));
+  const CommandResult javac = run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "TimeLoop.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+
+  const CommandResult java =
+      run(bin(jdk, "java") + " -agentpath:" + quote(dir / "libprefix.so") + " --patch-module java.base=" +
+          quote(dir / "patch") + " -Xshare:off -Xverify:all -Xbatch -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining" +
+          " -cp " + quote(dir / "cls") + " TimeLoop");
+  ASSERT_EQ(java.status, 0) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "nanoOk true")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "millisOk true")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "nanoNative false")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "sumOk true")) << java.output;
+  // HotSpot's CheckIntrinsics (on by default) would print this to stdout if the renamed native
+  // kept @IntrinsicCandidate.
+  EXPECT_FALSE(contains(java.output, "but no compiler intrinsic is defined")) << java.output;
+
+  // Compiled code reaches the prefixed native, and nanoTime is never used as an intrinsic.
+  bool nativeCallSeen = false;
+  for (const std::string& l : lines(java.output)) {
+    if (contains(l, "System::retrace$nanoTime") && contains(l, "native method")) nativeCallSeen = true;
+    if (contains(l, "System::nanoTime") && contains(l, "intrinsic")) {
+      EXPECT_TRUE(contains(l, "failed")) << l;  // JDK 17: "failed to inline (intrinsic), method not annotated"
+    }
+  }
+  EXPECT_TRUE(nativeCallSeen) << java.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Jdks, SystemClassTest, ::testing::Values(kJdk17, kJdk25),
+                         [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
+
+// ---------------------------------------------------------------------------------------------
+// End to end on a user class: javac, rewrite, run under -Xverify:all.
+
+constexpr const char* kClockSource = R"J(
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+
+public class Clock {
+  @Retention(RetentionPolicy.RUNTIME) @interface Tag { String value(); int[] n() default {}; }
+
+  static native long now();
+  @Tag(value = "x", n = {1, 2}) native int add(int a, long b, double c, Object o);
+  private static native void all(boolean z, byte b, char c, short s, int i, long j, float f, double d,
+                                 int[] ia, String str, long[][] la);
+  protected native float f(float x, long y);
+  synchronized native double d();
+  public static native String s(Object o, double d, long l, int i);
+  public native boolean z(byte b, char c);
+  static native int[] arr(String[] a);
+  native <T extends Comparable<T>> T gen(T t) throws java.io.IOException;
+
+  static void report(String name, Throwable t) {
+    if (!(t instanceof UnsatisfiedLinkError)) {
+      System.out.println("UNEXPECTED " + name + " " + t);
+      return;
+    }
+    StackTraceElement[] st = t.getStackTrace();
+    System.out.println("ULE " + name + " " + st[0].getMethodName() + "<-" + st[1].getMethodName()
+        + " msg=" + t.getMessage());
+  }
+
+  static class Sub extends Clock {
+    // Same name and descriptor as the renamed native: must not be reached from Clock.add.
+    int retrace$add(int a, long b, double c, Object o) { return 7; }
+    @Override int add(int a, long b, double c, Object o) { return 42; }
+    int superAdd() { return super.add(1, 2L, 3.0, null); }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Clock c = new Clock();
+    try { now(); System.out.println("NOERR now"); } catch (Throwable t) { report("now", t); }
+    try { c.add(1, 2L, 3.0, "o"); System.out.println("NOERR add"); } catch (Throwable t) { report("add", t); }
+    try {
+      all(true, (byte) 1, 'c', (short) 2, 3, 4L, 5f, 6.0, new int[1], "s", new long[1][1]);
+      System.out.println("NOERR all");
+    } catch (Throwable t) { report("all", t); }
+    try { c.f(1f, 2L); System.out.println("NOERR f"); } catch (Throwable t) { report("f", t); }
+    try { c.d(); System.out.println("NOERR d"); } catch (Throwable t) { report("d", t); }
+    try { s(c, 1.0, 2L, 3); System.out.println("NOERR s"); } catch (Throwable t) { report("s", t); }
+    try { c.z((byte) 1, 'x'); System.out.println("NOERR z"); } catch (Throwable t) { report("z", t); }
+    try { arr(new String[0]); System.out.println("NOERR arr"); } catch (Throwable t) { report("arr", t); }
+    try { c.gen("x"); System.out.println("NOERR gen"); } catch (Throwable t) { report("gen", t); }
+
+    Sub sub = new Sub();
+    System.out.println("virtual " + ((Clock) sub).add(1, 2L, 3.0, null));
+    try { sub.superAdd(); System.out.println("NOERR superAdd"); } catch (Throwable t) { report("superAdd", t); }
+
+    Method add = Clock.class.getDeclaredMethod("add", int.class, long.class, double.class, Object.class);
+    Method radd = Clock.class.getDeclaredMethod("retrace$add", int.class, long.class, double.class, Object.class);
+    System.out.println("reflect add native=" + Modifier.isNative(add.getModifiers())
+        + " tag=" + (add.getAnnotation(Tag.class) != null));
+    System.out.println("reflect retrace$add native=" + Modifier.isNative(radd.getModifiers())
+        + " private=" + Modifier.isPrivate(radd.getModifiers())
+        + " tag=" + (radd.getAnnotation(Tag.class) != null));
+    Method gen = Clock.class.getDeclaredMethod("gen", Comparable.class);
+    System.out.println("reflect gen exceptions=" + gen.getExceptionTypes().length
+        + " generic=" + gen.getGenericReturnType());
+    Method now = Clock.class.getDeclaredMethod("now");
+    System.out.println("reflect now static=" + Modifier.isStatic(now.getModifiers())
+        + " native=" + Modifier.isNative(now.getModifiers()));
+    System.out.println("done");
+  }
+}
+)J";
+
+const std::vector<NativeWrap> kClockNatives = {
+    {"now", "()J"},
+    {"add", "(IJDLjava/lang/Object;)I"},
+    {"all", "(ZBCSIJFD[ILjava/lang/String;[[J)V"},
+    {"f", "(FJ)F"},
+    {"d", "()D"},
+    {"s", "(Ljava/lang/Object;DJI)Ljava/lang/String;"},
+    {"z", "(BC)Z"},
+    {"arr", "([Ljava/lang/String;)[I"},
+    {"gen", "(Ljava/lang/Comparable;)Ljava/lang/Comparable;"},
+    {"missing", "()V"},
+};
+
+struct ClockCase {
+  const char* label;
+  Jdk compiler;
+  const char* javacOptions;
+  int expectedMajor;
+  std::vector<Jdk> runtimes;
+};
+
+void PrintTo(const ClockCase& c, std::ostream* os) { *os << c.label; }
+
+class ClockEndToEndTest : public ::testing::TestWithParam<ClockCase> {};
+
+TEST_P(ClockEndToEndTest, WrapperVerifiesAndCallsPrefixedNative) {
+  const ClockCase& tc = GetParam();
+  if (!jdkPresent(tc.compiler)) GTEST_SKIP() << tc.compiler.home << " not installed";
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  ASSERT_TRUE(writeFile(dir / "Clock.java", kClockSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac = run(bin(tc.compiler, "javac") + " " + tc.javacOptions + " -d " + quote(dir / "cls") +
+                                  " " + quote(dir / "Clock.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+
+  std::vector<uint8_t> in, out;
+  ASSERT_TRUE(readFile(dir / "cls/Clock.class", in));
+  ASSERT_GE(in.size(), 8u);
+  EXPECT_EQ((in[6] << 8) | in[7], tc.expectedMajor);
+  std::string error;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kClockNatives, out, error)) << error;
+  EXPECT_EQ(error, "missing()V: method not found");
+  ASSERT_TRUE(writeFile(dir / "cls/Clock.class", out));
+
+  int ran = 0;
+  for (const Jdk& runtime : tc.runtimes) {
+    if (!jdkPresent(runtime)) continue;
+    ++ran;
+    SCOPED_TRACE(runtime.home);
+    const CommandResult java = run(bin(runtime, "java") + " -Xverify:all -cp " + quote(dir / "cls") + " Clock");
+    ASSERT_EQ(java.status, 0) << java.output;
+    const std::string& o = java.output;
+    EXPECT_FALSE(contains(o, "NOERR")) << o;
+    EXPECT_FALSE(contains(o, "UNEXPECTED")) << o;
+    EXPECT_FALSE(contains(o, "VerifyError")) << o;
+    for (const char* name : {"now", "add", "all", "f", "d", "s", "z", "arr", "gen"}) {
+      const std::string n = name;
+      bool found = false;
+      for (const std::string& l : lines(o)) {
+        const std::string head = "ULE " + n + " retrace$" + n + "<-" + n + " msg=";
+        if (l.compare(0, head.size(), head) == 0 && contains(l.substr(head.size()), "retrace$" + n)) found = true;
+      }
+      EXPECT_TRUE(found) << "no UnsatisfiedLinkError naming retrace$" << n << " thrown under " << n << ":\n" << o;
+    }
+    bool superAdd = false;
+    for (const std::string& l : lines(o)) {
+      superAdd |= l.rfind("ULE superAdd retrace$add<-add msg=", 0) == 0;
+    }
+    EXPECT_TRUE(superAdd) << o;
+    EXPECT_TRUE(hasLine(o, "virtual 42")) << o;
+    EXPECT_TRUE(hasLine(o, "reflect add native=false tag=false")) << o;
+    EXPECT_TRUE(hasLine(o, "reflect retrace$add native=true private=true tag=true")) << o;
+    EXPECT_TRUE(hasLine(o, "reflect gen exceptions=1 generic=T")) << o;
+    EXPECT_TRUE(hasLine(o, "reflect now static=true native=false")) << o;
+    EXPECT_TRUE(hasLine(o, "done")) << o;
+  }
+  if (ran == 0) GTEST_SKIP() << "no runtime JDK installed";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Jdks, ClockEndToEndTest,
+    ::testing::Values(ClockCase{"Javac17Release8", kJdk17, "--release 8 -Xlint:-options", 52, {kJdk17, kJdk25}},
+                      ClockCase{"Javac17", kJdk17, "", 61, {kJdk17, kJdk25}},
+                      ClockCase{"Javac25", kJdk25, "", 69, {kJdk25}}),
+    [](const ::testing::TestParamInfo<ClockCase>& info) { return std::string(info.param.label); });
+
+}  // namespace
+}  // namespace retrace::agent

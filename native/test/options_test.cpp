@@ -1,0 +1,64 @@
+#include "options.h"
+
+#include <gtest/gtest.h>
+
+using retrace::agent::Mode;
+using retrace::agent::Options;
+using retrace::agent::parseOptions;
+using retrace::agent::SaveOn;
+
+TEST(Options, RecordWithEverything) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record,tape=/tmp/a.retrace,save_on=failure,stacktraces,verbose", o, error)) << error;
+  EXPECT_EQ(o.mode, Mode::kRecord);
+  EXPECT_EQ(o.tape, "/tmp/a.retrace");
+  EXPECT_EQ(o.saveOn, SaveOn::kFailure);
+  EXPECT_TRUE(o.stacktraces);
+  EXPECT_TRUE(o.verbose);
+  EXPECT_EQ(o.raw, "record,tape=/tmp/a.retrace,save_on=failure,stacktraces,verbose");
+}
+
+TEST(Options, RecordAloneUsesDefaults) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record", o, error)) << error;
+  EXPECT_TRUE(o.tape.empty());
+  EXPECT_EQ(o.saveOn, SaveOn::kAlways);
+  EXPECT_FALSE(o.stacktraces);
+}
+
+TEST(Options, ReplayNeedsTapeAndTakesPid) {
+  Options o;
+  std::string error;
+  EXPECT_FALSE(parseOptions("replay", o, error));
+  EXPECT_EQ(error, "replay needs tape=PATH");
+  ASSERT_TRUE(parseOptions("replay,tape=x.retrace,pid=1234", o, error)) << error;
+  EXPECT_EQ(o.mode, Mode::kReplay);
+  EXPECT_EQ(o.pid, 1234u);
+}
+
+TEST(Options, RejectsWhatItDoesNotKnow) {
+  Options o;
+  std::string error;
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {nullptr, "say record or replay"},
+      {"", "say record or replay"},
+      {"recrod", "unknown option 'recrod'"},
+      {"record,replay", "give either record or replay, once"},
+      {"record,save_on=sometimes", "save_on must be always or failure, not 'sometimes'"},
+      {"record,tape=", "option 'tape' needs a path: tape=PATH"},
+      {"record,verbose=yes", "option 'verbose' takes no value"},
+      {"record,,verbose", "empty option in 'record,,verbose'"},
+      {"replay,tape=a,pid=x", "pid must be a process id, not 'x'"},
+      {"replay,tape=a,pid=99999999999", "pid must be a process id, not '99999999999'"},
+      {"record,pid=3", "option 'pid' is for replay"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_FALSE(parseOptions(c.text, o, error)) << (c.text ? c.text : "(null)");
+    EXPECT_EQ(error, c.message) << (c.text ? c.text : "(null)");
+  }
+}

@@ -1,0 +1,59 @@
+// Plain C++ mirrors of the process-level messages of retrace.capnp, so that the agent, the
+// launcher and the facade's C ABI never touch Cap'n Proto builders directly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace retrace::tape {
+
+enum class CodeRole : uint8_t { kJavaHome = 0, kClasspath = 1, kAgent = 2 };
+
+struct CodeEntry {
+  std::string path;
+  CodeRole role = CodeRole::kClasspath;
+  uint32_t crc32c = 0;
+  uint64_t size = 0;
+};
+
+struct CallInfo {
+  uint16_t id = 0;
+  std::string className;   // java.io.FileInputStream
+  std::string method;      // readBytes
+  std::string descriptor;  // ([BII)I
+};
+
+struct ThreadInfo {
+  uint32_t thread = 0;
+  std::string name;
+};
+
+struct ProcessStartInfo {
+  uint32_t formatVersion = 0;
+  uint32_t pid = 0;
+  uint32_t parentPid = 0;
+  uint64_t parentEventIndex = 0;
+  std::vector<std::string> argv;
+  std::string javaHome;
+  std::string jvmVersion;
+  std::string cwd;
+  std::vector<std::string> env;
+  std::vector<std::pair<std::string, std::string>> systemProperties;
+  std::vector<CodeEntry> code;
+  int64_t startTimeMillis = 0;
+  std::string agentOptions;
+  std::vector<CallInfo> calls;
+};
+
+struct ProcessEndInfo {
+  int32_t exitStatus = 0;
+  bool complete = true;
+  uint64_t eventCount = 0;
+  int64_t endTimeMillis = 0;
+  std::string truncatedReason;
+  std::vector<ThreadInfo> threads;
+};
+
+}  // namespace retrace::tape

@@ -1,0 +1,58 @@
+/*
+ * The C ABI of the tape library, for the Java facade (bound with java.lang.foreign in the
+ * style jextract generates: one class for this header, one MethodHandle per function).
+ * Strings returned are UTF-8, NUL-terminated, owned by the caller: free them with rt_free.
+ * Functions that can fail write a one-line message into err (err_len bytes, NUL-terminated).
+ */
+#ifndef RETRACE_TAPE_C_H
+#define RETRACE_TAPE_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rt_tape rt_tape;
+
+/* Opens a recording; NULL and a message in err when it is missing or not a recording. */
+rt_tape* rt_tape_open(const char* path, char* err, size_t err_len);
+void rt_tape_close(rt_tape* tape);
+
+/*
+ * The whole recording as JSON:
+ * {"path":..., "fileSize":N, "shebang":"...", "formatVersion":1,
+ *  "complete":bool,                         every process has its end frame and the file ended cleanly
+ *  "stop":{"clean":bool,"offset":N,"reason":"..."},
+ *  "frames":N,
+ *  "processes":[{"pid":N,"parentPid":N,"parentEventIndex":N,"argv":[...],"javaHome":"...",
+ *     "jvmVersion":"...","cwd":"...","startTimeMillis":N,"agentOptions":"...",
+ *     "env":[...], "systemProperties":{...}, "code":[{"path","role","crc32c","size"}],
+ *     "end":null | {"exitStatus":N,"complete":bool,"eventCount":N,"endTimeMillis":N,"truncatedReason":"..."},
+ *     "threads":[{"thread":N,"name":"..."}],
+ *     "events":N, "bytes":N,               events read and payload bytes of this pid's frames
+ *     "firstOffset":N, "lastOffset":N,     where its frames are
+ *     "calls":[{"id":N,"name":"java.lang.System.nanoTime()J","count":N}]}]}   counts over events read
+ */
+char* rt_tape_summary_json(rt_tape* tape);
+
+/*
+ * Iterates the events of `pid` in file order, one JSON object each, NULL at the end:
+ * {"pid":N,"thread":N,"index":N,"call":"java.lang.System.nanoTime()J","callId":N,"value":N,
+ *  "data":{"length":N,"text":"first 64 bytes, escaped"}?,"items":[null|"..."]?,"fields":[...]?,
+ *  "thrown":{"className":...,"message":...,"errno":N}?,"stack":["method:line",...]?}
+ * Call rt_tape_rewind(tape, pid) first to select the process.
+ * rt_tape_rewind returns 0, or -1 when the recording has no frame of that pid.
+ * Items are given in full; Java's modified UTF-8 (C0 80, surrogate pairs) reads as the string.
+ */
+int rt_tape_rewind(rt_tape* tape, uint32_t pid);
+char* rt_tape_next_event_json(rt_tape* tape);
+
+void rt_free(char* string);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,115 @@
+# The Retrace recording format. One schema for every message a tape holds.
+#
+# A recording file is a shebang line followed by frames (see tape-format/include/retrace/tape/frame.h).
+# Each frame payload is one packed Cap'n Proto `Message`. Per process the frames are:
+#   processStart, then any number of threadStart / eventChunk, then processEnd.
+# A process without processEnd was killed or crashed: its tape is incomplete but usable up to
+# its last whole frame.
+#
+# Bump kFormatVersion (frame.h) and `formatVersion` below on every change to this file.
+@0xd3b1c0a9e8f70a11;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("retrace::schema");
+
+const formatVersion :UInt32 = 1;
+
+struct Message {
+  union {
+    processStart @0 :ProcessStart;
+    threadStart @1 :ThreadStart;
+    eventChunk @2 :EventChunk;
+    processEnd @3 :ProcessEnd;
+  }
+}
+
+struct ProcessStart {
+  formatVersion @0 :UInt32;
+  pid @1 :UInt32;
+  parentPid @2 :UInt32;            # 0 for the root process of a recording
+  parentEventIndex @3 :UInt64;     # the parent's event index at spawn (child processes)
+  argv @4 :List(Text);             # the java process's own argv (/proc/self/cmdline)
+  javaHome @5 :Text;
+  jvmVersion @6 :Text;             # java.vm.name + java.runtime.version
+  cwd @7 :Text;
+  env @8 :List(Text);              # KEY=VALUE as the process started
+  systemProperties @9 :List(Property);  # VM properties at agent load
+  code @10 :List(CodeEntry);       # pass-through code and its checksums
+  startTimeMillis @11 :Int64;
+  agentOptions @12 :Text;
+  calls @13 :List(CallInfo);       # the boundary table of the recording agent
+}
+
+struct Property {
+  key @0 :Text;
+  value @1 :Text;
+}
+
+struct CodeEntry {
+  path @0 :Text;
+  role @1 :Role;
+  crc32c @2 :UInt32;
+  size @3 :UInt64;
+  enum Role {
+    javaHome @0;    # a file of the JDK that identifies the build (release, libjvm.so)
+    classpath @1;   # a jar, or a directory's class and resource files
+    agent @2;       # libretrace.so itself
+  }
+}
+
+struct CallInfo {
+  id @0 :UInt16;
+  className @1 :Text;     # binary name with dots: java.io.FileInputStream
+  method @2 :Text;
+  descriptor @3 :Text;    # JVM method descriptor: ([BII)I
+}
+
+struct ThreadStart {
+  thread @0 :UInt32;      # logical thread id: 0 is main, then start order
+  name @1 :Text;
+}
+
+struct EventChunk {
+  thread @0 :UInt32;
+  firstIndex @1 :UInt64;  # index of events[0] within its thread's sequence
+  events @2 :List(Event);
+}
+
+# One answered boundary call. `value` is delta-coded inside a chunk: the stored number is the
+# difference from the previous event of the same `call` in the same chunk (the first one is
+# absolute). Clock readings then take one or two bytes after packing.
+struct Event {
+  call @0 :UInt16;        # CallInfo.id
+  value @1 :Int64;        # return value: integers, booleans (0/1), doubles as raw bits
+  data @2 :Data;          # bytes the call produced (a read), or for writes the bytes written
+  items @3 :List(Item);   # returned strings / byte arrays, in order
+  fields @4 :List(Int64); # object fields the call set (stat results, file descriptors)
+  thrown @5 :Thrown;      # set when the call threw
+  stack @6 :List(Frame);  # Java stack at the call, when recorded with `stacktraces`
+}
+
+struct Item {
+  isNull @0 :Bool;
+  bytes @1 :Data;         # modified UTF-8 for strings, raw for byte arrays
+}
+
+struct Thrown {
+  className @0 :Text;     # java.io.FileNotFoundException
+  message @1 :Text;
+  hasMessage @2 :Bool;
+  errno @3 :Int32;        # sun.nio.fs.UnixException errno, else 0
+}
+
+struct Frame {
+  method @0 :Text;        # java.io.FileInputStream.open(FileInputStream.java)
+  line @1 :Int32;         # -1 when unknown
+}
+
+struct ProcessEnd {
+  exitStatus @0 :Int32;
+  complete @1 :Bool;       # false when a write failed (disk full): events after it are missing
+  eventCount @2 :UInt64;
+  endTimeMillis @3 :Int64;
+  truncatedReason @4 :Text;
+  threads @5 :List(ThreadStart);
+}

@@ -1,0 +1,31 @@
+// A whole file in memory, read-only: mapped when it is a regular file (a tape can be gigabytes
+// and is read mostly once), read into the heap otherwise (a pipe, /dev/stdin).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace retrace::tape::detail {
+
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  /** False and a one-line message naming `path` when it cannot be opened or read. */
+  bool open(const std::string& path, std::string& error);
+
+  const uint8_t* data() const { return mapped_ != nullptr ? mapped_ : heap_.data(); }
+  size_t size() const { return size_; }
+
+ private:
+  const uint8_t* mapped_ = nullptr;
+  std::vector<uint8_t> heap_;
+  size_t size_ = 0;
+};
+
+}  // namespace retrace::tape::detail

@@ -1,0 +1,132 @@
+// See messages.h. Text is always initialised with its length and copied, never set from a
+// pointer, because the agent hands us string_views that need not be NUL-terminated.
+#include "messages.h"
+
+namespace retrace::tape::detail {
+namespace {
+
+#define RETRACE_SET_TEXT(builder, Field, value)                   \
+  do {                                                            \
+    std::string_view v_ = (value);                                \
+    copyInto((builder).init##Field(static_cast<unsigned>(v_.size())), v_); \
+  } while (0)
+
+void fillTextList(capnp::List<capnp::Text>::Builder list, const std::vector<std::string>& values) {
+  for (unsigned i = 0; i < values.size(); ++i) {
+    copyInto(list.init(i, static_cast<unsigned>(values[i].size())), values[i]);
+  }
+}
+
+std::vector<std::string> readTextList(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> values;
+  values.reserve(list.size());
+  for (auto text : list) values.push_back(toString(text));
+  return values;
+}
+
+}  // namespace
+
+void fillProcessStart(schema::ProcessStart::Builder out, const ProcessStartInfo& info) {
+  out.setFormatVersion(info.formatVersion);
+  out.setPid(info.pid);
+  out.setParentPid(info.parentPid);
+  out.setParentEventIndex(info.parentEventIndex);
+  fillTextList(out.initArgv(static_cast<unsigned>(info.argv.size())), info.argv);
+  RETRACE_SET_TEXT(out, JavaHome, info.javaHome);
+  RETRACE_SET_TEXT(out, JvmVersion, info.jvmVersion);
+  RETRACE_SET_TEXT(out, Cwd, info.cwd);
+  fillTextList(out.initEnv(static_cast<unsigned>(info.env.size())), info.env);
+  auto properties = out.initSystemProperties(static_cast<unsigned>(info.systemProperties.size()));
+  for (unsigned i = 0; i < info.systemProperties.size(); ++i) {
+    RETRACE_SET_TEXT(properties[i], Key, info.systemProperties[i].first);
+    RETRACE_SET_TEXT(properties[i], Value, info.systemProperties[i].second);
+  }
+  auto code = out.initCode(static_cast<unsigned>(info.code.size()));
+  for (unsigned i = 0; i < info.code.size(); ++i) {
+    const CodeEntry& entry = info.code[i];
+    RETRACE_SET_TEXT(code[i], Path, entry.path);
+    code[i].setRole(static_cast<schema::CodeEntry::Role>(entry.role));
+    code[i].setCrc32c(entry.crc32c);
+    code[i].setSize(entry.size);
+  }
+  out.setStartTimeMillis(info.startTimeMillis);
+  RETRACE_SET_TEXT(out, AgentOptions, info.agentOptions);
+  auto calls = out.initCalls(static_cast<unsigned>(info.calls.size()));
+  for (unsigned i = 0; i < info.calls.size(); ++i) {
+    const CallInfo& call = info.calls[i];
+    calls[i].setId(call.id);
+    RETRACE_SET_TEXT(calls[i], ClassName, call.className);
+    RETRACE_SET_TEXT(calls[i], Method, call.method);
+    RETRACE_SET_TEXT(calls[i], Descriptor, call.descriptor);
+  }
+}
+
+ProcessStartInfo readProcessStart(schema::ProcessStart::Reader in) {
+  ProcessStartInfo info;
+  info.formatVersion = in.getFormatVersion();
+  info.pid = in.getPid();
+  info.parentPid = in.getParentPid();
+  info.parentEventIndex = in.getParentEventIndex();
+  info.argv = readTextList(in.getArgv());
+  info.javaHome = toString(in.getJavaHome());
+  info.jvmVersion = toString(in.getJvmVersion());
+  info.cwd = toString(in.getCwd());
+  info.env = readTextList(in.getEnv());
+  for (auto property : in.getSystemProperties()) {
+    info.systemProperties.emplace_back(toString(property.getKey()), toString(property.getValue()));
+  }
+  for (auto code : in.getCode()) {
+    CodeEntry entry;
+    entry.path = toString(code.getPath());
+    entry.role = static_cast<CodeRole>(code.getRole());
+    entry.crc32c = code.getCrc32c();
+    entry.size = code.getSize();
+    info.code.push_back(std::move(entry));
+  }
+  info.startTimeMillis = in.getStartTimeMillis();
+  info.agentOptions = toString(in.getAgentOptions());
+  for (auto call : in.getCalls()) {
+    CallInfo entry;
+    entry.id = call.getId();
+    entry.className = toString(call.getClassName());
+    entry.method = toString(call.getMethod());
+    entry.descriptor = toString(call.getDescriptor());
+    info.calls.push_back(std::move(entry));
+  }
+  return info;
+}
+
+void fillThreadStart(schema::ThreadStart::Builder out, const ThreadInfo& info) {
+  out.setThread(info.thread);
+  RETRACE_SET_TEXT(out, Name, info.name);
+}
+
+ThreadInfo readThreadStart(schema::ThreadStart::Reader in) {
+  ThreadInfo info;
+  info.thread = in.getThread();
+  info.name = toString(in.getName());
+  return info;
+}
+
+void fillProcessEnd(schema::ProcessEnd::Builder out, const ProcessEndInfo& info) {
+  out.setExitStatus(info.exitStatus);
+  out.setComplete(info.complete);
+  out.setEventCount(info.eventCount);
+  out.setEndTimeMillis(info.endTimeMillis);
+  RETRACE_SET_TEXT(out, TruncatedReason, info.truncatedReason);
+  auto threads = out.initThreads(static_cast<unsigned>(info.threads.size()));
+  for (unsigned i = 0; i < info.threads.size(); ++i) fillThreadStart(threads[i], info.threads[i]);
+}
+
+ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
+  ProcessEndInfo info;
+  info.exitStatus = in.getExitStatus();
+  info.complete = in.getComplete();
+  info.eventCount = in.getEventCount();
+  info.endTimeMillis = in.getEndTimeMillis();
+  info.truncatedReason = toString(in.getTruncatedReason());
+  for (auto thread : in.getThreads()) info.threads.push_back(readThreadStart(thread));
+  return info;
+}
+
+}  // namespace retrace::tape::detail

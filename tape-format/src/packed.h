@@ -1,0 +1,40 @@
+// Unpacking of Cap'n Proto's packed encoding, by hand rather than with PackedMessageReader: we
+// know the whole payload up front (mmap), so we can size the result before allocating, refuse a
+// frame that would unpack to more than kMaxMessageBytes, and hand FlatArrayMessageReader one
+// flat array that has no lazy reads and no destructor that can throw.
+#pragma once
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retrace::tape::detail {
+
+/**
+ * Unpacks `packed` into `words` (reused between calls). False and a reason when the stream is
+ * malformed (ends inside a word or a run) or unpacks to more than `maxWords`.
+ */
+bool unpack(const uint8_t* packed, size_t length, size_t maxWords, std::vector<uint64_t>& words,
+            std::string& error);
+
+capnp::ReaderOptions tapeReaderOptions();
+
+/** A decoded frame payload. The message points into `words`: keep both alive together. */
+class DecodedMessage {
+ public:
+  /** False and a reason when the payload does not unpack or parse. Never throws. */
+  bool decode(const uint8_t* payload, size_t length, std::string& error);
+  void clear() { reader_.reset(); }
+  capnp::MessageReader& reader() { return *reader_; }
+
+ private:
+  std::vector<uint64_t> words_;
+  std::optional<capnp::FlatArrayMessageReader> reader_;
+};
+
+}  // namespace retrace::tape::detail

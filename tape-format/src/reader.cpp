@@ -1,0 +1,251 @@
+// Opening and indexing a recording (reader.h). One pass over the file: check the shebang, then
+// walk the frames, check each checksum, decode each message once, and stop at the first frame
+// that is cut short or damaged. Everything before that frame stays usable; a reader that guessed
+// its way past damage could hand replay a tape with a hole in it.
+#include <kj/exception.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "messages.h"
+#include "packed.h"
+#include "reader_impl.h"
+#include "retrace.capnp.h"
+
+namespace retrace::tape {
+namespace {
+
+using Impl = TapeReader::Impl;
+
+constexpr uint8_t kMagicBytes[4] = {kFrameMagic & 0xFF, (kFrameMagic >> 8) & 0xFF, (kFrameMagic >> 16) & 0xFF,
+                                    kFrameMagic >> 24};
+
+std::string offsetText(uint64_t offset) { return "at offset " + std::to_string(offset); }
+
+enum class Outcome { kOk, kCorrupt, kRefuse };
+
+Impl::Process& processOf(Impl& impl, uint32_t pid) {
+  auto [it, inserted] = impl.processes.try_emplace(pid);
+  if (inserted) impl.order.push_back(pid);
+  return it->second;
+}
+
+/**
+ * Decodes the frame `ref` (checksum already good) and files what it says under its pid.
+ * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
+ * read (another format version), `why` is the whole message for open().
+ */
+Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, std::string& why) {
+  std::string error;
+  if (!decoded.decode(impl.payload(ref), ref.length, error)) {
+    why = "undecodable message: " + error;
+    return Outcome::kCorrupt;
+  }
+  try {
+    auto message = decoded.reader().getRoot<schema::Message>();
+    message.totalSize();  // walks every pointer once: a bad one fails here, not in a cursor later
+    switch (message.which()) {
+      case schema::Message::PROCESS_START: {
+        ProcessStartInfo info = detail::readProcessStart(message.getProcessStart());
+        if (info.formatVersion != kFormatVersion) {
+          why = impl.path + " was recorded with format version " + std::to_string(info.formatVersion) +
+                "; this build reads version " + std::to_string(kFormatVersion);
+          return Outcome::kRefuse;
+        }
+        ref.kind = MessageKind::kProcessStart;
+        Impl::Process& process = processOf(impl, ref.pid);
+        // A second start under one pid (the pid was reused by a later child) keeps the first.
+        if (!process.start) process.start = std::move(info);
+        break;
+      }
+      case schema::Message::THREAD_START: {
+        ThreadInfo info = detail::readThreadStart(message.getThreadStart());
+        ref.kind = MessageKind::kThreadStart;
+        ref.thread = info.thread;
+        processOf(impl, ref.pid).threads[info.thread] = std::move(info.name);
+        break;
+      }
+      case schema::Message::EVENT_CHUNK: {
+        auto chunk = message.getEventChunk();
+        ref.kind = MessageKind::kEventChunk;
+        ref.thread = chunk.getThread();
+        ref.firstIndex = chunk.getFirstIndex();
+        ref.eventCount = chunk.getEvents().size();
+        Impl::Process& process = processOf(impl, ref.pid);
+        process.events += ref.eventCount;
+        process.chunks.push_back(impl.frames.size());
+        break;
+      }
+      case schema::Message::PROCESS_END: {
+        ProcessEndInfo info = detail::readProcessEnd(message.getProcessEnd());
+        ref.kind = MessageKind::kProcessEnd;
+        processOf(impl, ref.pid).end = std::move(info);
+        break;
+      }
+      default:
+        why = "unknown message kind " + std::to_string(static_cast<unsigned>(message.which()));
+        return Outcome::kCorrupt;
+    }
+  } catch (const kj::Exception& e) {
+    std::string description = e.getDescription().cStr();
+    why = "undecodable message: " + description.substr(0, description.find('\n'));
+    return Outcome::kCorrupt;
+  }
+  return Outcome::kOk;
+}
+
+/** Fills impl from its file; false and a one-line message when it is not a recording. */
+bool index(Impl& impl, std::string& error) {
+  const uint8_t* data = impl.file.data();
+  const size_t size = impl.file.size();
+  const std::string notRecording = impl.path + " is not a Retrace recording";
+  if (size < 2 || data[0] != '#' || data[1] != '!') {
+    error = notRecording + " (no shebang line)";
+    return false;
+  }
+  const auto* newline = static_cast<const uint8_t*>(std::memchr(data, '\n', size));
+  if (newline == nullptr) {
+    error = notRecording + " (the shebang line does not end)";
+    return false;
+  }
+  impl.shebang.assign(reinterpret_cast<const char*>(data), static_cast<size_t>(newline - data));
+  uint64_t offset = static_cast<uint64_t>(newline - data) + 1;
+  if (offset == size) {
+    error = notRecording + " (no frame after the shebang line)";
+    return false;
+  }
+
+  auto stopAt = [&](uint64_t where, const std::string& reason) {
+    impl.stop.clean = false;
+    impl.stop.offset = where;
+    impl.stop.reason = reason;
+  };
+  detail::DecodedMessage decoded;
+  while (offset < size) {
+    const uint8_t* p = data + offset;
+    const size_t remaining = size - offset;
+    const bool first = impl.frames.empty();
+    if (std::memcmp(p, kMagicBytes, std::min<size_t>(remaining, sizeof kMagicBytes)) != 0) {
+      if (first) {
+        // Damage can cut a recording short, but it does not make one out of another file.
+        error = notRecording + " (bad frame magic " + offsetText(offset) + ")";
+        return false;
+      }
+      stopAt(offset, "corrupt frame " + offsetText(offset) + " (bad magic)");
+      return true;
+    }
+    if (remaining < kFrameHeaderSize) {
+      stopAt(offset, "truncated frame header " + offsetText(offset) + " (" + std::to_string(remaining) + " of " +
+                         std::to_string(kFrameHeaderSize) + " bytes)");
+      return true;
+    }
+    FrameHeader header;
+    if (!decodeFrameHeader(p, header)) {
+      stopAt(offset, "corrupt frame " + offsetText(offset) + " (length " + std::to_string(header.length) +
+                         " is over the limit of " + std::to_string(kMaxFrameLength) + ")");
+      return true;
+    }
+    const size_t left = remaining - kFrameHeaderSize;
+    if (left < header.length) {
+      stopAt(offset, "truncated frame " + offsetText(offset) + " (payload needs " + std::to_string(header.length) +
+                         " bytes, " + std::to_string(left) + " left)");
+      return true;
+    }
+    if (!frameChecksumMatches(header, p + kFrameHeaderSize)) {
+      stopAt(offset, "corrupt frame " + offsetText(offset) + " (checksum mismatch)");
+      return true;
+    }
+    FrameRef ref;
+    ref.offset = offset;
+    ref.pid = header.pid;
+    ref.length = header.length;
+    std::string why;
+    switch (decodeFrame(impl, decoded, ref, why)) {
+      case Outcome::kOk:
+        break;
+      case Outcome::kCorrupt:
+        stopAt(offset, "corrupt frame " + offsetText(offset) + " (" + why + ")");
+        return true;
+      case Outcome::kRefuse:
+        error = why;
+        return false;
+    }
+    impl.frames.push_back(ref);
+    offset += kFrameHeaderSize + header.length;
+  }
+  impl.stop.clean = true;
+  impl.stop.offset = offset;
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<TapeReader> TapeReader::open(const std::string& path, std::string& error) {
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    if (!impl->file.open(path, error) || !index(*impl, error)) return nullptr;
+    return std::unique_ptr<TapeReader>(new TapeReader(std::move(impl)));  // private constructor
+  } catch (const std::exception& e) {
+    error = "cannot read " + path + ": " + e.what();
+    return nullptr;
+  }
+}
+
+TapeReader::TapeReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TapeReader::~TapeReader() = default;
+
+const std::string& TapeReader::shebang() const { return impl_->shebang; }
+uint64_t TapeReader::fileSize() const { return impl_->file.size(); }
+const std::vector<FrameRef>& TapeReader::frames() const { return impl_->frames; }
+const StopInfo& TapeReader::stop() const { return impl_->stop; }
+std::vector<uint32_t> TapeReader::pids() const { return impl_->order; }
+
+std::string_view TapeReader::bytes() const {
+  return {reinterpret_cast<const char*>(impl_->file.data()), impl_->file.size()};
+}
+
+const ProcessStartInfo* TapeReader::processStart(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr && process->start ? &*process->start : nullptr;
+}
+
+const ProcessEndInfo* TapeReader::processEnd(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr && process->end ? &*process->end : nullptr;
+}
+
+std::vector<ThreadInfo> TapeReader::threads(uint32_t pid) const {
+  std::vector<ThreadInfo> threads;
+  const Impl::Process* process = impl_->process(pid);
+  if (process == nullptr) return threads;
+  std::map<uint32_t, std::string> names = process->threads;
+  // The end frame lists every thread again: it names those whose start frame was not written.
+  if (process->end) {
+    for (const ThreadInfo& thread : process->end->threads) names.try_emplace(thread.thread, thread.name);
+  }
+  for (auto& [id, name] : names) threads.push_back(ThreadInfo{id, name});
+  return threads;
+}
+
+uint64_t TapeReader::eventCount(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr ? process->events : 0;
+}
+
+std::unique_ptr<EventCursor> TapeReader::events(uint32_t pid, uint32_t thread) const {
+  std::vector<size_t> chunks;
+  if (const Impl::Process* process = impl_->process(pid)) {
+    for (size_t i : process->chunks) {
+      if (impl_->frames[i].thread == thread) chunks.push_back(i);
+    }
+  }
+  return detail::makeEventCursor(*impl_, std::move(chunks));
+}
+
+std::unique_ptr<EventCursor> TapeReader::allEvents(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return detail::makeEventCursor(*impl_, process != nullptr ? process->chunks : std::vector<size_t>());
+}
+
+}  // namespace retrace::tape

@@ -1,0 +1,47 @@
+// The state behind TapeReader (reader.h), shared by the index (reader.cpp) and the cursors
+// (event_cursor.cpp).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mapped_file.h"
+#include "retrace/tape/frame.h"
+#include "retrace/tape/reader.h"
+
+namespace retrace::tape {
+
+struct TapeReader::Impl {
+  struct Process {
+    std::optional<ProcessStartInfo> start;
+    std::optional<ProcessEndInfo> end;
+    std::map<uint32_t, std::string> threads;  // from threadStart frames
+    uint64_t events = 0;
+    std::vector<size_t> chunks;               // indices into frames, file order
+  };
+
+  std::string path;
+  detail::MappedFile file;
+  std::string shebang;
+  std::vector<FrameRef> frames;
+  StopInfo stop;
+  std::map<uint32_t, Process> processes;
+  std::vector<uint32_t> order;  // pids by their first frame
+
+  const uint8_t* payload(const FrameRef& frame) const { return file.data() + frame.offset + kFrameHeaderSize; }
+  const Process* process(uint32_t pid) const {
+    auto it = processes.find(pid);
+    return it == processes.end() ? nullptr : &it->second;
+  }
+};
+
+namespace detail {
+
+/** A cursor over the event chunks frames[i] for i in `chunks`, in that order. */
+std::unique_ptr<EventCursor> makeEventCursor(const TapeReader::Impl& tape, std::vector<size_t> chunks);
+
+}  // namespace detail
+}  // namespace retrace::tape

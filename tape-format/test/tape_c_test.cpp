@@ -1,0 +1,167 @@
+// The C ABI exactly as the Java facade uses it, through the shared library.
+#include <cstdlib>
+#include <regex>
+
+#include "retrace/tape/tape_c.h"
+#include "tape_test_util.h"
+
+namespace retrace::tape::test {
+namespace {
+
+/** Takes ownership of a string from the library. */
+std::string take(char* s) {
+  if (s == nullptr) return "<null>";
+  std::string copy(s);
+  rt_free(s);
+  return copy;
+}
+
+struct TapeHandle {
+  rt_tape* tape = nullptr;
+  ~TapeHandle() { rt_tape_close(tape); }
+};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(TapeC, SummaryOfASmallTape) {
+  ScratchDir dir;
+  const std::string path = dir.file("small.retrace");
+  writeSmallTape(path);
+  char err[256] = "untouched";
+  TapeHandle h{rt_tape_open(path.c_str(), err, sizeof err)};
+  ASSERT_NE(h.tape, nullptr) << err;
+  EXPECT_STREQ(err, "");
+  const std::string json = take(rt_tape_summary_json(h.tape));
+  SCOPED_TRACE(json);
+  EXPECT_EQ(json.front(), '{');
+  EXPECT_EQ(json.back(), '}');
+  EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
+  EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
+  EXPECT_TRUE(contains(json, "\"formatVersion\":1,\"complete\":true,"));
+  EXPECT_TRUE(contains(json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) +
+                                 ",\"reason\":\"\"}"));
+  EXPECT_TRUE(contains(json, "\"frames\":6,"));
+  EXPECT_TRUE(contains(json, "\"processes\":[{\"pid\":4242,\"parentPid\":0,\"parentEventIndex\":0,"));
+  EXPECT_TRUE(contains(json, "\"argv\":[\"/usr/lib/jvm/java-17/bin/java\",\"-jar\",\"app.jar\",\"--port\",\"0\"]"));
+  EXPECT_TRUE(contains(json, "\"systemProperties\":{\"java.version\":\"17.0.9\",\"user.name\":\"user\","
+                             "\"line.separator\":\"\\u000a\"}"));
+  EXPECT_TRUE(contains(json, "{\"path\":\"/home/user/app/app.jar\",\"role\":\"classpath\",\"crc32c\":3735928559,"
+                             "\"size\":99999999999}"));
+  EXPECT_TRUE(contains(json, "\"end\":{\"exitStatus\":0,\"complete\":true,\"eventCount\":7,"
+                             "\"endTimeMillis\":1700000001000,\"truncatedReason\":\"\"}"));
+  EXPECT_TRUE(contains(json, "\"threads\":[{\"thread\":0,\"name\":\"main\"},{\"thread\":1,\"name\":\"worker-1\"}]"));
+  EXPECT_TRUE(contains(json, "\"events\":7,"));
+  // Most frequent first; ties by id.
+  EXPECT_TRUE(contains(json, "\"calls\":[{\"id\":1,\"name\":\"java.lang.System.nanoTime()J\",\"count\":3},"
+                             "{\"id\":2,\"name\":\"java.lang.System.currentTimeMillis()J\",\"count\":1},"
+                             "{\"id\":3,\"name\":\"java.io.FileInputStream.readBytes([BII)I\",\"count\":1},"
+                             "{\"id\":4,\"name\":\"java.io.FileInputStream.open0(Ljava/lang/String;)V\",\"count\":1},"
+                             "{\"id\":5,\"name\":\"java.lang.ProcessEnvironment.environ()[[B\",\"count\":1}]"));
+}
+
+TEST(TapeC, IteratesEveryEventOfAPid) {
+  ScratchDir dir;
+  const std::string path = dir.file("events.retrace");
+  const uint32_t pid = writeSmallTape(path);
+  TapeHandle h{rt_tape_open(path.c_str(), nullptr, 0)};
+  ASSERT_NE(h.tape, nullptr);
+  EXPECT_EQ(rt_tape_next_event_json(h.tape), nullptr);  // no pid chosen yet
+  EXPECT_EQ(rt_tape_rewind(h.tape, 999), -1);
+  ASSERT_EQ(rt_tape_rewind(h.tape, pid), 0);
+  std::vector<std::string> events;
+  while (char* event = rt_tape_next_event_json(h.tape)) events.push_back(take(event));
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[0], "{\"pid\":4242,\"thread\":0,\"index\":0,\"call\":\"java.lang.System.nanoTime()J\","
+                       "\"callId\":1,\"value\":1000}");
+  EXPECT_EQ(events[1], "{\"pid\":4242,\"thread\":0,\"index\":1,\"call\":\"java.lang.System.nanoTime()J\","
+                       "\"callId\":1,\"value\":1500}");
+  EXPECT_TRUE(contains(events[3], "\"value\":5,\"data\":{\"length\":5,\"text\":\"hello\"}}"));
+  EXPECT_TRUE(contains(events[4], "\"items\":[\"/etc/hosts\"],\"thrown\":{\"className\":"
+                                  "\"java.io.FileNotFoundException\",\"message\":\"/etc/hosts (denied)\",\"errno\":13}"));
+  EXPECT_TRUE(contains(events[6], "\"thread\":1,\"index\":1,"));
+  EXPECT_TRUE(contains(events[6], "\"items\":[\"A=1\",null]"));
+  EXPECT_EQ(rt_tape_next_event_json(h.tape), nullptr);
+  // Rewinding starts over.
+  ASSERT_EQ(rt_tape_rewind(h.tape, pid), 0);
+  EXPECT_EQ(take(rt_tape_next_event_json(h.tape)), events[0]);
+}
+
+TEST(TapeC, EscapesWhatIsNotPlainText) {
+  ScratchDir dir;
+  const std::string path = dir.file("escape.retrace");
+  {
+    auto writer = openWriter(path);
+    writer->writeProcessStart(sampleStart(8));
+    EventBuffer buffer;
+    const std::string binary("a\"b\\c\x01\n\x7f\xff\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    std::string longData(100, 'z');
+    buffer.begin(kReadBytes, static_cast<int64_t>(binary.size())).data(binary.data(), binary.size()).finish();
+    buffer.begin(kReadBytes, 100).data(longData.data(), longData.size()).finish();
+    // Java strings through JNI: NUL as C0 80, U+1F600 as a surrogate pair of 3-byte sequences.
+    const std::string modified("x\xc0\x80y\xed\xa0\xbd\xed\xb8\x80z\xed\xa0\xbd");
+    buffer.begin(kEnviron, 1).item(modified.data(), modified.size()).finish();
+    buffer.begin(kOpen, 0).thrown("java.io.IOException", nullptr, 0).frame("a.B.c(B.java)", -1).finish();
+    buffer = writer->submit(0, 0, std::move(buffer));
+    writer->finish(ProcessEndInfo());
+  }
+  TapeHandle h{rt_tape_open(path.c_str(), nullptr, 0)};
+  ASSERT_NE(h.tape, nullptr);
+  ASSERT_EQ(rt_tape_rewind(h.tape, 8), 0);
+  std::string first = take(rt_tape_next_event_json(h.tape));
+  EXPECT_TRUE(contains(first, "\"data\":{\"length\":18,\"text\":\"a\\\"b\\\\c\\u0001\\u000a\x7f\\u00ff"
+                              "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}"))
+      << first;
+  std::string second = take(rt_tape_next_event_json(h.tape));
+  EXPECT_TRUE(contains(second, "\"data\":{\"length\":100,\"text\":\"" + std::string(64, 'z') + "\"}")) << second;
+  std::string third = take(rt_tape_next_event_json(h.tape));
+  EXPECT_TRUE(contains(third, "\"items\":[\"x\\u0000y\\ud83d\\ude00z\\u00ed\\u00a0\\u00bd\"]")) << third;
+  std::string fourth = take(rt_tape_next_event_json(h.tape));
+  EXPECT_TRUE(contains(fourth, "\"thrown\":{\"className\":\"java.io.IOException\",\"message\":null,\"errno\":0},"
+                               "\"stack\":[\"a.B.c(B.java):-1\"]}"))
+      << fourth;
+}
+
+TEST(TapeC, IncompleteTapeSaysSo) {
+  ScratchDir dir;
+  const std::string path = dir.file("incomplete.retrace");
+  writeSmallTape(path, /*withEnd=*/false);
+  std::string bytes = readFile(path);
+  writeFile(path, bytes.substr(0, bytes.size() - 3));  // and the last frame torn
+  TapeHandle h{rt_tape_open(path.c_str(), nullptr, 0)};
+  ASSERT_NE(h.tape, nullptr);
+  const std::string json = take(rt_tape_summary_json(h.tape));
+  EXPECT_TRUE(contains(json, "\"complete\":false,\"stop\":{\"clean\":false,")) << json;
+  EXPECT_TRUE(contains(json, "\"reason\":\"truncated frame at offset ")) << json;
+  EXPECT_TRUE(contains(json, "\"end\":null,")) << json;
+}
+
+TEST(TapeC, OpenErrorsAreOneLine) {
+  ScratchDir dir;
+  char err[512];
+  const std::string missing = dir.file("missing.retrace");
+  EXPECT_EQ(rt_tape_open(missing.c_str(), err, sizeof err), nullptr);
+  EXPECT_EQ(std::string(err), "cannot open " + missing + ": No such file or directory");
+
+  const std::string text = dir.file("notes.txt");
+  writeFile(text, "just some notes\n");
+  EXPECT_EQ(rt_tape_open(text.c_str(), err, sizeof err), nullptr);
+  EXPECT_EQ(std::string(err), text + " is not a Retrace recording (no shebang line)");
+
+  // A short buffer gets a cut, still terminated, message.
+  char tiny[8];
+  EXPECT_EQ(rt_tape_open(text.c_str(), tiny, sizeof tiny), nullptr);
+  EXPECT_EQ(std::string(tiny), text.substr(0, 7));
+  EXPECT_EQ(rt_tape_open(nullptr, err, sizeof err), nullptr);
+  EXPECT_EQ(rt_tape_open(text.c_str(), nullptr, 0), nullptr);  // no buffer: no crash
+
+  EXPECT_EQ(rt_tape_summary_json(nullptr), nullptr);
+  EXPECT_EQ(rt_tape_rewind(nullptr, 1), -1);
+  EXPECT_EQ(rt_tape_next_event_json(nullptr), nullptr);
+  rt_tape_close(nullptr);
+  rt_free(nullptr);
+}
+
+}  // namespace
+}  // namespace retrace::tape::test
