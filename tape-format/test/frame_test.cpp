@@ -191,13 +191,18 @@ TEST(Unpack, MatchesCapnpAndRejectsDamage) {
   std::string error;
   ASSERT_TRUE(detail::unpack(packed.data(), packed.size(), 1 << 20, words, error)) << error;
   EXPECT_EQ(words, expected);
+  words.clear();
+  ASSERT_TRUE(detail::unpack(packed.data(), packed.size(), 1 << 20, words, error, /*allowSimd=*/false)) << error;
+  EXPECT_EQ(words, expected);
 
   // Every cut either fails cleanly or yields a prefix (a cut exactly between words).
   for (size_t cut = 0; cut < packed.size(); ++cut) {
-    words.clear();
-    if (detail::unpack(packed.data(), cut, 1 << 20, words, error)) {
-      ASSERT_LE(words.size(), expected.size());
-      EXPECT_TRUE(std::equal(words.begin(), words.end(), expected.begin()));
+    for (bool simd : {true, false}) {
+      words.clear();
+      if (detail::unpack(packed.data(), cut, 1 << 20, words, error, simd)) {
+        ASSERT_LE(words.size(), expected.size());
+        EXPECT_TRUE(std::equal(words.begin(), words.end(), expected.begin()));
+      }
     }
   }
   // A size cap refuses a message before allocating it.
@@ -217,7 +222,12 @@ TEST(Unpack, RandomBytesNeverCrash) {
   for (int round = 0; round < 2000; ++round) {
     std::vector<uint8_t> bytes(random() % 200);
     for (auto& b : bytes) b = static_cast<uint8_t>(random());
-    detail::unpack(bytes.data(), bytes.size(), 4096, words, error);
+    std::vector<uint64_t> portable;
+    bool ok = detail::unpack(bytes.data(), bytes.size(), 4096, words, error);
+    EXPECT_EQ(detail::unpack(bytes.data(), bytes.size(), 4096, portable, error, false), ok);
+    if (ok) {
+      EXPECT_EQ(words, portable);
+    }
     if (decoded.decode(bytes.data(), bytes.size(), error)) {
       try {
         decoded.reader().getRoot<schema::Message>().totalSize();

@@ -347,7 +347,7 @@ TEST(RoundTrip, DeltaCodingSurvivesTheEdgesOfInt64) {
   std::vector<Event> expected;
   for (size_t i = 0; i < values.size(); ++i) {
     expected.push_back({kNanoTime, values[i]});
-    expected.push_back({kCurrentTimeMillis, -values[values.size() - 1 - i] / 3});  // interleaved call
+    expected.push_back({kCurrentTimeMillis, -(values[values.size() - 1 - i] / 3)});  // interleaved call
     expected.push_back({static_cast<uint16_t>(65535), values[i] ^ 0x5555});
   }
   {
