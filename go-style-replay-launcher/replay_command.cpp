@@ -112,17 +112,22 @@ std::string replayAgentArgument(const ReplayRequest& request) {
 
 std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv,
                                          const std::string& javaPath, const std::string& agentArgument) {
+  // Replay touches nothing, and the JVM itself would create /tmp/hsperfdata_<user>/<pid>.
+  static const std::string kNoPerfData = "-XX:-UsePerfData";
   std::vector<std::string> argv{javaPath};
   bool placed = false;
   for (size_t i = 1; i < recordedArgv.size(); ++i) {
     if (isRetraceAgentArgument(recordedArgv[i])) {
-      if (!placed) argv.push_back(agentArgument);
+      if (!placed) {
+        argv.push_back(agentArgument);
+        argv.push_back(kNoPerfData);
+      }
       placed = true;
     } else {
       argv.push_back(recordedArgv[i]);
     }
   }
-  if (!placed) argv.insert(argv.begin() + 1, agentArgument);
+  if (!placed) argv.insert(argv.begin() + 1, {agentArgument, kNoPerfData});
   return argv;
 }
 

@@ -38,13 +38,13 @@ TEST(ReplayArguments, ReplacesTheRecordingAgentInPlace) {
   Strings recorded{"java", "-Xmx1g", "-agentpath:/old/libretrace.so=record,tape=x.retrace,stacktraces", "-jar",
                    "app.jar", "--port", "0"};
   EXPECT_EQ(replayArguments(recorded, "/jdk/bin/java", kReplayAgent),
-            (Strings{"/jdk/bin/java", "-Xmx1g", kReplayAgent, "-jar", "app.jar", "--port", "0"}));
+            (Strings{"/jdk/bin/java", "-Xmx1g", kReplayAgent, "-XX:-UsePerfData", "-jar", "app.jar", "--port", "0"}));
 }
 
 TEST(ReplayArguments, InsertsTheAgentWhenItCameFromTheEnvironment) {
   Strings recorded{"/usr/bin/java", "-cp", "app.jar", "demo.Main"};
   EXPECT_EQ(replayArguments(recorded, "/jdk/bin/java", kReplayAgent),
-            (Strings{"/jdk/bin/java", kReplayAgent, "-cp", "app.jar", "demo.Main"}));
+            (Strings{"/jdk/bin/java", kReplayAgent, "-XX:-UsePerfData", "-cp", "app.jar", "demo.Main"}));
 }
 
 TEST(ReplayArguments, KeepsOneAgentAndProgramArgumentsThatLookLikeIt) {
@@ -53,11 +53,11 @@ TEST(ReplayArguments, KeepsOneAgentAndProgramArgumentsThatLookLikeIt) {
   // The last one is after the main class, but replay cannot know where JVM options end for
   // every launcher form; the agent is replaced once and duplicates are dropped.
   Strings replayed = replayArguments(recorded, "/jdk/bin/java", kReplayAgent);
-  EXPECT_EQ(replayed, (Strings{"/jdk/bin/java", kReplayAgent, "Main"}));
+  EXPECT_EQ(replayed, (Strings{"/jdk/bin/java", kReplayAgent, "-XX:-UsePerfData", "Main"}));
 }
 
 TEST(ReplayArguments, EmptyRecordedArgv) {
-  EXPECT_EQ(replayArguments({}, "/jdk/bin/java", kReplayAgent), (Strings{"/jdk/bin/java", kReplayAgent}));
+  EXPECT_EQ(replayArguments({}, "/jdk/bin/java", kReplayAgent), (Strings{"/jdk/bin/java", kReplayAgent, "-XX:-UsePerfData"}));
 }
 
 TEST(JavaToolOptions, RemovesOnlyTheRetraceAgent) {
@@ -103,13 +103,13 @@ TEST(Command, BuildsEverythingFromTheProcessStart) {
   ReplayRequest request{"/dist/lib/libretrace.so", "/r/run.retrace", 7, true};
   ReplayCommand command = buildReplayCommand(start, request, {"TERM=xterm"});
   EXPECT_EQ(command.program, "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-  EXPECT_EQ(command.argv, (Strings{command.program, std::string(kReplayAgent) + ",verbose", "-jar", "app.jar"}));
+  EXPECT_EQ(command.argv, (Strings{command.program, std::string(kReplayAgent) + ",verbose", "-XX:-UsePerfData", "-jar", "app.jar"}));
   EXPECT_EQ(command.env, (Strings{"TERM=xterm", "JAVA_TOOL_OPTIONS=-Dci=1"}));
   EXPECT_EQ(command.cwd, "/work/app");
   EXPECT_EQ(shellLine(command, {"TERM=xterm", "_JAVA_OPTIONS=-Dx"}),
             "cd /work/app && env -u _JAVA_OPTIONS JAVA_TOOL_OPTIONS=-Dci=1 "
             "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java "
-            "-agentpath:/dist/lib/libretrace.so=replay,tape=/r/run.retrace,pid=7,verbose -jar app.jar");
+            "-agentpath:/dist/lib/libretrace.so=replay,tape=/r/run.retrace,pid=7,verbose -XX:-UsePerfData -jar app.jar");
 }
 
 TEST(Command, ShellLineQuotesWhatNeedsIt) {

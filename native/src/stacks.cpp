@@ -68,6 +68,7 @@ JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth) {
   }
   MethodNames& cache = methodNames();
   for (jint i = 0; i < count; ++i) {
+    // The renamed clock natives (system_class_rewrite.h) are ours, not the program's.
     std::string name;
     {
       std::lock_guard<std::mutex> guard(cache.mutex);
@@ -79,6 +80,7 @@ JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth) {
       std::lock_guard<std::mutex> guard(cache.mutex);
       cache.names.emplace(frames[i].method, name);
     }
+    if (name.find(".retrace$") != std::string::npos) continue;
     out.emplace_back(name, lineOf(jvmti, frames[i].method, frames[i].location));
   }
   return out;

@@ -123,8 +123,10 @@ void encodeExtras(schema::Event::Builder event, const uint8_t* extra, uint32_t s
 }  // namespace
 
 size_t ChunkSpan::estimatedWords() const {
-  // An event is 7 words in its list (2 data + 5 pointers); an item about 3 plus its bytes.
-  return 16 + static_cast<size_t>(events) * 7 + items * 3 + extraBytes / 8;
+  // An event is 7 words in its list (2 data + 5 pointers); extras take about their raw size
+  // plus a quarter for list and struct headers. Only a hint: a message outgrowing it gets a
+  // second segment.
+  return 16 + static_cast<size_t>(events) * 7 + extraBytes / 8 + extraBytes / 32;
 }
 
 ChunkSpan nextChunk(const uint8_t* begin, const uint8_t* end) {
@@ -134,13 +136,15 @@ ChunkSpan nextChunk(const uint8_t* begin, const uint8_t* end) {
   RawEventHeader header;
   const uint8_t* extra;
   while (span.events < kMaxChunkEvents) {
-    size_t bytes = static_cast<size_t>(span.end - span.begin);
-    if (span.events > 0 && bytes >= kMaxChunkRawBytes) break;
-    if (!it.next(header, extra)) break;
+    RawEventIterator probe = it;
+    if (!probe.next(header, extra)) break;
+    const uint8_t* eventEnd = extra + header.extraBytes;
+    // A big event starts a chunk of its own rather than making its neighbours' chunk big.
+    if (span.events > 0 && static_cast<size_t>(eventEnd - span.begin) > kMaxChunkRawBytes) break;
+    it = probe;
     ++span.events;
     span.extraBytes += header.extraBytes;
-    span.items += header.extraBytes / 16;  // a guess for sizing only; every item is >= 5 bytes
-    span.end = extra + header.extraBytes;
+    span.end = eventEnd;
   }
   return span;
 }

@@ -16,7 +16,6 @@ struct ChunkSpan {
   const uint8_t* end = nullptr;
   uint32_t events = 0;
   size_t extraBytes = 0;  // sum of the events' extra parts
-  size_t items = 0;       // sum of the events' extra items
 
   /** Words of the first segment so that a chunk is usually built without a second one. */
   size_t estimatedWords() const;
@@ -25,6 +24,7 @@ struct ChunkSpan {
 /**
  * The next chunk starting at `begin`: as many whole events as fit kMaxChunkEvents and
  * kMaxChunkRawBytes, but at least one. events == 0 only at the end (or at a torn event).
+ * An event larger than kMaxChunkRawBytes gets a chunk to itself.
  */
 ChunkSpan nextChunk(const uint8_t* begin, const uint8_t* end);
 

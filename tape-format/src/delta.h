@@ -11,7 +11,9 @@ namespace retrace::tape::detail {
 
 class DeltaTable {
  public:
-  DeltaTable() : stamp_(kCalls, 0), previous_(kCalls, 0) {}
+  // The table grows to the largest call id seen, not to 64K entries: replay keeps one cursor,
+  // and so one table, per thread, and boundary tables have a few hundred ids at most.
+  DeltaTable() = default;
 
   /** Starts a chunk: every call's previous value is 0 again, so its first value is absolute. */
   void reset() {
@@ -34,12 +36,17 @@ class DeltaTable {
   }
 
  private:
-  static constexpr size_t kCalls = 1 << 16;
-
-  uint64_t previousOf(uint16_t call) const { return stamp_[call] == generation_ ? previous_[call] : 0; }
+  uint64_t previousOf(uint16_t call) const {
+    return call < stamp_.size() && stamp_[call] == generation_ ? previous_[call] : 0;
+  }
 
   uint64_t exchange(uint16_t call, uint64_t value) {
     uint64_t previous = previousOf(call);
+    if (call >= stamp_.size()) {
+      size_t size = std::max<size_t>(size_t{call} + 1, std::min<size_t>(stamp_.size() * 2, size_t{1} << 16));
+      stamp_.resize(size, 0);  // stamp 0 is never a live generation: unseen in every chunk
+      previous_.resize(size, 0);
+    }
     stamp_[call] = generation_;
     previous_[call] = value;
     return previous;

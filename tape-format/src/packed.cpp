@@ -127,6 +127,8 @@ bool unpack(const uint8_t* in, size_t length, size_t maxWords, std::vector<uint6
     error = "malformed packed stream or message over " + std::to_string(maxWords * 8) + " bytes";
     return false;
   }
+  // One big chunk should not pin its memory while a cursor walks on through small ones.
+  if (words.capacity() > 4 * count && words.capacity() > (size_t{1} << 17)) std::vector<uint64_t>().swap(words);
   words.resize(count);
   auto* out = reinterpret_cast<uint8_t*>(words.data());
 #if defined(__x86_64__)

@@ -243,7 +243,12 @@ std::string eventJson(const rt_tape& tape) {
   if (event.frameCount() > 0) {
     json.key("stack").beginArray();
     for (size_t i = 0; i < event.frameCount(); ++i) {
-      json.string(std::string(event.frameMethod(i)) + ":" + std::to_string(event.frameLine(i)));
+      // As Throwable.printStackTrace writes it: pkg.Class.method(File.java:12)
+      std::string frame(event.frameMethod(i));
+      if (event.frameLine(i) >= 0 && !frame.empty() && frame.back() == ')') {
+        frame.insert(frame.size() - 1, ":" + std::to_string(event.frameLine(i)));
+      }
+      json.string(frame);
     }
     json.endArray();
   }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <kj/exception.h>
@@ -102,11 +103,16 @@ std::unique_ptr<TapeWriter> TapeWriter::open(const std::string& path, Mode mode,
     return nullptr;
   }
   if (fresh) {
-    std::string line = shebang;
-    if (line.empty() || line.back() != '\n') line += '\n';
-    int failure = 0;
-    if (!writer->writeAll(line.data(), line.size(), failure)) {
-      error = "cannot write " + path + ": " + errnoText(failure);
+    try {
+      std::string line = shebang;
+      if (line.empty() || line.back() != '\n') line += '\n';
+      int failure = 0;
+      if (!writer->writeAll(line.data(), line.size(), failure)) {
+        error = "cannot write " + path + ": " + errnoText(failure);
+        return nullptr;  // the writer closes the descriptor
+      }
+    } catch (const std::exception& e) {
+      error = std::string("cannot record: ") + e.what();
       return nullptr;
     }
   }
@@ -139,6 +145,7 @@ void TapeWriter::writeProcessStart(const ProcessStartInfo& info) {
     auto start = message.initProcessStart();
     detail::fillProcessStart(start, info);
     start.setFormatVersion(kFormatVersion);
+    start.setPid(pid_);
   });
   if (startWritten_) startThread();
 }
@@ -275,7 +282,7 @@ void TapeWriter::writeEvents(uint32_t thread, uint64_t firstIndex, const EventBu
         [&](schema::Message::Builder message) {
           encoding_->chunks.encode(message.initEventChunk(), thread, firstIndex, span);
         },
-        false);
+        false, span.estimatedWords());
     if (!written) break;
     at = span.end;
     firstIndex += span.events;
@@ -283,10 +290,13 @@ void TapeWriter::writeEvents(uint32_t thread, uint64_t firstIndex, const EventBu
 }
 
 template <typename Fill>
-bool TapeWriter::writeMessage(Fill&& fill, bool evenAfterFailure) {
+bool TapeWriter::writeMessage(Fill&& fill, bool evenAfterFailure, size_t firstSegmentWords) {
   if (failed_.load() && !evenAfterFailure) return false;
   try {
-    capnp::MallocMessageBuilder message;
+    // One segment sized for the whole chunk: no copying between segments, one allocation.
+    capnp::MallocMessageBuilder message(
+        static_cast<unsigned>(std::min<size_t>(std::max<size_t>(firstSegmentWords, capnp::SUGGESTED_FIRST_SEGMENT_WORDS),
+                                               detail::kMaxMessageBytes / sizeof(capnp::word))));
     fill(message.initRoot<schema::Message>());
     size_t words = capnp::computeSerializedSizeInWords(message);
     if (words * sizeof(capnp::word) > detail::kMaxMessageBytes) {

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -96,6 +98,21 @@ void expectEvent(const EventCursor& c, const Event& e, uint64_t index, uint32_t 
     EXPECT_EQ(c.frameMethod(i), e.stack[i].first);
     EXPECT_EQ(c.frameLine(i), e.stack[i].second);
   }
+}
+
+/** Runs `body` with fd 2 going to a file; returns what was written there. */
+template <typename Body>
+std::string captureStderr(const std::string& file, Body body) {
+  fflush(stderr);
+  int saved = dup(STDERR_FILENO);
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(fd, STDERR_FILENO);
+  ::close(fd);
+  body();
+  fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  return readFile(file);
 }
 
 void expectSameStart(const ProcessStartInfo& a, const ProcessStartInfo& b) {
@@ -466,6 +483,64 @@ TEST(RoundTrip, LargeBuffersAreSplitIntoBoundedChunks) {
   EXPECT_EQ(n, kReads);
 }
 
+TEST(RoundTrip, ABigEventGetsAChunkOfItsOwn) {
+  ScratchDir dir;
+  const std::string path = dir.file("big.retrace");
+  const std::string big(10u << 20, 'b');
+  {
+    auto writer = openWriter(path);
+    writer->writeProcessStart(sampleStart(11));
+    EventBuffer buffer(0);
+    for (int i = 0; i < 100; ++i) buffer.appendValue(kNanoTime, i);
+    buffer.begin(kReadBytes, 1).data(big.data(), big.size()).finish();
+    for (int i = 0; i < 100; ++i) buffer.appendValue(kNanoTime, i);
+    buffer = writer->submit(0, 0, std::move(buffer));
+    writer->finish(ProcessEndInfo());
+  }
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  std::vector<uint32_t> counts;
+  for (const FrameRef& frame : reader->frames()) {
+    if (frame.kind == MessageKind::kEventChunk) counts.push_back(frame.eventCount);
+  }
+  EXPECT_EQ(counts, (std::vector<uint32_t>{100, 1, 100}));
+}
+
+TEST(WriteFailure, AnEventTooLargeForAFrameTruncatesTheTape) {
+  ScratchDir dir;
+  const std::string path = dir.file("huge.retrace");
+  std::string huge(kMaxFrameLength + (1u << 20), '\0');
+  std::mt19937_64 random(5);
+  for (size_t i = 0; i < huge.size(); i += 8) {
+    uint64_t word = random() | 0x0101010101010101ull;  // no zero byte: packing cannot shrink it
+    std::memcpy(&huge[i], &word, 8);
+  }
+  std::unique_ptr<TapeWriter> writer;
+  std::string stderrText = captureStderr(dir.file("stderr"), [&] {
+    writer = openWriter(path);
+    writer->writeProcessStart(sampleStart(12));
+    EventBuffer buffer(0);
+    buffer.appendValue(kNanoTime, 1);
+    buffer = writer->submit(0, 0, std::move(buffer));
+    buffer.begin(kReadBytes, static_cast<int64_t>(huge.size())).data(huge.data(), huge.size()).finish();
+    buffer = writer->submit(0, 1, std::move(buffer));
+    buffer.appendValue(kNanoTime, 2);
+    buffer = writer->submit(0, 2, std::move(buffer));
+    writer->finish(ProcessEndInfo());
+  });
+  EXPECT_TRUE(writer->truncated());
+  EXPECT_EQ(stderrText.find("retrace: recording truncated: an event of "), 0u) << stderrText;
+  EXPECT_EQ(std::count(stderrText.begin(), stderrText.end(), '\n'), 1);
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().clean);
+  EXPECT_EQ(reader->eventCount(12), 1u);  // the event before; nothing from the failure on
+  const ProcessEndInfo* end = reader->processEnd(12);
+  ASSERT_NE(end, nullptr);  // nothing of the failed frame was written, so the end frame was
+  EXPECT_FALSE(end->complete);
+  EXPECT_EQ(end->truncatedReason, writer->truncatedReason());
+}
+
 TEST(RoundTrip, TwoProcessesAppendToOneFile) {
   ScratchDir dir;
   const std::string path = dir.file("family.retrace");
@@ -557,21 +632,6 @@ TEST(RoundTrip, SubmitAfterFinishIsDropped) {
   auto reader = openReader(path);
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->frames().size(), 2u);
-}
-
-/** Runs `body` with fd 2 going to a file; returns what was written there. */
-template <typename Body>
-std::string captureStderr(const std::string& file, Body body) {
-  fflush(stderr);
-  int saved = dup(STDERR_FILENO);
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  dup2(fd, STDERR_FILENO);
-  ::close(fd);
-  body();
-  fflush(stderr);
-  dup2(saved, STDERR_FILENO);
-  ::close(saved);
-  return readFile(file);
 }
 
 TEST(WriteFailure, DiskFullWarnsOnceAndNeverThrows) {

@@ -102,7 +102,11 @@ TEST(TapeC, EscapesWhatIsNotPlainText) {
     // Java strings through JNI: NUL as C0 80, U+1F600 as a surrogate pair of 3-byte sequences.
     const std::string modified("x\xc0\x80y\xed\xa0\xbd\xed\xb8\x80z\xed\xa0\xbd");
     buffer.begin(kEnviron, 1).item(modified.data(), modified.size()).finish();
-    buffer.begin(kOpen, 0).thrown("java.io.IOException", nullptr, 0).frame("a.B.c(B.java)", -1).finish();
+    buffer.begin(kOpen, 0)
+        .thrown("java.io.IOException", nullptr, 0)
+        .frame("a.B.c(B.java)", -1)
+        .frame("a.B.d(B.java)", 12)
+        .finish();
     buffer = writer->submit(0, 0, std::move(buffer));
     writer->finish(ProcessEndInfo());
   }
@@ -119,7 +123,7 @@ TEST(TapeC, EscapesWhatIsNotPlainText) {
   EXPECT_TRUE(contains(third, "\"items\":[\"x\\u0000y\\ud83d\\ude00z\\u00ed\\u00a0\\u00bd\"]")) << third;
   std::string fourth = take(rt_tape_next_event_json(h.tape));
   EXPECT_TRUE(contains(fourth, "\"thrown\":{\"className\":\"java.io.IOException\",\"message\":null,\"errno\":0},"
-                               "\"stack\":[\"a.B.c(B.java):-1\"]}"))
+                               "\"stack\":[\"a.B.c(B.java)\",\"a.B.d(B.java:12)\"]}"))
       << fourth;
 }
 

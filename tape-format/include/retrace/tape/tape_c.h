@@ -41,7 +41,7 @@ char* rt_tape_summary_json(rt_tape* tape);
  * Iterates the events of `pid` in file order, one JSON object each, NULL at the end:
  * {"pid":N,"thread":N,"index":N,"call":"java.lang.System.nanoTime()J","callId":N,"value":N,
  *  "data":{"length":N,"text":"first 64 bytes, escaped"}?,"items":[null|"..."]?,"fields":[...]?,
- *  "thrown":{"className":...,"message":...,"errno":N}?,"stack":["method:line",...]?}
+ *  "thrown":{"className":...,"message":...,"errno":N}?,"stack":["pkg.Class.method(File.java:12)",...]?}
  * Call rt_tape_rewind(tape, pid) first to select the process.
  * rt_tape_rewind returns 0, or -1 when the recording has no frame of that pid.
  * Items are given in full; Java's modified UTF-8 (C0 80, surrogate pairs) reads as the string.

@@ -62,7 +62,7 @@ class TapeWriter {
   void process(Pending& pending);
   void writeEvents(uint32_t thread, uint64_t firstIndex, const EventBuffer& events);
   template <typename Fill>
-  bool writeMessage(Fill&& fill, bool evenAfterFailure = false);
+  bool writeMessage(Fill&& fill, bool evenAfterFailure = false, size_t firstSegmentWords = 0);
   bool writeFrame(bool evenAfterFailure);
   bool writeAll(const void* bytes, size_t length, int& error);
   void fail(const std::string& reason, bool partial);
