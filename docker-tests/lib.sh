@@ -72,6 +72,14 @@ replay() {
   "$tape" >"$out" 2>"$out.err"
 }
 
+# status_of OUT ERR COMMAND...: runs the command with its output in files; prints its exit status.
+status_of() {
+  local out=$1 err=$2 status=0
+  shift 2
+  "$@" >"$out" 2>"$err" || status=$?
+  echo "$status"
+}
+
 # exit_status COMMAND...: prints the exit status of the command, whatever it is.
 exit_status() {
   local status=0

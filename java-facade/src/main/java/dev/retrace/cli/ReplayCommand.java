@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             " ./run.retrace",
         })
 final class ReplayCommand implements Callable<Integer> {
+    static final int UNREADABLE = 122;
+
     @Spec
     CommandSpec spec;
 
@@ -51,15 +53,20 @@ final class ReplayCommand implements Callable<Integer> {
     Path file;
 
     @Override
-    public Integer call() throws RecordingException {
+    public Integer call() {
+        // The same exit status as the launcher and the agent give an unreadable recording, so
+        // scripts see one convention whichever way they replay.
         try (Recording recording = Recording.open(file)) {
             RecordingSummary summary = recording.summary();
             if (summary.processes().isEmpty()) {
-                throw new DataException(file + " holds no process");
+                throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
             }
             if (pid != null) {
                 Recordings.select(summary, pid, file);
             }
+        } catch (RecordingException | DataException e) {
+            spec.commandLine().getErr().println("retrace replay: " + e.getMessage());
+            return UNREADABLE;
         }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));

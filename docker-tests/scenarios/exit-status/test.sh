@@ -1,0 +1,28 @@
+# save_on=failure keeps only failing runs (non-zero exit or an uncaught exception in main);
+# replay reproduces the exit status and stderr; bad agent options stop the JVM with a clear line.
+plain "$WORK/p1.out" ExitWith 0
+plain "$WORK/p2.out" ExitWith 0
+check_differs "two plain runs differ" "$WORK/p1.out" "$WORK/p2.out"
+status=$(exit_status record "$WORK/ok.retrace" "$WORK/ok.out" --save-on failure -- -cp "$WORK/classes" ExitWith 0)
+check "a passing run exits 0 (got $status)" test "$status" = 0
+check "a passing run leaves no recording" test ! -e "$WORK/ok.retrace"
+check "the CLI says no recording was kept" grep -q "no recording kept" "$WORK/ok.out.err"
+status=$(exit_status record "$WORK/three.retrace" "$WORK/three.out" --save-on failure -- -cp "$WORK/classes" ExitWith 3)
+check "System.exit(3) is kept" test "$status" = 3 -a -x "$WORK/three.retrace"
+check "the recording is readable by its owner only (0700)" test "$(stat -c %a "$WORK/three.retrace")" = 700
+status=$(exit_status replay "$WORK/three.retrace" "$WORK/three-replay.out")
+check "its replay exits 3 (got $status)" test "$status" = 3
+check_same "its replay prints the same" "$WORK/three.out" "$WORK/three-replay.out"
+status=$(exit_status record "$WORK/throw.retrace" "$WORK/throw.out" --save-on failure -- -cp "$WORK/classes" ExitWith throw)
+check "an uncaught exception in main is kept" test "$status" = 1 -a -x "$WORK/throw.retrace"
+status=$(exit_status replay "$WORK/throw.retrace" "$WORK/throw-replay.out")
+check "its replay exits 1 (got $status)" test "$status" = 1
+grep -v '^retrace record:' "$WORK/throw.out.err" >"$WORK/throw.err.expected"
+check_same "its replay prints the same exception to stderr" "$WORK/throw.err.expected" "$WORK/throw-replay.out.err"
+agent=$("$RETRACE" agent-path)
+status=$(status_of "$WORK/bad.out" "$WORK/bad.err" "$JDK/bin/java" "-agentpath:$agent=record,colour=blue" -cp "$WORK/classes" ExitWith 0)
+check "an unknown agent option stops the JVM (exit $status)" test "$status" != 0
+check "the agent names the unknown option" grep -q "^retrace: unknown option 'colour'" "$WORK/bad.err"
+check "the program did not run" sh -c "! grep -q started \"$WORK/bad.out\""
+status=$(status_of "$WORK/none.out" "$WORK/none.err" "$JDK/bin/java" "-agentpath:$agent" -cp "$WORK/classes" ExitWith 0)
+check "no mode given: the agent says so" grep -q "^retrace: say record or replay" "$WORK/none.err"
