@@ -30,7 +30,7 @@ struct ProcessStart {
   parentEventIndex @3 :UInt64;     # the parent's event index at spawn (child processes)
   argv @4 :List(Text);             # the java process's own argv (/proc/self/cmdline)
   javaHome @5 :Text;
-  jvmVersion @6 :Text;             # java.vm.name + java.runtime.version
+  jvmVersion @6 :Text;             # java.vm.name + " " + java.vm.version
   cwd @7 :Text;
   env @8 :List(Text);              # KEY=VALUE as the process started
   systemProperties @9 :List(Property);  # VM properties at agent load
@@ -52,7 +52,7 @@ struct CodeEntry {
   size @3 :UInt64;
   enum Role {
     javaHome @0;    # a file of the JDK that identifies the build (release, libjvm.so)
-    classpath @1;   # a jar, or a directory's class and resource files
+    classpath @1;   # a jar, or the .class files below a directory entry
     agent @2;       # libretrace.so itself
   }
 }
@@ -94,7 +94,7 @@ struct Item {
 }
 
 struct Thrown {
-  className @0 :Text;     # java.io.FileNotFoundException
+  className @0 :Text;     # internal form: java/io/FileNotFoundException
   message @1 :Text;
   hasMessage @2 :Bool;
   errno @3 :Int32;        # sun.nio.fs.UnixException errno, else 0

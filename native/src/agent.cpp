@@ -182,34 +182,35 @@ bool Agent::isApplicationThread(JNIEnv* env, jthread thread, std::string& name) 
     name = info.name;
     jvmti_->Deallocate(reinterpret_cast<unsigned char*>(info.name));
   }
-  // Application threads live under the "main" thread group; JDK system threads under "system"
-  // (or InnocuousThreadGroup below it).
-  bool application = false;
-  jthreadGroup group = info.thread_group;
-  while (group != nullptr) {
+  // JDK system threads (Reference Handler, Finalizer, Signal Dispatcher, Notification Thread,
+  // Attach Listener...) live in the "system" thread group, Common-Cleaner in an innocuous group
+  // below it. Every other thread is the program's, whatever its group: pool workers and virtual
+  // thread carriers on JDK 25 are not under "main", and must not slip past the recording.
+  std::string group;
+  if (info.thread_group != nullptr) {
     jvmtiThreadGroupInfo groupInfo;
     std::memset(&groupInfo, 0, sizeof groupInfo);
-    if (jvmti_->GetThreadGroupInfo(group, &groupInfo) != JVMTI_ERROR_NONE) break;
-    bool isMain = groupInfo.name != nullptr && std::strcmp(groupInfo.name, "main") == 0;
-    if (groupInfo.name != nullptr) jvmti_->Deallocate(reinterpret_cast<unsigned char*>(groupInfo.name));
-    env->DeleteLocalRef(group);
-    if (isMain) {
-      application = true;
+    if (jvmti_->GetThreadGroupInfo(info.thread_group, &groupInfo) == JVMTI_ERROR_NONE) {
+      if (groupInfo.name != nullptr) {
+        group = groupInfo.name;
+        jvmti_->Deallocate(reinterpret_cast<unsigned char*>(groupInfo.name));
+      }
       if (groupInfo.parent != nullptr) env->DeleteLocalRef(groupInfo.parent);
-      break;
     }
-    group = groupInfo.parent;
+    env->DeleteLocalRef(info.thread_group);
   }
   if (info.context_class_loader != nullptr) env->DeleteLocalRef(info.context_class_loader);
-  return application;
+  return group != "system" && name != "Common-Cleaner";
 }
 
 void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   std::string name;
   bool application = agent.isApplicationThread(env, thread, name);
-  ThreadState* state = agent.threads_.attachStarted(application, name);
-  if (state->recorded && agent.recording() && agent.active()) agent.recorder_->threadStarted(*state);
+  bool isNew = false;
+  ThreadState* state = agent.threads_.attachStarted(application, name, isNew);
+  // The main thread starts again as DestroyJavaVM at exit: same thread, no second start frame.
+  if (isNew && state->recorded && agent.recording() && agent.active()) agent.recorder_->threadStarted(*state);
 }
 
 void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {

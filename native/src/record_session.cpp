@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <vector>
 
@@ -66,6 +67,35 @@ std::string gatherPrefix(jlong address, jint count, int64_t length) {
   return out;
 }
 
+// The parent of `pid`, from /proc; 0 when unknown.
+uint32_t parentOf(uint32_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  uint32_t parent = 0;
+  rest >> state >> parent;
+  return parent;
+}
+
+// A JVM started by a recorded JVM inherits its agent options (JAVA_TOOL_OPTIONS) and so its tape
+// path: it must add its frames to the recording of its ancestor, never truncate it.
+bool isAncestorsRecording(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string shebang;
+  if (!std::getline(in, shebang) || shebang.rfind("#!", 0) != 0) return false;
+  uint8_t header[tape::kFrameHeaderSize];
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return false;
+  tape::FrameHeader frame;
+  if (!tape::decodeFrameHeader(header, frame)) return false;
+  for (uint32_t pid = static_cast<uint32_t>(getppid()); pid > 1; pid = parentOf(pid)) {
+    if (pid == frame.pid) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 RecordSession::~RecordSession() = default;
@@ -105,13 +135,16 @@ tape::ProcessStartInfo RecordSession::describeProcess() const {
 
 bool RecordSession::start(std::string& error) {
   const std::string& path = agent_.tapePath();
-  writer_ = tape::TapeWriter::open(path, tape::TapeWriter::Mode::kCreate,
+  bool child = isAncestorsRecording(path);
+  writer_ = tape::TapeWriter::open(path, child ? tape::TapeWriter::Mode::kAppend : tape::TapeWriter::Mode::kCreate,
                                    tape::shebangLine(launcherPath(agent_.agentPath())), error);
   if (writer_ == nullptr) {
     error = "cannot record to " + path + ": " + error;
     return false;
   }
-  writer_->writeProcessStart(describeProcess());
+  tape::ProcessStartInfo start = describeProcess();
+  if (child) start.parentPid = static_cast<uint32_t>(getppid());
+  writer_->writeProcessStart(start);
   flusher_ = std::thread([this] { runFlusher(); });
   agent_.log("recording to %s", path.c_str());
   return true;

@@ -23,8 +23,9 @@ ThreadState* ThreadRegistry::attachUnknown() {
   return add(false, "");
 }
 
-ThreadState* ThreadRegistry::attachStarted(bool application, const std::string& name) {
-  if (current_ != nullptr) return current_;
+ThreadState* ThreadRegistry::attachStarted(bool application, const std::string& name, bool& isNew) {
+  isNew = current_ == nullptr;
+  if (!isNew) return current_;
   return add(application, name);
 }
 

@@ -59,8 +59,8 @@ class ThreadRegistry {
     return state != nullptr ? state : attachUnknown();
   }
 
-  /** Called on a starting thread (JVMTI ThreadStart). */
-  ThreadState* attachStarted(bool application, const std::string& name);
+  /** Called on a starting thread (JVMTI ThreadStart); `isNew` is false for a thread seen before. */
+  ThreadState* attachStarted(bool application, const std::string& name, bool& isNew);
 
   template <typename F>
   void forEach(F f) {

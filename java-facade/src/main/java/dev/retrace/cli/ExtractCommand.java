@@ -47,6 +47,12 @@ import picocli.CommandLine.Spec;
         })
 final class ExtractCommand implements Callable<Integer> {
     static final String INDEX = "index.json";
+    // Like the recording itself: the extraction holds command lines, environment and data.
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIRECTORY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_EXECUTABLE = OWNER_ONLY_DIRECTORY;
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     @Spec
     CommandSpec spec;
@@ -114,7 +120,7 @@ final class ExtractCommand implements Callable<Integer> {
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new DataException("the directory of " + dir + " does not exist");
             }
-            Files.createDirectory(dir);
+            Files.createDirectory(dir, OWNER_ONLY_DIRECTORY);
         }
     }
 
@@ -122,7 +128,8 @@ final class ExtractCommand implements Callable<Integer> {
             throws IOException {
         Files.deleteIfExists(bin);
         int count = 0;
-        try (FileChannel target = FileChannel.open(bin, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel target = FileChannel.open(bin, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OWNER_ONLY_EXECUTABLE)) {
             target.write(java.nio.ByteBuffer.wrap(shebang));
             for (FrameFile.Frame frame : frames) {
                 if (frame.pid() != pid) {
@@ -172,6 +179,8 @@ final class ExtractCommand implements Callable<Integer> {
             node.put("lastOffset", p.lastOffset());
         }
         Path temporary = index.resolveSibling(INDEX + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, OWNER_ONLY_FILE);
         json.writeValue(temporary.toFile(), root);
         Files.move(temporary, index, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
