@@ -5,6 +5,7 @@
 
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "limits.h"
@@ -118,6 +119,31 @@ __attribute__((target("ssse3"))) void unpackSsse3(const uint8_t* in, size_t leng
 }
 #endif
 
+// The first `maxWords` words of a stream; SIZE_MAX when the stream is malformed before them.
+size_t unpackPrefix(const uint8_t* in, size_t length, uint8_t* out, size_t maxWords) {
+  size_t i = 0, w = 0;
+  while (i < length && w < maxWords) {
+    uint8_t tag = in[i++];
+    if (length - i < kTags.bytes[tag]) return SIZE_MAX;
+    unpackWord(tag, in, i, out + w * 8);
+    ++w;
+    if (tag == 0x00 || tag == 0xFF) {
+      if (i == length) return SIZE_MAX;
+      size_t run = in[i++];
+      size_t take = std::min(run, maxWords - w);
+      if (tag == 0x00) {
+        std::memset(out + w * 8, 0, take * 8);
+      } else {
+        if ((length - i) / 8 < run) return SIZE_MAX;
+        std::memcpy(out + w * 8, in + i, take * 8);
+        i += run * 8;
+      }
+      w += take;
+    }
+  }
+  return w;
+}
+
 }  // namespace
 
 bool unpack(const uint8_t* in, size_t length, size_t maxWords, std::vector<uint64_t>& words, std::string& error,
@@ -146,6 +172,26 @@ capnp::ReaderOptions tapeReaderOptions() {
   capnp::ReaderOptions options;
   options.traversalLimitInWords = kTraversalLimitWords;
   return options;
+}
+
+bool DecodedMessage::decodePrefix(const uint8_t* payload, size_t length, size_t words) {
+  reader_.reset();
+  words_.resize(words);
+  size_t got = unpackPrefix(payload, length, reinterpret_cast<uint8_t*>(words_.data()), words);
+  // Word 0 is the segment table: (segment count - 1, size of segment 0). One segment only.
+  if (got == SIZE_MAX || got < 2 || (words_[0] & 0xffffffffu) != 0) return false;
+  words_.resize(got);
+  uint64_t segmentWords = words_[0] >> 32;
+  words_[0] = std::min<uint64_t>(segmentWords, got - 1) << 32;
+  try {
+    reader_.emplace(kj::arrayPtr(reinterpret_cast<const capnp::word*>(words_.data()), words_.size()),
+                    tapeReaderOptions());
+    return true;
+  } catch (const kj::Exception&) {
+  } catch (const std::exception&) {
+  }
+  reader_.reset();
+  return false;
 }
 
 bool DecodedMessage::decode(const uint8_t* payload, size_t length, std::string& error) {

@@ -30,6 +30,13 @@ class DecodedMessage {
  public:
   /** False and a reason when the payload does not unpack or parse. Never throws. */
   bool decode(const uint8_t* payload, size_t length, std::string& error);
+  /**
+   * Decodes only the first `words` words of a single-segment message, as a message of that
+   * size: enough to read the small structs at its start (an event chunk's thread, first index
+   * and event count) without unpacking its events. False when the prefix cannot stand alone;
+   * reading past it throws, like reading a malformed message.
+   */
+  bool decodePrefix(const uint8_t* payload, size_t length, size_t words);
   void clear() { reader_.reset(); }
   capnp::MessageReader& reader() { return *reader_; }
 

@@ -35,7 +35,30 @@ Impl::Process& processOf(Impl& impl, uint32_t pid) {
  * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
  * read (another format version), `why` is the whole message for open().
  */
+// An event chunk is indexed from the first words of its message: its events are unpacked and
+// checked when a cursor reaches them (a malformed one ends that cursor), not twice.
+bool indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref) {
+  constexpr size_t kPrefixWords = 32;
+  if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return false;
+  try {
+    auto message = decoded.reader().getRoot<schema::Message>();
+    if (!message.isEventChunk()) return false;
+    auto chunk = message.getEventChunk();
+    ref.thread = chunk.getThread();
+    ref.firstIndex = chunk.getFirstIndex();
+    ref.eventCount = chunk.getEvents().size();
+  } catch (const kj::Exception&) {
+    return false;
+  }
+  ref.kind = MessageKind::kEventChunk;
+  Impl::Process& process = processOf(impl, ref.pid);
+  process.events += ref.eventCount;
+  process.chunks.push_back(impl.frames.size());
+  return true;
+}
+
 Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, std::string& why) {
+  if (indexChunkFromPrefix(impl, decoded, ref)) return Outcome::kOk;
   std::string error;
   if (!decoded.decode(impl.payload(ref), ref.length, error)) {
     why = "undecodable message: " + error;
