@@ -30,7 +30,11 @@ final class Cli {
 
         /** A data error: exit 1, nothing on stdout, exactly one stderr line starting with prefix. */
         void assertDataError(String prefix) {
-            assertEquals(1, status, () -> "exit status; stderr: " + err);
+            assertDataError(prefix, 1);
+        }
+
+        void assertDataError(String prefix, int expectedStatus) {
+            assertEquals(expectedStatus, status, () -> "exit status; stderr: " + err);
             assertEquals(1, errLines().size(), () -> "one stderr line, got: " + err);
             assertTrue(err.startsWith(prefix), () -> "stderr starts with '" + prefix + "': " + err);
             assertTrue(!err.contains("\tat ") && !err.contains("Exception"), () -> "no stack trace: " + err);

@@ -82,7 +82,8 @@ class CliErrorsTest {
     void missingFileIsOneLine(String verb) {
         Path missing = dir.resolve("missing.retrace");
         Cli.Result r = Cli.run(verb, missing.toString());
-        r.assertDataError("retrace " + verb + ": ");
+        // replay exits like the launcher and the agent do for an unreadable recording.
+        r.assertDataError("retrace " + verb + ": ", verb.equals("replay") ? 122 : 1);
         assertEquals("retrace " + verb + ": " + missing + ": no such file", r.errLines().getFirst());
         assertEquals("", r.out());
     }
@@ -104,6 +105,14 @@ class CliErrorsTest {
         Cli.Result r = Cli.run(verb, empty.toString());
         r.assertDataError("retrace " + verb + ": ");
         assertTrue(r.err().contains("empty.retrace"), r.err());
+    }
+
+    @Test
+    void replayOfATextFileExitsLikeTheLauncher() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "hello\nworld\n");
+        Cli.Result r = Cli.run("replay", text.toString());
+        r.assertDataError("retrace replay: ", 122);
+        assertTrue(r.err().contains("not a Retrace recording"), r.err());
     }
 
     @Test

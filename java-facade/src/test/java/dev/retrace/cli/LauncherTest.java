@@ -97,7 +97,7 @@ class LauncherTest {
         Run r = run(List.of("./run.retrace"));
         assertEquals(42, r.status(), r.err());
         assertEquals("", r.err());
-        assertEquals(List.of(replayAgent(tape, 4242), "-cp", "app.jar", "demo.Main", "hello world",
+        assertEquals(List.of(replayAgent(tape, 4242), "-XX:-UsePerfData", "-cp", "app.jar", "demo.Main", "hello world",
                 "cwd=" + work, "JAVA_TOOL_OPTIONS=-Xss2m", "JDK_JAVA_OPTIONS=unset", "_JAVA_OPTIONS=unset", "KEPT=yes"),
                 javaRun());
     }
@@ -108,7 +108,7 @@ class LauncherTest {
                 "--env", "JAVA_TOOL_OPTIONS=-agentpath:/ci/libretrace.so=record", "--env", "JDK_JAVA_OPTIONS=-Dx=1");
         Run r = run(List.of("./run.retrace"));
         assertEquals(42, r.status(), r.err());
-        assertEquals(List.of(replayAgent(tape, 4242), "-Xmx64m", "-jar", "app.jar", "cwd=" + work,
+        assertEquals(List.of(replayAgent(tape, 4242), "-XX:-UsePerfData", "-Xmx64m", "-jar", "app.jar", "cwd=" + work,
                 "JAVA_TOOL_OPTIONS=unset", "JDK_JAVA_OPTIONS=-Dx=1", "_JAVA_OPTIONS=unset", "KEPT=yes"), javaRun());
     }
 
@@ -118,10 +118,11 @@ class LauncherTest {
         Run r = run(List.of("./run.retrace", "--pid", "4243", "--verbose"));
         assertEquals(42, r.status(), r.err());
         assertEquals(replayAgent(tape, 4243) + ",verbose", javaRun().getFirst());
-        assertEquals("demo.Child", javaRun().get(3));
+        assertEquals("-XX:-UsePerfData", javaRun().get(1));
+        assertEquals("demo.Child", javaRun().get(4));
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("retrace-replay: cd " + work + " && env -u _JAVA_OPTIONS " + jdk + "/bin/java "
-                + replayAgent(tape, 4243) + ",verbose -cp app.jar demo.Child"), r.err());
+                + replayAgent(tape, 4243) + ",verbose -XX:-UsePerfData -cp app.jar demo.Child"), r.err());
     }
 
     @Test

@@ -91,8 +91,8 @@ class RecordingVerbsTest {
                 + " threw java.io.FileNotFoundException: missing.txt (No such file or directory) (errno 2)"), r.out());
         int open = lines.indexOf("  main     #4     java.io.FileInputStream.open0(Ljava/lang/String;)V"
                 + " threw java.io.FileNotFoundException: missing.txt (No such file or directory) (errno 2)");
-        assertEquals("at java.io.FileInputStream.open(FileInputStream.java):213", lines.get(open + 1).strip());
-        assertEquals("at demo.Main.main(Main.java):12", lines.get(open + 2).strip());
+        assertEquals("at java.io.FileInputStream.open(FileInputStream.java:213)", lines.get(open + 1).strip());
+        assertEquals("at demo.Main.main(Main.java:12)", lines.get(open + 2).strip());
         assertTrue(lines.contains("  worker-1 #0     sun.nio.fs.UnixNativeDispatcher.stat0(JLsun/nio/fs/UnixFileAttributes;)I"
                 + " = 0 fields=[33188, 1024, 1763740000]"), r.out());
         assertTrue(lines.contains("Process 4243 (child of 4242 at its event 3, 2 events, exit 0): java -cp app.jar demo.Child"),

@@ -76,7 +76,7 @@ class RecordingTest {
             Event open = events.get(4);
             assertEquals(new Event.Thrown("java.io.FileNotFoundException", "missing.txt (No such file or directory)", 2),
                     open.thrown());
-            assertEquals(List.of("java.io.FileInputStream.open(FileInputStream.java):213", "demo.Main.main(Main.java):12"),
+            assertEquals(List.of("java.io.FileInputStream.open(FileInputStream.java:213)", "demo.Main.main(Main.java:12)"),
                     open.stack());
             assertEquals(java.util.Arrays.asList("PATH=/usr/bin", null, "LANG=C.UTF-8"), events.get(2).items());
             Event stat = events.get(6);
