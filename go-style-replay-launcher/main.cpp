@@ -150,8 +150,8 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   uint32_t pid = options.hasPid ? options.pid : pids.front();
   const retrace::tape::ProcessStartInfo* start = reader->processStart(pid);
   if (start == nullptr) {
-    return fail(kExitUsage, "no process " + std::to_string(pid) + " in " + recording + " (its processes: " +
-                                pidList(pids) + ")");
+    return fail(kExitUsage,
+                "no process " + std::to_string(pid) + " in " + recording + " (its processes: " + pidList(pids) + ")");
   }
 
   char absolute[PATH_MAX];
@@ -164,8 +164,9 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   request.pid = pid;
   request.verbose = options.verbose;
   if (request.recordingPath.find(',') != std::string::npos) {
-    return fail(kExitUsage, "the path " + request.recordingPath +
-                                " contains a comma, which the agent options cannot carry: move or rename the recording");
+    return fail(kExitUsage,
+                "the path " + request.recordingPath +
+                    " contains a comma, which the agent options cannot carry: move or rename the recording");
   }
 
   std::vector<std::string> current;

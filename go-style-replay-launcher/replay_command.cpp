@@ -110,8 +110,8 @@ std::string replayAgentArgument(const ReplayRequest& request) {
   return argument;
 }
 
-std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv,
-                                         const std::string& javaPath, const std::string& agentArgument) {
+std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv, const std::string& javaPath,
+                                         const std::string& agentArgument) {
   // Replay touches nothing, and the JVM itself would create /tmp/hsperfdata_<user>/<pid>.
   static const std::string kNoPerfData = "-XX:-UsePerfData";
   std::vector<std::string> argv{javaPath};

@@ -37,8 +37,8 @@ std::string replayAgentArgument(const ReplayRequest& request);
  * replaced by `agentArgument` (other retrace agent arguments dropped). When the recorded argv
  * had none (the agent came from JAVA_TOOL_OPTIONS), `agentArgument` goes right after argv[0].
  */
-std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv,
-                                         const std::string& javaPath, const std::string& agentArgument);
+std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv, const std::string& javaPath,
+                                         const std::string& agentArgument);
 
 /**
  * Removes retrace agent options from a JAVA_TOOL_OPTIONS value. Tokens are split the way

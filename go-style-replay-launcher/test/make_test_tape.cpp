@@ -57,7 +57,8 @@ ProcessStartInfo processStart(const Options& o, uint32_t pid, uint32_t parent, s
   info.cwd = o.cwd;
   info.env = o.env;
   info.systemProperties = {{"java.home", o.javaHome}, {"user.dir", o.cwd}};
-  info.code = {{o.javaHome + "/release", CodeRole::kJavaHome, 0x1234abcd, 1200}, {"app.jar", CodeRole::kClasspath, 0xcafe, 2048}};
+  info.code = {{o.javaHome + "/release", CodeRole::kJavaHome, 0x1234abcd, 1200},
+               {"app.jar", CodeRole::kClasspath, 0xcafe, 2048}};
   info.startTimeMillis = kStartMillis + (parent == 0 ? 0 : 500);
   info.agentOptions = "record,tape=" + o.out;
   info.calls = callTable();

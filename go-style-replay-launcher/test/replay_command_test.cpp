@@ -35,8 +35,9 @@ TEST(AgentArgument, ReplayOptions) {
 }
 
 TEST(ReplayArguments, ReplacesTheRecordingAgentInPlace) {
-  Strings recorded{"java", "-Xmx1g", "-agentpath:/old/libretrace.so=record,tape=x.retrace,stacktraces", "-jar",
-                   "app.jar", "--port", "0"};
+  Strings recorded{"java", "-Xmx1g",  "-agentpath:/old/libretrace.so=record,tape=x.retrace,stacktraces",
+                   "-jar", "app.jar", "--port",
+                   "0"};
   EXPECT_EQ(replayArguments(recorded, "/jdk/bin/java", kReplayAgent),
             (Strings{"/jdk/bin/java", "-Xmx1g", kReplayAgent, "-XX:-UsePerfData", "-jar", "app.jar", "--port", "0"}));
 }
@@ -57,7 +58,8 @@ TEST(ReplayArguments, KeepsOneAgentAndProgramArgumentsThatLookLikeIt) {
 }
 
 TEST(ReplayArguments, EmptyRecordedArgv) {
-  EXPECT_EQ(replayArguments({}, "/jdk/bin/java", kReplayAgent), (Strings{"/jdk/bin/java", kReplayAgent, "-XX:-UsePerfData"}));
+  EXPECT_EQ(replayArguments({}, "/jdk/bin/java", kReplayAgent),
+            (Strings{"/jdk/bin/java", kReplayAgent, "-XX:-UsePerfData"}));
 }
 
 TEST(JavaToolOptions, RemovesOnlyTheRetraceAgent) {
@@ -103,13 +105,15 @@ TEST(Command, BuildsEverythingFromTheProcessStart) {
   ReplayRequest request{"/dist/lib/libretrace.so", "/r/run.retrace", 7, true};
   ReplayCommand command = buildReplayCommand(start, request, {"TERM=xterm"});
   EXPECT_EQ(command.program, "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-  EXPECT_EQ(command.argv, (Strings{command.program, std::string(kReplayAgent) + ",verbose", "-XX:-UsePerfData", "-jar", "app.jar"}));
+  EXPECT_EQ(command.argv,
+            (Strings{command.program, std::string(kReplayAgent) + ",verbose", "-XX:-UsePerfData", "-jar", "app.jar"}));
   EXPECT_EQ(command.env, (Strings{"TERM=xterm", "JAVA_TOOL_OPTIONS=-Dci=1"}));
   EXPECT_EQ(command.cwd, "/work/app");
-  EXPECT_EQ(shellLine(command, {"TERM=xterm", "_JAVA_OPTIONS=-Dx"}),
-            "cd /work/app && env -u _JAVA_OPTIONS JAVA_TOOL_OPTIONS=-Dci=1 "
-            "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java "
-            "-agentpath:/dist/lib/libretrace.so=replay,tape=/r/run.retrace,pid=7,verbose -XX:-UsePerfData -jar app.jar");
+  EXPECT_EQ(
+      shellLine(command, {"TERM=xterm", "_JAVA_OPTIONS=-Dx"}),
+      "cd /work/app && env -u _JAVA_OPTIONS JAVA_TOOL_OPTIONS=-Dci=1 "
+      "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java "
+      "-agentpath:/dist/lib/libretrace.so=replay,tape=/r/run.retrace,pid=7,verbose -XX:-UsePerfData -jar app.jar");
 }
 
 TEST(Command, ShellLineQuotesWhatNeedsIt) {

@@ -132,7 +132,8 @@ void JNICALL Agent::onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thr
       jvmti->GetClassSignature(klass, &classSignature, nullptr) == JVMTI_ERROR_NONE) {
     className.assign(classSignature + 1, std::strlen(classSignature) - 2);
     methodName = name;
-    if (std::strncmp(methodName, kNativePrefix, std::strlen(kNativePrefix)) == 0) methodName += std::strlen(kNativePrefix);
+    if (std::strncmp(methodName, kNativePrefix, std::strlen(kNativePrefix)) == 0)
+      methodName += std::strlen(kNativePrefix);
   }
   void* trampoline = Boundary::bind(methodName != nullptr ? className.c_str() : nullptr, methodName,
                                     methodName != nullptr ? descriptor : nullptr, address);

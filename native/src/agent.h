@@ -55,11 +55,11 @@ class Agent {
   void log(const char* format, ...) const __attribute__((format(printf, 2, 3)));
 
   // JVMTI callbacks, wired in one place (vm_entry.cpp).
-  static void JNICALL onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method,
-                                         void* address, void** newAddress);
-  static void JNICALL onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefined, jobject loader,
-                                      const char* name, jobject domain, jint length, const unsigned char* data,
-                                      jint* newLength, unsigned char** newData);
+  static void JNICALL onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, void* address,
+                                         void** newAddress);
+  static void JNICALL onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefined, jobject loader, const char* name,
+                                      jobject domain, jint length, const unsigned char* data, jint* newLength,
+                                      unsigned char** newData);
   static void JNICALL onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void JNICALL onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);

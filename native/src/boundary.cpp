@@ -17,19 +17,27 @@ template <typename T>
 jvalue toJvalue(T value) {
   jvalue v;
   std::memset(&v, 0, sizeof v);
-  if constexpr (std::is_same_v<T, jint>) v.i = value;
-  else if constexpr (std::is_same_v<T, jlong>) v.j = value;
-  else if constexpr (std::is_same_v<T, jboolean>) v.z = value;
-  else v.l = value;
+  if constexpr (std::is_same_v<T, jint>)
+    v.i = value;
+  else if constexpr (std::is_same_v<T, jlong>)
+    v.j = value;
+  else if constexpr (std::is_same_v<T, jboolean>)
+    v.z = value;
+  else
+    v.l = value;
   return v;
 }
 
 template <typename T>
 T fromJvalue(const jvalue& v) {
-  if constexpr (std::is_same_v<T, jint>) return v.i;
-  else if constexpr (std::is_same_v<T, jlong>) return v.j;
-  else if constexpr (std::is_same_v<T, jboolean>) return v.z;
-  else return v.l;
+  if constexpr (std::is_same_v<T, jint>)
+    return v.i;
+  else if constexpr (std::is_same_v<T, jlong>)
+    return v.j;
+  else if constexpr (std::is_same_v<T, jboolean>)
+    return v.z;
+  else
+    return v.l;
 }
 
 template <uint16_t Id, typename Signature>
@@ -46,9 +54,7 @@ struct Trampoline<Id, R(A...)> {
     if constexpr (!std::is_void_v<R>) return fromJvalue<R>(result);
   }
 
-  static jvalue invoke(CallFrame& frame) {
-    return invokeWith(frame, std::index_sequence_for<A...>{});
-  }
+  static jvalue invoke(CallFrame& frame) { return invokeWith(frame, std::index_sequence_for<A...>{}); }
 
   template <size_t... I>
   static jvalue invokeWith(CallFrame& frame, std::index_sequence<I...>) {
@@ -76,9 +82,19 @@ constexpr Returns returnsOf(const char* descriptor) {
   return Returns::PRIMITIVE;
 }
 
-#define CALL(id, cls, name, desc, alias, Ret, Args, source, s, effect, a, b)                          \
-  BoundaryCall{static_cast<uint16_t>(id), cls, name, desc, alias, Source::source, s, Effect::effect, a, b, \
-               returnsOf(desc), reinterpret_cast<void*>(&Trampoline<static_cast<uint16_t>(id), Ret Args>::entry)},
+#define CALL(id, cls, name, desc, alias, Ret, Args, source, s, effect, a, b) \
+  BoundaryCall{static_cast<uint16_t>(id),                                    \
+               cls,                                                          \
+               name,                                                         \
+               desc,                                                         \
+               alias,                                                        \
+               Source::source,                                               \
+               s,                                                            \
+               Effect::effect,                                               \
+               a,                                                            \
+               b,                                                            \
+               returnsOf(desc),                                              \
+               reinterpret_cast<void*>(&Trampoline<static_cast<uint16_t>(id), Ret Args>::entry)},
 const BoundaryCall kCalls[] = {
 #include "boundary_calls.inc"
 };
@@ -97,10 +113,14 @@ std::string jniShortName(const char* className, const char* method) {
   std::string out = "Java_";
   auto mangle = [&out](const char* s) {
     for (; *s != '\0'; ++s) {
-      if (*s == '/') out += '_';
-      else if (*s == '_') out += "_1";
-      else if (*s == '$') out += "_00024";
-      else out += *s;
+      if (*s == '/')
+        out += '_';
+      else if (*s == '_')
+        out += "_1";
+      else if (*s == '$')
+        out += "_00024";
+      else
+        out += *s;
     }
   };
   mangle(className);
@@ -126,9 +146,15 @@ std::string BoundaryCall::displayName() const {
   return name + "." + method + descriptor;
 }
 
-const BoundaryCall* Boundary::calls() { return kCalls; }
-size_t Boundary::callCount() { return sizeof kCalls / sizeof kCalls[0]; }
-const BoundaryCall* Boundary::byId(uint16_t id) { return id < kMaxCallId ? kById.table[id] : nullptr; }
+const BoundaryCall* Boundary::calls() {
+  return kCalls;
+}
+size_t Boundary::callCount() {
+  return sizeof kCalls / sizeof kCalls[0];
+}
+const BoundaryCall* Boundary::byId(uint16_t id) {
+  return id < kMaxCallId ? kById.table[id] : nullptr;
+}
 
 void* Boundary::bind(const char* className, const char* method, const char* descriptor, void* address) {
   // Re-registration reports our own trampoline: never take it for the original, or it would call

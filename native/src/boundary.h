@@ -44,7 +44,7 @@ struct BoundaryCall {
   const char* className;  // internal form: java/io/FileInputStream
   const char* method;
   const char* descriptor;
-  const char* alias;      // JVM_* entry point, or nullptr
+  const char* alias;  // JVM_* entry point, or nullptr
   Source source;
   uint8_t s;
   Effect effect;

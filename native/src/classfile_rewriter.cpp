@@ -35,12 +35,10 @@ constexpr uint16_t kAccStatic = 0x0008;
 constexpr uint16_t kAccNative = 0x0100;
 constexpr uint16_t kAccInterface = 0x0200;
 
-constexpr uint8_t kOpIload = 0x15, kOpLload = 0x16, kOpFload = 0x17, kOpDload = 0x18,
-                  kOpAload = 0x19;
-constexpr uint8_t kOpIload0 = 0x1a, kOpLload0 = 0x1e, kOpFload0 = 0x22, kOpDload0 = 0x26,
-                  kOpAload0 = 0x2a;
-constexpr uint8_t kOpIreturn = 0xac, kOpLreturn = 0xad, kOpFreturn = 0xae, kOpDreturn = 0xaf,
-                  kOpAreturn = 0xb0, kOpReturn = 0xb1;
+constexpr uint8_t kOpIload = 0x15, kOpLload = 0x16, kOpFload = 0x17, kOpDload = 0x18, kOpAload = 0x19;
+constexpr uint8_t kOpIload0 = 0x1a, kOpLload0 = 0x1e, kOpFload0 = 0x22, kOpDload0 = 0x26, kOpAload0 = 0x2a;
+constexpr uint8_t kOpIreturn = 0xac, kOpLreturn = 0xad, kOpFreturn = 0xae, kOpDreturn = 0xaf, kOpAreturn = 0xb0,
+                  kOpReturn = 0xb1;
 constexpr uint8_t kOpInvokespecial = 0xb7, kOpInvokestatic = 0xb8;
 
 constexpr size_t kMaxU2 = 0xFFFF;
@@ -289,8 +287,7 @@ bool parseClass(const uint8_t* data, size_t size, ParsedClass& pc, std::string& 
   for (uint16_t i = 0; i < methodsCount; ++i) {
     MethodInfo m;
     m.start = r.pos();
-    if (!r.u2(m.flags) || !r.u2(m.nameIndex) || !r.u2(m.descriptorIndex) ||
-        !parseAttributes(r, &m.attributes)) {
+    if (!r.u2(m.flags) || !r.u2(m.nameIndex) || !r.u2(m.descriptorIndex) || !parseAttributes(r, &m.attributes)) {
       error = "truncated method " + std::to_string(i);
       return false;
     }
@@ -368,9 +365,13 @@ bool parseMethodDescriptor(const std::string& d, std::vector<char>& params, char
   return i == d.size();
 }
 
-unsigned slotsOf(char kind) { return (kind == 'J' || kind == 'D') ? 2 : (kind == 'V' ? 0 : 1); }
+unsigned slotsOf(char kind) {
+  return (kind == 'J' || kind == 'D') ? 2 : (kind == 'V' ? 0 : 1);
+}
 
-void putU1(std::vector<uint8_t>& v, uint8_t x) { v.push_back(x); }
+void putU1(std::vector<uint8_t>& v, uint8_t x) {
+  v.push_back(x);
+}
 void putU2(std::vector<uint8_t>& v, size_t x) {
   v.push_back(static_cast<uint8_t>((x >> 8) & 0xFF));
   v.push_back(static_cast<uint8_t>(x & 0xFF));
@@ -390,11 +391,26 @@ void setU2(std::vector<uint8_t>& v, size_t at, size_t x) {
 void emitLoad(std::vector<uint8_t>& code, char kind, unsigned slot) {
   uint8_t shortBase, longOp;
   switch (kind) {
-    case 'I': shortBase = kOpIload0; longOp = kOpIload; break;
-    case 'J': shortBase = kOpLload0; longOp = kOpLload; break;
-    case 'F': shortBase = kOpFload0; longOp = kOpFload; break;
-    case 'D': shortBase = kOpDload0; longOp = kOpDload; break;
-    default: shortBase = kOpAload0; longOp = kOpAload; break;
+    case 'I':
+      shortBase = kOpIload0;
+      longOp = kOpIload;
+      break;
+    case 'J':
+      shortBase = kOpLload0;
+      longOp = kOpLload;
+      break;
+    case 'F':
+      shortBase = kOpFload0;
+      longOp = kOpFload;
+      break;
+    case 'D':
+      shortBase = kOpDload0;
+      longOp = kOpDload;
+      break;
+    default:
+      shortBase = kOpAload0;
+      longOp = kOpAload;
+      break;
   }
   if (slot <= 3) {
     code.push_back(static_cast<uint8_t>(shortBase + slot));
@@ -407,12 +423,18 @@ void emitLoad(std::vector<uint8_t>& code, char kind, unsigned slot) {
 
 uint8_t returnOpcode(char kind) {
   switch (kind) {
-    case 'I': return kOpIreturn;
-    case 'J': return kOpLreturn;
-    case 'F': return kOpFreturn;
-    case 'D': return kOpDreturn;
-    case 'A': return kOpAreturn;
-    default: return kOpReturn;
+    case 'I':
+      return kOpIreturn;
+    case 'J':
+      return kOpLreturn;
+    case 'F':
+      return kOpFreturn;
+    case 'D':
+      return kOpDreturn;
+    case 'A':
+      return kOpAreturn;
+    default:
+      return kOpReturn;
   }
 }
 
@@ -431,7 +453,15 @@ bool skipElementValue(Reader& r, int depth) {
   uint8_t tag;
   if (!r.u1(tag)) return false;
   switch (tag) {
-    case 'B': case 'C': case 'D': case 'F': case 'I': case 'J': case 'S': case 'Z': case 's':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'F':
+    case 'I':
+    case 'J':
+    case 'S':
+    case 'Z':
+    case 's':
     case 'c':
       return r.skip(2);
     case 'e':
@@ -464,8 +494,8 @@ bool skipAnnotation(Reader& r, int depth) {
 // Appends attribute `a` to `out`, minus any @IntrinsicCandidate annotation if it is a
 // RuntimeVisibleAnnotations attribute. Returns false (appending nothing) when the attribute ends
 // up empty and should be dropped. Unparseable annotation data is copied unchanged.
-bool appendAttributeWithoutIntrinsicCandidate(const uint8_t* data, const AttributeInfo& a,
-                                              const ClassView& view, std::vector<uint8_t>& out) {
+bool appendAttributeWithoutIntrinsicCandidate(const uint8_t* data, const AttributeInfo& a, const ClassView& view,
+                                              std::vector<uint8_t>& out) {
   auto copyAsIs = [&] {
     out.insert(out.end(), data + a.start, data + a.end);
     return true;
@@ -475,7 +505,9 @@ bool appendAttributeWithoutIntrinsicCandidate(const uint8_t* data, const Attribu
   Reader r(data + bodyStart, a.end - bodyStart);
   uint16_t count;
   if (!r.u2(count)) return copyAsIs();
-  struct Range { size_t start, end; };
+  struct Range {
+    size_t start, end;
+  };
   std::vector<Range> kept;
   bool removed = false;
   for (uint16_t i = 0; i < count; ++i) {
@@ -516,8 +548,7 @@ struct Plan {
 }  // namespace
 
 bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::string& prefix,
-                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out,
-                       std::string& error) {
+                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out, std::string& error) {
   out.clear();
   error.clear();
   if (classBytes == nullptr) {

@@ -48,10 +48,10 @@ struct NativeWrap {
  *    RuntimeVisibleAnnotations (the attribute is dropped if that leaves it empty): HotSpot's
  *    CheckIntrinsics (a diagnostic flag that is on by default) would otherwise print
  *    "Method [java.lang.System.retrace$nanoTime()J] is annotated with @IntrinsicCandidate, but
- *    no compiler intrinsic is defined" to the program's stdout (and exit a debug VM). Static natives keep their access flags
- *    unchanged. Instance natives are additionally made ACC_PRIVATE (ACC_PUBLIC/ACC_PROTECTED
- *    cleared) so the wrapper can call them with invokespecial: a non-private instance method
- *    would be dispatched virtually, and a subclass method of the same name must never be hit.
+ *    no compiler intrinsic is defined" to the program's stdout (and exit a debug VM). Static natives keep their access
+ * flags unchanged. Instance natives are additionally made ACC_PRIVATE (ACC_PUBLIC/ACC_PROTECTED cleared) so the wrapper
+ * can call them with invokespecial: a non-private instance method would be dispatched virtually, and a subclass method
+ * of the same name must never be hit.
  *  - The wrapper M has the native's flags minus ACC_NATIVE and a single Code attribute; the
  *    native's annotations (e.g. @IntrinsicCandidate) and other attributes are not copied, except
  *    Exceptions and Signature, which are copied so reflection (getExceptionTypes,
@@ -71,7 +71,6 @@ struct NativeWrap {
  *    declare native methods).
  */
 bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::string& prefix,
-                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out,
-                       std::string& error);
+                       const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out, std::string& error);
 
 }  // namespace retrace::agent

@@ -161,15 +161,16 @@ std::string CodeIdentity::compare(const std::vector<tape::CodeEntry>& recorded) 
   for (const tape::CodeEntry& was : recorded) {
     tape::CodeEntry now = entryFor(was.path, was.role);
     if (now.crc32c == was.crc32c && now.size == was.size) continue;
-    const char* what = was.role == tape::CodeRole::kJavaHome   ? "the JDK file"
-                       : was.role == tape::CodeRole::kAgent    ? "the agent"
-                                                               : "the classpath entry";
+    const char* what = was.role == tape::CodeRole::kJavaHome ? "the JDK file"
+                       : was.role == tape::CodeRole::kAgent  ? "the agent"
+                                                             : "the classpath entry";
     char line[512];
     if (now.size == UINT64_MAX) {
       std::snprintf(line, sizeof line, "%s %s is missing (it was there when recorded)", what, was.path.c_str());
     } else {
-      std::snprintf(line, sizeof line, "%s %s changed since the recording (crc32c %08x, %llu bytes; recorded %08x, %llu bytes)",
-                    what, was.path.c_str(), now.crc32c, static_cast<unsigned long long>(now.size), was.crc32c,
+      std::snprintf(line, sizeof line,
+                    "%s %s changed since the recording (crc32c %08x, %llu bytes; recorded %08x, %llu bytes)", what,
+                    was.path.c_str(), now.crc32c, static_cast<unsigned long long>(now.size), was.crc32c,
                     static_cast<unsigned long long>(was.size));
     }
     return line;

@@ -24,8 +24,10 @@ class FdTable {
   }
   void setPassThroughDir(int64_t handle, bool value) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (value) dirs_.insert(handle);
-    else dirs_.erase(handle);
+    if (value)
+      dirs_.insert(handle);
+    else
+      dirs_.erase(handle);
   }
 
  private:

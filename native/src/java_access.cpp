@@ -272,8 +272,10 @@ int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, t
       jsize length = env->GetArrayLength(array);
       for (jsize i = 0; i < length; ++i) {
         jobject element = env->GetObjectArrayElement(array, i);
-        if (returns == Returns::STRING_ARRAY) recordString(env, static_cast<jstring>(element), event);
-        else recordBytes(env, static_cast<jbyteArray>(element), event);
+        if (returns == Returns::STRING_ARRAY)
+          recordString(env, static_cast<jstring>(element), event);
+        else
+          recordBytes(env, static_cast<jbyteArray>(element), event);
         if (element != nullptr) env->DeleteLocalRef(element);
       }
       return length;
@@ -299,8 +301,9 @@ jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::Event
       if (array == nullptr) return nullptr;
       for (jsize i = 0; i < length; ++i) {
         if (event.itemIsNull(static_cast<size_t>(i))) continue;
-        jobject element = returns == Returns::STRING_ARRAY ? static_cast<jobject>(stringFrom(env, event.item(static_cast<size_t>(i))))
-                                                           : static_cast<jobject>(bytesFrom(env, event.item(static_cast<size_t>(i))));
+        jobject element = returns == Returns::STRING_ARRAY
+                              ? static_cast<jobject>(stringFrom(env, event.item(static_cast<size_t>(i))))
+                              : static_cast<jobject>(bytesFrom(env, event.item(static_cast<size_t>(i))));
         env->SetObjectArrayElement(array, i, element);
         env->DeleteLocalRef(element);
       }
@@ -316,14 +319,34 @@ void JavaAccess::recordFields(JNIEnv* env, uint16_t callId, jobject object, tape
   for (const auto& [id, kind] : layoutOf(jvmti_, env, callId, object).fields) {
     int64_t value = 0;
     switch (kind) {
-      case 'Z': value = env->GetBooleanField(object, id); break;
-      case 'B': value = env->GetByteField(object, id); break;
-      case 'C': value = env->GetCharField(object, id); break;
-      case 'S': value = env->GetShortField(object, id); break;
-      case 'I': value = env->GetIntField(object, id); break;
-      case 'J': value = env->GetLongField(object, id); break;
-      case 'F': { jfloat f = env->GetFloatField(object, id); std::memcpy(&value, &f, sizeof f); break; }
-      case 'D': { jdouble d = env->GetDoubleField(object, id); std::memcpy(&value, &d, sizeof d); break; }
+      case 'Z':
+        value = env->GetBooleanField(object, id);
+        break;
+      case 'B':
+        value = env->GetByteField(object, id);
+        break;
+      case 'C':
+        value = env->GetCharField(object, id);
+        break;
+      case 'S':
+        value = env->GetShortField(object, id);
+        break;
+      case 'I':
+        value = env->GetIntField(object, id);
+        break;
+      case 'J':
+        value = env->GetLongField(object, id);
+        break;
+      case 'F': {
+        jfloat f = env->GetFloatField(object, id);
+        std::memcpy(&value, &f, sizeof f);
+        break;
+      }
+      case 'D': {
+        jdouble d = env->GetDoubleField(object, id);
+        std::memcpy(&value, &d, sizeof d);
+        break;
+      }
     }
     event.field(value);
   }
@@ -337,14 +360,36 @@ bool JavaAccess::replayFields(JNIEnv* env, uint16_t callId, jobject object, cons
     auto [id, kind] = layout.fields[i];
     int64_t value = event.field(i);
     switch (kind) {
-      case 'Z': env->SetBooleanField(object, id, static_cast<jboolean>(value)); break;
-      case 'B': env->SetByteField(object, id, static_cast<jbyte>(value)); break;
-      case 'C': env->SetCharField(object, id, static_cast<jchar>(value)); break;
-      case 'S': env->SetShortField(object, id, static_cast<jshort>(value)); break;
-      case 'I': env->SetIntField(object, id, static_cast<jint>(value)); break;
-      case 'J': env->SetLongField(object, id, value); break;
-      case 'F': { jfloat f; std::memcpy(&f, &value, sizeof f); env->SetFloatField(object, id, f); break; }
-      case 'D': { jdouble d; std::memcpy(&d, &value, sizeof d); env->SetDoubleField(object, id, d); break; }
+      case 'Z':
+        env->SetBooleanField(object, id, static_cast<jboolean>(value));
+        break;
+      case 'B':
+        env->SetByteField(object, id, static_cast<jbyte>(value));
+        break;
+      case 'C':
+        env->SetCharField(object, id, static_cast<jchar>(value));
+        break;
+      case 'S':
+        env->SetShortField(object, id, static_cast<jshort>(value));
+        break;
+      case 'I':
+        env->SetIntField(object, id, static_cast<jint>(value));
+        break;
+      case 'J':
+        env->SetLongField(object, id, value);
+        break;
+      case 'F': {
+        jfloat f;
+        std::memcpy(&f, &value, sizeof f);
+        env->SetFloatField(object, id, f);
+        break;
+      }
+      case 'D': {
+        jdouble d;
+        std::memcpy(&d, &value, sizeof d);
+        env->SetDoubleField(object, id, d);
+        break;
+      }
     }
   }
   return true;

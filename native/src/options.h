@@ -11,12 +11,12 @@ enum class SaveOn { kAlways, kFailure };
 
 struct Options {
   Mode mode = Mode::kRecord;
-  std::string tape;          // empty: retrace-<pid>.retrace in the working directory (record)
+  std::string tape;  // empty: retrace-<pid>.retrace in the working directory (record)
   SaveOn saveOn = SaveOn::kAlways;
   bool stacktraces = false;  // store the Java stack with each event
   bool verbose = false;
-  uint32_t pid = 0;          // replay: which process of the recording (0: the first)
-  std::string raw;           // the string as given, stored in the recording
+  uint32_t pid = 0;  // replay: which process of the recording (0: the first)
+  std::string raw;   // the string as given, stored in the recording
 };
 
 /** Parses `text` (may be null). On failure returns false and a one-line message in `error`. */

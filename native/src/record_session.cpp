@@ -165,7 +165,9 @@ void RecordSession::submit(ThreadState& thread) {
   thread.bufferFirstIndex = thread.nextIndex;
 }
 
-void RecordSession::threadStarted(ThreadState& thread) { writer_->submitThreadStart({thread.id, thread.name}); }
+void RecordSession::threadStarted(ThreadState& thread) {
+  writer_->submitThreadStart({thread.id, thread.name});
+}
 
 void RecordSession::threadEnded(ThreadState& thread) {
   std::lock_guard<SpinLock> guard(thread.lock);
@@ -223,8 +225,8 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY)) {
     value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
   }
-  bool opensStream = call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE ||
-                     call.effect == Effect::OPEN_FD_RAF;
+  bool opensStream =
+      call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE || call.effect == Effect::OPEN_FD_RAF;
   if (!threw && opensStream) {
     jobject descriptor = JavaAccess::streamDescriptor(frame);
     value = JavaAccess::fdOfDescriptor(env, descriptor);
@@ -250,7 +252,8 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
       }
       break;
     case Effect::READ_NATIVE:
-      if (!threw && value > 0) event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(value));
+      if (!threw && value > 0)
+        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(value));
       break;
     case Effect::READ_IOVEC:
       if (!threw && value > 0) {
@@ -273,7 +276,8 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
     }
     case Effect::WRITE_NATIVE: {
       jint length = args[call.a + 1].i;
-      if (length > 0) event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length));
+      if (length > 0)
+        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length));
       break;
     }
     case Effect::WRITE_IOVEC: {

@@ -39,7 +39,8 @@ std::string writtenBytes(CallFrame& frame) {
     }
     case Effect::WRITE_NATIVE: {
       jint length = args[call.a + 1].i;
-      return length > 0 ? std::string(reinterpret_cast<const char*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length))
+      return length > 0 ? std::string(reinterpret_cast<const char*>(static_cast<intptr_t>(args[call.a].j)),
+                                      static_cast<size_t>(length))
                         : std::string();
     }
     case Effect::WRITE_IOVEC: {
@@ -71,11 +72,13 @@ void ReplaySession::start() {
   if (reader_ == nullptr) Agent::fail(kExitUnreadable, "cannot replay: " + error);
   std::vector<uint32_t> pids = reader_->pids();
   if (pids.empty()) {
-    Agent::fail(kExitUnreadable, "cannot replay " + path + ": it holds no whole process start (" + reader_->stop().reason + ")");
+    Agent::fail(kExitUnreadable,
+                "cannot replay " + path + ": it holds no whole process start (" + reader_->stop().reason + ")");
   }
   pid_ = agent_.options().pid != 0 ? agent_.options().pid : pids.front();
   start_ = reader_->processStart(pid_);
-  if (start_ == nullptr) Agent::fail(kExitUnreadable, "cannot replay: " + path + " has no process " + std::to_string(pid_));
+  if (start_ == nullptr)
+    Agent::fail(kExitUnreadable, "cannot replay: " + path + " has no process " + std::to_string(pid_));
   end_ = reader_->processEnd(pid_);
 
   std::string jvm = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
@@ -116,7 +119,8 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
   message += "  the program asked for:  " + actual + "\n";
   if (!detail.empty()) message += "  " + detail + "\n";
   JavaStack now = currentJavaStack(agent_.jvmti(), kStackDepth);
-  message += "  Java stack now:\n" + (now.empty() ? std::string("    (not available yet in this VM phase)\n") : formatStack(now, "    "));
+  message += "  Java stack now:\n" +
+             (now.empty() ? std::string("    (not available yet in this VM phase)\n") : formatStack(now, "    "));
   if (recorded != nullptr && recorded->frameCount() > 0) {
     JavaStack then;
     for (size_t i = 0; i < recorded->frameCount(); ++i) {
@@ -136,7 +140,8 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
   uint64_t index = thread.nextIndex;
   if (!cursor.next()) {
     if (!recordingComplete()) {
-      std::string why = end_ == nullptr ? "the recorded process was killed or is still running" : reader_->stop().reason;
+      std::string why =
+          end_ == nullptr ? "the recorded process was killed or is still running" : reader_->stop().reason;
       if (why.empty() && end_ != nullptr) why = end_->truncatedReason;
       Agent::fail(kExitIncomplete, "the replay reached the end of an incomplete recording at event " +
                                        std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
@@ -228,8 +233,8 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
                 "a read of at most " + std::to_string(args[call.b + 1].i) + " bytes", &event, "");
       }
       if (!data.empty()) {
-        env->SetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, static_cast<jsize>(data.size()),
-                                reinterpret_cast<const jbyte*>(data.data()));
+        env->SetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i,
+                                static_cast<jsize>(data.size()), reinterpret_cast<const jbyte*>(data.data()));
       }
       break;
     }

@@ -15,7 +15,9 @@ namespace {
 
 constexpr jint kRandomAccessReadOnly = 1;  // java.io.RandomAccessFile.O_RDONLY
 
-char returnKind(const BoundaryCall& call) { return std::strchr(call.descriptor, ')')[1]; }
+char returnKind(const BoundaryCall& call) {
+  return std::strchr(call.descriptor, ')')[1];
+}
 
 bool isWrite(Effect effect) {
   return effect == Effect::WRITE_ARRAY || effect == Effect::WRITE_NATIVE || effect == Effect::WRITE_IOVEC ||
@@ -87,10 +89,14 @@ void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {
 
 int64_t primitiveValue(const BoundaryCall& call, jvalue result) {
   switch (returnKind(call)) {
-    case 'I': return result.i;
-    case 'J': return result.j;
-    case 'Z': return result.z;
-    default: return 0;
+    case 'I':
+      return result.i;
+    case 'J':
+      return result.j;
+    case 'Z':
+      return result.z;
+    default:
+      return 0;
   }
 }
 
@@ -98,10 +104,17 @@ jvalue primitiveResult(const BoundaryCall& call, int64_t value) {
   jvalue out;
   std::memset(&out, 0, sizeof out);
   switch (returnKind(call)) {
-    case 'I': out.i = static_cast<jint>(value); break;
-    case 'J': out.j = value; break;
-    case 'Z': out.z = static_cast<jboolean>(value); break;
-    default: break;
+    case 'I':
+      out.i = static_cast<jint>(value);
+      break;
+    case 'J':
+      out.j = value;
+      break;
+    case 'Z':
+      out.z = static_cast<jboolean>(value);
+      break;
+    default:
+      break;
   }
   return out;
 }

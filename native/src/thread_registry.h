@@ -39,7 +39,7 @@ struct ThreadState {
 
   // record
   SpinLock lock;
-  bool closed = false;     // the process is ending: later events are dropped
+  bool closed = false;  // the process is ending: later events are dropped
   tape::EventBuffer buffer;
   uint64_t bufferFirstIndex = 0;
   uint64_t nextIndex = 0;

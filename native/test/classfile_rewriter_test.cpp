@@ -137,7 +137,9 @@ struct Jdk {
   const char* home;
 };
 
-void PrintTo(const Jdk& jdk, std::ostream* os) { *os << jdk.label; }
+void PrintTo(const Jdk& jdk, std::ostream* os) {
+  *os << jdk.label;
+}
 
 const Jdk kJdk17{"Jdk17", "/usr/lib/jvm/java-17-openjdk-amd64"};
 const Jdk kJdk25{"Jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"};
@@ -148,15 +150,16 @@ bool jdkPresent(const Jdk& jdk) {
          exists(home + "/bin/jimage") && exists(home + "/lib/modules");
 }
 
-std::string bin(const Jdk& jdk, const char* tool) { return quote(std::string(jdk.home) + "/bin/" + tool); }
+std::string bin(const Jdk& jdk, const char* tool) {
+  return quote(std::string(jdk.home) + "/bin/" + tool);
+}
 
 // Extracts java/lang/System.class from the JDK's runtime image.
-bool extractSystemClass(const Jdk& jdk, const TempDir& dir, std::vector<uint8_t>& bytes,
-                        std::string& log) {
+bool extractSystemClass(const Jdk& jdk, const TempDir& dir, std::vector<uint8_t>& bytes, std::string& log) {
   const std::string target = dir / "jimage";
-  const CommandResult r = run(bin(jdk, "jimage") + " extract --dir " + quote(target) +
-                              " --include 'regex:.*java/lang/System\\.class' " +
-                              quote(std::string(jdk.home) + "/lib/modules"));
+  const CommandResult r =
+      run(bin(jdk, "jimage") + " extract --dir " + quote(target) + " --include 'regex:.*java/lang/System\\.class' " +
+          quote(std::string(jdk.home) + "/lib/modules"));
   log = r.output;
   return r.status == 0 && readFile(target + "/java.base/java/lang/System.class", bytes);
 }
@@ -169,7 +172,9 @@ const std::vector<NativeWrap> kClockMethods = {
 // ---------------------------------------------------------------------------------------------
 // A tiny class file builder for hand-made inputs, and an independent reader for outputs.
 
-void put1(std::vector<uint8_t>& v, unsigned x) { v.push_back(static_cast<uint8_t>(x)); }
+void put1(std::vector<uint8_t>& v, unsigned x) {
+  v.push_back(static_cast<uint8_t>(x));
+}
 void put2(std::vector<uint8_t>& v, unsigned x) {
   put1(v, (x >> 8) & 0xFF);
   put1(v, x & 0xFF);
@@ -178,7 +183,9 @@ void put4(std::vector<uint8_t>& v, uint32_t x) {
   put2(v, x >> 16);
   put2(v, x & 0xFFFF);
 }
-void putBytes(std::vector<uint8_t>& v, const std::vector<uint8_t>& b) { v.insert(v.end(), b.begin(), b.end()); }
+void putBytes(std::vector<uint8_t>& v, const std::vector<uint8_t>& b) {
+  v.insert(v.end(), b.begin(), b.end());
+}
 
 class ClassBuilder {
  public:
@@ -228,9 +235,7 @@ class ClassBuilder {
   void method(uint16_t flags, uint16_t name, uint16_t desc, const std::vector<std::vector<uint8_t>>& attrs) {
     member(methods_, methodCount_, flags, name, desc, attrs);
   }
-  void classAttribute(const std::vector<uint8_t>& a) {
-    classAttrs_.push_back(a);
-  }
+  void classAttribute(const std::vector<uint8_t>& a) { classAttrs_.push_back(a); }
 
   std::vector<uint8_t> build(uint16_t major, uint16_t accessFlags, uint16_t thisClass, uint16_t superClass,
                              const std::vector<uint16_t>& interfaces = {}) const {
@@ -316,10 +321,19 @@ ReadClass readClass(const std::vector<uint8_t>& b) {
   ReadClass rc;
   size_t p = 0;
   bool ok = true;
-  auto need = [&](size_t n) { ok = ok && b.size() - p >= n && p <= b.size(); return ok; };
+  auto need = [&](size_t n) {
+    ok = ok && b.size() - p >= n && p <= b.size();
+    return ok;
+  };
   auto u1 = [&]() -> unsigned { return need(1) ? b[p++] : 0; };
-  auto u2 = [&]() -> unsigned { unsigned hi = u1(); return (hi << 8) | u1(); };
-  auto u4 = [&]() -> uint32_t { uint32_t hi = u2(); return (hi << 16) | u2(); };
+  auto u2 = [&]() -> unsigned {
+    unsigned hi = u1();
+    return (hi << 8) | u1();
+  };
+  auto u4 = [&]() -> uint32_t {
+    uint32_t hi = u2();
+    return (hi << 16) | u2();
+  };
   auto bytes = [&](size_t n) {
     std::vector<uint8_t> v;
     if (need(n)) {
@@ -344,11 +358,32 @@ ReadClass readClass(const std::vector<uint8_t>& b) {
         len = n;
         break;
       }
-      case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: len = 4; break;
-      case 5: case 6: len = 8; break;
-      case 7: case 8: case 16: case 19: case 20: len = 2; break;
-      case 15: len = 3; break;
-      default: ok = false;
+      case 3:
+      case 4:
+      case 9:
+      case 10:
+      case 11:
+      case 12:
+      case 17:
+      case 18:
+        len = 4;
+        break;
+      case 5:
+      case 6:
+        len = 8;
+        break;
+      case 7:
+      case 8:
+      case 16:
+      case 19:
+      case 20:
+        len = 2;
+        break;
+      case 15:
+        len = 3;
+        break;
+      default:
+        ok = false;
     }
     putBytes(e, bytes(len));
     rc.cp[i] = e;
@@ -421,9 +456,9 @@ std::vector<uint8_t> buildSampleClass(uint16_t major = 61) {
   const uint16_t thisClass = cb.classRef("Sample");
   const uint16_t superClass = cb.classRef("java/lang/Object");
   const uint16_t intConst = cb.raw(3, {0, 0, 0, 42});
-  cb.raw(4, {0x3f, 0x80, 0, 0});                      // Float 1.0
-  cb.raw(5, {0, 0, 0, 0, 0, 0, 0, 7}, 2);              // Long
-  cb.raw(6, {0x40, 0, 0, 0, 0, 0, 0, 0}, 2);           // Double
+  cb.raw(4, {0x3f, 0x80, 0, 0});              // Float 1.0
+  cb.raw(5, {0, 0, 0, 0, 0, 0, 0, 7}, 2);     // Long
+  cb.raw(6, {0x40, 0, 0, 0, 0, 0, 0, 0}, 2);  // Double
   const uint16_t str = cb.utf8("hello");
   cb.raw(8, {static_cast<uint8_t>(str >> 8), static_cast<uint8_t>(str)});  // String
   const uint16_t fieldNat = cb.nameAndType("f", "I");
@@ -586,7 +621,7 @@ TEST(ClassfileRewriterTest, RewritesSampleClassStructure) {
 
   const ReadMethod* add = rc.method("add", "(IJDLjava/lang/Object;)I");
   ASSERT_NE(add, nullptr);
-  EXPECT_EQ(add->flags, 0x0004);  // protected, not native
+  EXPECT_EQ(add->flags, 0x0004);          // protected, not native
   EXPECT_EQ(add->attributes.size(), 3u);  // Code, Exceptions, Signature
   EXPECT_EQ(add->attribute("RuntimeVisibleAnnotations"), nullptr);
   const ReadAttribute* addCode = add->attribute("Code");
@@ -800,7 +835,8 @@ TEST(ClassfileRewriterTest, TruncatedAndCorruptedInputNeverCrashes) {
 
   // Single-byte corruptions anywhere: must not crash; whatever succeeds must re-parse.
   for (size_t i = 0; i < in.size(); ++i) {
-    for (uint8_t v : {uint8_t{0x00}, uint8_t{0xFF}, static_cast<uint8_t>(in[i] + 1), static_cast<uint8_t>(in[i] ^ 0x80)}) {
+    for (uint8_t v :
+         {uint8_t{0x00}, uint8_t{0xFF}, static_cast<uint8_t>(in[i] + 1), static_cast<uint8_t>(in[i] ^ 0x80)}) {
       std::vector<uint8_t> corrupt = in;
       corrupt[i] = v;
       if (wrapNativeMethods(corrupt.data(), corrupt.size(), "retrace$", kSampleMethods, out, error)) {
@@ -976,10 +1012,10 @@ TEST_P(SystemClassTest, RewrittenSystemBootsWithPrefixAgent) {
   const CommandResult javac = run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "TimeLoop.java"));
   ASSERT_EQ(javac.status, 0) << javac.output;
 
-  const CommandResult java =
-      run(bin(jdk, "java") + " -agentpath:" + quote(dir / "libprefix.so") + " --patch-module java.base=" +
-          quote(dir / "patch") + " -Xshare:off -Xverify:all -Xbatch -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining" +
-          " -cp " + quote(dir / "cls") + " TimeLoop");
+  const CommandResult java = run(bin(jdk, "java") + " -agentpath:" + quote(dir / "libprefix.so") +
+                                 " --patch-module java.base=" + quote(dir / "patch") +
+                                 " -Xshare:off -Xverify:all -Xbatch -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining" +
+                                 " -cp " + quote(dir / "cls") + " TimeLoop");
   ASSERT_EQ(java.status, 0) << java.output;
   EXPECT_TRUE(hasLine(java.output, "nanoOk true")) << java.output;
   EXPECT_TRUE(hasLine(java.output, "millisOk true")) << java.output;
@@ -1101,7 +1137,9 @@ struct ClockCase {
   std::vector<Jdk> runtimes;
 };
 
-void PrintTo(const ClockCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const ClockCase& c, std::ostream* os) {
+  *os << c.label;
+}
 
 class ClockEndToEndTest : public ::testing::TestWithParam<ClockCase> {};
 

@@ -47,7 +47,8 @@ TEST(CodeIdentity, FingerprintNoticesAChangedClasspathEntry) {
   EXPECT_EQ(CodeIdentity::compare(recorded), "");
   std::ofstream(classes + "/pkg/A.class") << "two";
   std::string change = CodeIdentity::compare(recorded);
-  EXPECT_NE(change.find("the classpath entry " + classes + " changed since the recording"), std::string::npos) << change;
+  EXPECT_NE(change.find("the classpath entry " + classes + " changed since the recording"), std::string::npos)
+      << change;
   std::ofstream(classes + "/pkg/A.class") << "one";
   EXPECT_EQ(CodeIdentity::compare(recorded), "");
   ASSERT_EQ(system(("rm -rf " + classes).c_str()), 0);

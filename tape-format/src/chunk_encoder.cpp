@@ -59,8 +59,8 @@ std::string_view textOf(const RawItem& item) {
 void encodeExtras(schema::Event::Builder event, const uint8_t* extra, uint32_t size) {
   ExtraCounts counts = countExtras(extra, size);
   // Several data parts (a scatter read) are stored as one, in order.
-  capnp::Data::Builder data = counts.hasData ? event.initData(static_cast<unsigned>(counts.dataBytes))
-                                             : capnp::Data::Builder();
+  capnp::Data::Builder data =
+      counts.hasData ? event.initData(static_cast<unsigned>(counts.dataBytes)) : capnp::Data::Builder();
   auto items = counts.items ? event.initItems(counts.items) : capnp::List<schema::Item>::Builder();
   auto fields = counts.fields ? event.initFields(counts.fields) : capnp::List<int64_t>::Builder();
   auto stack = counts.frames ? event.initStack(counts.frames) : capnp::List<schema::Frame>::Builder();
@@ -108,8 +108,7 @@ void encodeExtras(schema::Event::Builder event, const uint8_t* extra, uint32_t s
         std::string_view method;
         if (item.length >= sizeof line) {
           std::memcpy(&line, item.bytes, sizeof line);
-          method = std::string_view(reinterpret_cast<const char*>(item.bytes) + sizeof line,
-                                    item.length - sizeof line);
+          method = std::string_view(reinterpret_cast<const char*>(item.bytes) + sizeof line, item.length - sizeof line);
         }
         auto frame = stack[frameAt++];
         copyInto(frame.initMethod(static_cast<unsigned>(method.size())), method);

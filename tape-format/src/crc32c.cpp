@@ -45,7 +45,9 @@ uint32_t crc32cSoftware(uint32_t crc, const void* data, size_t length) {
 
 #ifdef RETRACE_CRC32C_X86
 
-bool crc32cHardwareAvailable() { return __builtin_cpu_supports("sse4.2"); }
+bool crc32cHardwareAvailable() {
+  return __builtin_cpu_supports("sse4.2");
+}
 
 __attribute__((target("sse4.2"))) uint32_t crc32cHardware(uint32_t crc, const void* data, size_t length) {
   const auto* p = static_cast<const uint8_t*>(data);
@@ -69,7 +71,9 @@ __attribute__((target("sse4.2"))) uint32_t crc32cHardware(uint32_t crc, const vo
 
 #else
 
-bool crc32cHardwareAvailable() { return false; }
+bool crc32cHardwareAvailable() {
+  return false;
+}
 uint32_t crc32cHardware(uint32_t crc, const void* data, size_t length) {
   return crc32cSoftware(crc, data, length);
 }

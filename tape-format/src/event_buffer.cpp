@@ -41,8 +41,7 @@ void EventBuffer::Builder::finish() {
   size_t extra = buffer_.bytes_.size() - start_ - sizeof(RawEventHeader);
   auto extraBytes = static_cast<uint32_t>(std::min<size_t>(extra, UINT32_MAX));
   // Headers sit at any byte offset after an event with extras, hence memcpy, not a cast.
-  std::memcpy(buffer_.bytes_.data() + start_ + offsetof(RawEventHeader, extraBytes), &extraBytes,
-              sizeof extraBytes);
+  std::memcpy(buffer_.bytes_.data() + start_ + offsetof(RawEventHeader, extraBytes), &extraBytes, sizeof extraBytes);
   ++buffer_.events_;
 }
 

@@ -46,6 +46,8 @@ bool frameChecksumMatches(const FrameHeader& header, const void* payload) {
   return frameChecksum(header.pid, header.length, payload) == header.crc;
 }
 
-std::string shebangLine(const std::string& launcherPath) { return "#!" + launcherPath + " --recording\n"; }
+std::string shebangLine(const std::string& launcherPath) {
+  return "#!" + launcherPath + " --recording\n";
+}
 
 }  // namespace retrace::tape

@@ -3,9 +3,9 @@
 // so a steady stream of chunks allocates nothing.
 #pragma once
 
+#include <kj/io.h>
 #include <algorithm>
 #include <cstring>
-#include <kj/io.h>
 #include <vector>
 
 #include "retrace/tape/frame.h"

@@ -13,7 +13,9 @@ void appendEscape(std::string& out, unsigned unit) {
   out += kHex[unit & 0xF];
 }
 
-bool continuation(uint8_t byte) { return (byte & 0xC0) == 0x80; }
+bool continuation(uint8_t byte) {
+  return (byte & 0xC0) == 0x80;
+}
 
 /** Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates), or 0. */
 size_t validSequence(const uint8_t* p, size_t left) {

@@ -5,9 +5,9 @@
 namespace retrace::tape::detail {
 namespace {
 
-#define RETRACE_SET_TEXT(builder, Field, value)                   \
-  do {                                                            \
-    std::string_view v_ = (value);                                \
+#define RETRACE_SET_TEXT(builder, Field, value)                            \
+  do {                                                                     \
+    std::string_view v_ = (value);                                         \
     copyInto((builder).init##Field(static_cast<unsigned>(v_.size())), v_); \
   } while (0)
 

@@ -20,11 +20,15 @@ ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in);
 void fillThreadStart(schema::ThreadStart::Builder out, const ThreadInfo& info);
 ThreadInfo readThreadStart(schema::ThreadStart::Reader in);
 
-inline std::string_view view(capnp::Text::Reader text) { return {text.begin(), text.size()}; }
+inline std::string_view view(capnp::Text::Reader text) {
+  return {text.begin(), text.size()};
+}
 inline std::string_view view(capnp::Data::Reader data) {
   return {reinterpret_cast<const char*>(data.begin()), data.size()};
 }
-inline std::string toString(capnp::Text::Reader text) { return std::string(text.begin(), text.size()); }
+inline std::string toString(capnp::Text::Reader text) {
+  return std::string(text.begin(), text.size());
+}
 
 /** Copies `bytes` into a freshly initialised blob: no NUL terminator needed in the source. */
 template <typename Blob>

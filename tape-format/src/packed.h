@@ -20,8 +20,8 @@ namespace retrace::tape::detail {
  * malformed (ends inside a word or a run) or unpacks to more than `maxWords`. `allowSimd` is
  * for the tests, which check the portable loop against the SSSE3 one.
  */
-bool unpack(const uint8_t* packed, size_t length, size_t maxWords, std::vector<uint64_t>& words,
-            std::string& error, bool allowSimd = true);
+bool unpack(const uint8_t* packed, size_t length, size_t maxWords, std::vector<uint64_t>& words, std::string& error,
+            bool allowSimd = true);
 
 capnp::ReaderOptions tapeReaderOptions();
 

@@ -20,7 +20,9 @@ using Impl = TapeReader::Impl;
 constexpr uint8_t kMagicBytes[4] = {kFrameMagic & 0xFF, (kFrameMagic >> 8) & 0xFF, (kFrameMagic >> 16) & 0xFF,
                                     kFrameMagic >> 24};
 
-std::string offsetText(uint64_t offset) { return "at offset " + std::to_string(offset); }
+std::string offsetText(uint64_t offset) {
+  return "at offset " + std::to_string(offset);
+}
 
 enum class Outcome { kOk, kCorrupt, kRefuse };
 
@@ -218,11 +220,21 @@ std::unique_ptr<TapeReader> TapeReader::open(const std::string& path, std::strin
 TapeReader::TapeReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TapeReader::~TapeReader() = default;
 
-const std::string& TapeReader::shebang() const { return impl_->shebang; }
-uint64_t TapeReader::fileSize() const { return impl_->file.size(); }
-const std::vector<FrameRef>& TapeReader::frames() const { return impl_->frames; }
-const StopInfo& TapeReader::stop() const { return impl_->stop; }
-std::vector<uint32_t> TapeReader::pids() const { return impl_->order; }
+const std::string& TapeReader::shebang() const {
+  return impl_->shebang;
+}
+uint64_t TapeReader::fileSize() const {
+  return impl_->file.size();
+}
+const std::vector<FrameRef>& TapeReader::frames() const {
+  return impl_->frames;
+}
+const StopInfo& TapeReader::stop() const {
+  return impl_->stop;
+}
+std::vector<uint32_t> TapeReader::pids() const {
+  return impl_->order;
+}
 
 std::string_view TapeReader::bytes() const {
   return {reinterpret_cast<const char*>(impl_->file.data()), impl_->file.size()};

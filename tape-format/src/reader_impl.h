@@ -20,7 +20,7 @@ struct TapeReader::Impl {
     std::optional<ProcessEndInfo> end;
     std::map<uint32_t, std::string> threads;  // from threadStart frames
     uint64_t events = 0;
-    std::vector<size_t> chunks;               // indices into frames, file order
+    std::vector<size_t> chunks;  // indices into frames, file order
   };
 
   std::string path;

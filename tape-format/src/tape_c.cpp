@@ -282,7 +282,9 @@ rt_tape* rt_tape_open(const char* path, char* err, size_t err_len) {
   }
 }
 
-void rt_tape_close(rt_tape* tape) { std::unique_ptr<rt_tape> owned(tape); }
+void rt_tape_close(rt_tape* tape) {
+  std::unique_ptr<rt_tape> owned(tape);
+}
 
 char* rt_tape_summary_json(rt_tape* tape) {
   if (tape == nullptr) return nullptr;
@@ -324,6 +326,8 @@ char* rt_tape_next_event_json(rt_tape* tape) {
   }
 }
 
-void rt_free(char* string) { std::free(string); }
+void rt_free(char* string) {
+  std::free(string);
+}
 
 }  // extern "C"

@@ -16,10 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <kj/exception.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <kj/exception.h>
 
 #include "chunk_encoder.h"
 #include "frame_sink.h"
@@ -35,8 +35,12 @@ constexpr size_t kMaxSpareBuffers = 8;
 constexpr size_t kMaxSpareBufferBytes = 4u << 20;
 
 // strerror_r comes in a GNU and an XSI flavour; these overloads accept either.
-[[maybe_unused]] const char* errorText(int result, const char* buffer) { return result == 0 ? buffer : "unknown error"; }
-[[maybe_unused]] const char* errorText(const char* result, const char*) { return result; }
+[[maybe_unused]] const char* errorText(int result, const char* buffer) {
+  return result == 0 ? buffer : "unknown error";
+}
+[[maybe_unused]] const char* errorText(const char* result, const char*) {
+  return result;
+}
 
 std::string errnoText(int error) {
   char buffer[256] = {};
@@ -264,9 +268,8 @@ void TapeWriter::run() {
 void TapeWriter::process(Pending& pending) {
   if (failed_.load()) return;
   if (pending.kind == Pending::Kind::kThreadStart) {
-    writeMessage([&](schema::Message::Builder message) {
-      detail::fillThreadStart(message.initThreadStart(), pending.info);
-    });
+    writeMessage(
+        [&](schema::Message::Builder message) { detail::fillThreadStart(message.initThreadStart(), pending.info); });
   } else {
     writeEvents(pending.thread, pending.firstIndex, pending.events);
   }
@@ -294,9 +297,9 @@ bool TapeWriter::writeMessage(Fill&& fill, bool evenAfterFailure, size_t firstSe
   if (failed_.load() && !evenAfterFailure) return false;
   try {
     // One segment sized for the whole chunk: no copying between segments, one allocation.
-    capnp::MallocMessageBuilder message(
-        static_cast<unsigned>(std::min<size_t>(std::max<size_t>(firstSegmentWords, capnp::SUGGESTED_FIRST_SEGMENT_WORDS),
-                                               detail::kMaxMessageBytes / sizeof(capnp::word))));
+    capnp::MallocMessageBuilder message(static_cast<unsigned>(
+        std::min<size_t>(std::max<size_t>(firstSegmentWords, capnp::SUGGESTED_FIRST_SEGMENT_WORDS),
+                         detail::kMaxMessageBytes / sizeof(capnp::word))));
     fill(message.initRoot<schema::Message>());
     size_t words = capnp::computeSerializedSizeInWords(message);
     if (words * sizeof(capnp::word) > detail::kMaxMessageBytes) {

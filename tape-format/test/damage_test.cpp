@@ -78,7 +78,8 @@ TEST(Damage, TruncatedAtEveryOffset) {
     }
     ASSERT_EQ(reader->frames().size(), whole.size());
     for (size_t i = 0; i < whole.size(); ++i) expectSameFrame(reader->frames()[i], whole[i]);
-    const uint64_t wholeEnd = whole.empty() ? ref.frameArea : whole.back().offset + kFrameHeaderSize + whole.back().length;
+    const uint64_t wholeEnd =
+        whole.empty() ? ref.frameArea : whole.back().offset + kFrameHeaderSize + whole.back().length;
     if (cut == ref.bytes.size()) {
       EXPECT_TRUE(reader->stop().clean);
     } else if (cut == wholeEnd) {
@@ -126,8 +127,8 @@ TEST(Damage, EveryFlippedByteIsCaught) {
     auto reader = TapeReader::open(path, error);
     if (hit == 0 && inMagic) {
       ASSERT_FALSE(reader);  // the first frame's magic is what makes a file a recording
-      EXPECT_EQ(error, path + " is not a Retrace recording (bad frame magic at offset " +
-                           std::to_string(ref.frameArea) + ")");
+      EXPECT_EQ(error,
+                path + " is not a Retrace recording (bad frame magic at offset " + std::to_string(ref.frameArea) + ")");
       continue;
     }
     ASSERT_TRUE(reader) << error;
@@ -145,8 +146,8 @@ TEST(Damage, EveryFlippedByteIsCaught) {
       EXPECT_EQ(reason, "corrupt frame " + where + "(checksum mismatch)");
     } else {
       // pid, length or checksum: a wrong length may also read as a cut or an impossible size.
-      EXPECT_TRUE(reason.find("checksum mismatch") != std::string::npos ||
-                  reason.find("truncated frame") == 0 || reason.find("is over the limit") != std::string::npos)
+      EXPECT_TRUE(reason.find("checksum mismatch") != std::string::npos || reason.find("truncated frame") == 0 ||
+                  reason.find("is over the limit") != std::string::npos)
           << reason;
     }
     readAllEvents(*reader);
@@ -179,9 +180,8 @@ TEST(Damage, GoodChecksumOverAnUndecodableMessage) {
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->frames().size(), ref.frames.size());
   EXPECT_FALSE(reader->stop().clean);
-  EXPECT_EQ(reader->stop().reason.rfind("corrupt frame at offset " + std::to_string(ref.bytes.size()) +
-                                            " (undecodable message: ",
-                                        0),
+  EXPECT_EQ(reader->stop().reason.rfind(
+                "corrupt frame at offset " + std::to_string(ref.bytes.size()) + " (undecodable message: ", 0),
             0u)
       << reader->stop().reason;
 

@@ -128,7 +128,14 @@ TEST(Frame, ShebangLine) {
 TEST(EventBuffer, RawLayoutRoundTrips) {
   EventBuffer buffer(16);
   buffer.appendValue(9, -5);
-  buffer.begin(3, 77).data("abc", 3).item("x", 1).nullItem().field(-2).thrown("E", "m", 5).frame("M.f(M.java)", 12).finish();
+  buffer.begin(3, 77)
+      .data("abc", 3)
+      .item("x", 1)
+      .nullItem()
+      .field(-2)
+      .thrown("E", "m", 5)
+      .frame("M.f(M.java)", 12)
+      .finish();
   buffer.begin(4, 1).finish();
   EXPECT_EQ(buffer.eventCount(), 3u);
 

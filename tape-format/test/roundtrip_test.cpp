@@ -60,7 +60,8 @@ void append(EventBuffer& buffer, const Event& e) {
     }
   }
   for (int64_t field : e.fields) builder.field(field);
-  if (e.thrown) builder.thrown(e.thrown->className, e.thrown->message ? e.thrown->message->c_str() : nullptr, e.thrown->errnoValue);
+  if (e.thrown)
+    builder.thrown(e.thrown->className, e.thrown->message ? e.thrown->message->c_str() : nullptr, e.thrown->errnoValue);
   for (const auto& [method, line] : e.stack) builder.frame(method, line);
   builder.finish();
 }
@@ -359,8 +360,8 @@ TEST(RoundTrip, RandomEventsAcrossThreadsAndBuffers) {
 TEST(RoundTrip, DeltaCodingSurvivesTheEdgesOfInt64) {
   ScratchDir dir;
   const std::string path = dir.file("delta.retrace");
-  const std::vector<int64_t> values = {INT64_MIN, INT64_MAX, 0, -1, INT64_MIN, 5, 3, -1000000, INT64_MAX,
-                                       INT64_MAX, INT64_MIN + 1, 1, INT64_MIN, -2, 0};
+  const std::vector<int64_t> values = {INT64_MIN, INT64_MAX,     0, -1,        INT64_MIN, 5, 3, -1000000, INT64_MAX,
+                                       INT64_MAX, INT64_MIN + 1, 1, INT64_MIN, -2,        0};
   std::vector<Event> expected;
   for (size_t i = 0; i < values.size(); ++i) {
     expected.push_back({kNanoTime, values[i]});

@@ -23,10 +23,14 @@ int main(int argc, char** argv) {
   bool drop = false;
   for (int i = 3; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--drop") drop = true;
-    else if (i + 1 < argc && arg == "--thread") thread = std::atol(argv[++i]);
-    else if (i + 1 < argc && arg == "--index") index = std::atol(argv[++i]);
-    else if (i + 1 < argc && arg == "--call") call = std::atol(argv[++i]);
+    if (arg == "--drop")
+      drop = true;
+    else if (i + 1 < argc && arg == "--thread")
+      thread = std::atol(argv[++i]);
+    else if (i + 1 < argc && arg == "--index")
+      index = std::atol(argv[++i]);
+    else if (i + 1 < argc && arg == "--call")
+      call = std::atol(argv[++i]);
   }
   std::string error;
   auto reader = TapeReader::open(in, error);
@@ -55,13 +59,16 @@ int main(int argc, char** argv) {
     EventBuffer::Builder event = buffers[cursor->thread()].begin(id, cursor->value());
     if (cursor->hasData()) event.data(cursor->data().data(), cursor->data().size());
     for (size_t i = 0; i < cursor->itemCount(); ++i) {
-      if (cursor->itemIsNull(i)) event.nullItem();
-      else event.item(cursor->item(i).data(), cursor->item(i).size());
+      if (cursor->itemIsNull(i))
+        event.nullItem();
+      else
+        event.item(cursor->item(i).data(), cursor->item(i).size());
     }
     for (size_t i = 0; i < cursor->fieldCount(); ++i) event.field(cursor->field(i));
     if (cursor->hasThrown()) {
       std::string message(cursor->thrownMessage());
-      event.thrown(cursor->thrownClass(), cursor->thrownHasMessage() ? message.c_str() : nullptr, cursor->thrownErrno());
+      event.thrown(cursor->thrownClass(), cursor->thrownHasMessage() ? message.c_str() : nullptr,
+                   cursor->thrownErrno());
     }
     for (size_t i = 0; i < cursor->frameCount(); ++i) event.frame(cursor->frameMethod(i), cursor->frameLine(i));
     event.finish();

@@ -40,25 +40,29 @@ TEST(TapeC, SummaryOfASmallTape) {
   EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
   EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
   EXPECT_TRUE(contains(json, "\"formatVersion\":1,\"complete\":true,"));
-  EXPECT_TRUE(contains(json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) +
-                                 ",\"reason\":\"\"}"));
+  EXPECT_TRUE(contains(
+      json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) + ",\"reason\":\"\"}"));
   EXPECT_TRUE(contains(json, "\"frames\":6,"));
   EXPECT_TRUE(contains(json, "\"processes\":[{\"pid\":4242,\"parentPid\":0,\"parentEventIndex\":0,"));
   EXPECT_TRUE(contains(json, "\"argv\":[\"/usr/lib/jvm/java-17/bin/java\",\"-jar\",\"app.jar\",\"--port\",\"0\"]"));
-  EXPECT_TRUE(contains(json, "\"systemProperties\":{\"java.version\":\"17.0.9\",\"user.name\":\"user\","
-                             "\"line.separator\":\"\\u000a\"}"));
-  EXPECT_TRUE(contains(json, "{\"path\":\"/home/user/app/app.jar\",\"role\":\"classpath\",\"crc32c\":3735928559,"
-                             "\"size\":99999999999}"));
-  EXPECT_TRUE(contains(json, "\"end\":{\"exitStatus\":0,\"complete\":true,\"eventCount\":7,"
-                             "\"endTimeMillis\":1700000001000,\"truncatedReason\":\"\"}"));
+  EXPECT_TRUE(contains(json,
+                       "\"systemProperties\":{\"java.version\":\"17.0.9\",\"user.name\":\"user\","
+                       "\"line.separator\":\"\\u000a\"}"));
+  EXPECT_TRUE(contains(json,
+                       "{\"path\":\"/home/user/app/app.jar\",\"role\":\"classpath\",\"crc32c\":3735928559,"
+                       "\"size\":99999999999}"));
+  EXPECT_TRUE(contains(json,
+                       "\"end\":{\"exitStatus\":0,\"complete\":true,\"eventCount\":7,"
+                       "\"endTimeMillis\":1700000001000,\"truncatedReason\":\"\"}"));
   EXPECT_TRUE(contains(json, "\"threads\":[{\"thread\":0,\"name\":\"main\"},{\"thread\":1,\"name\":\"worker-1\"}]"));
   EXPECT_TRUE(contains(json, "\"events\":7,"));
   // Most frequent first; ties by id.
-  EXPECT_TRUE(contains(json, "\"calls\":[{\"id\":1,\"name\":\"java.lang.System.nanoTime()J\",\"count\":3},"
-                             "{\"id\":2,\"name\":\"java.lang.System.currentTimeMillis()J\",\"count\":1},"
-                             "{\"id\":3,\"name\":\"java.io.FileInputStream.readBytes([BII)I\",\"count\":1},"
-                             "{\"id\":4,\"name\":\"java.io.FileInputStream.open0(Ljava/lang/String;)V\",\"count\":1},"
-                             "{\"id\":5,\"name\":\"java.lang.ProcessEnvironment.environ()[[B\",\"count\":1}]"));
+  EXPECT_TRUE(contains(json,
+                       "\"calls\":[{\"id\":1,\"name\":\"java.lang.System.nanoTime()J\",\"count\":3},"
+                       "{\"id\":2,\"name\":\"java.lang.System.currentTimeMillis()J\",\"count\":1},"
+                       "{\"id\":3,\"name\":\"java.io.FileInputStream.readBytes([BII)I\",\"count\":1},"
+                       "{\"id\":4,\"name\":\"java.io.FileInputStream.open0(Ljava/lang/String;)V\",\"count\":1},"
+                       "{\"id\":5,\"name\":\"java.lang.ProcessEnvironment.environ()[[B\",\"count\":1}]"));
 }
 
 TEST(TapeC, IteratesEveryEventOfAPid) {
@@ -73,13 +77,16 @@ TEST(TapeC, IteratesEveryEventOfAPid) {
   std::vector<std::string> events;
   while (char* event = rt_tape_next_event_json(h.tape)) events.push_back(take(event));
   ASSERT_EQ(events.size(), 7u);
-  EXPECT_EQ(events[0], "{\"pid\":4242,\"thread\":0,\"index\":0,\"call\":\"java.lang.System.nanoTime()J\","
-                       "\"callId\":1,\"value\":1000}");
-  EXPECT_EQ(events[1], "{\"pid\":4242,\"thread\":0,\"index\":1,\"call\":\"java.lang.System.nanoTime()J\","
-                       "\"callId\":1,\"value\":1500}");
+  EXPECT_EQ(events[0],
+            "{\"pid\":4242,\"thread\":0,\"index\":0,\"call\":\"java.lang.System.nanoTime()J\","
+            "\"callId\":1,\"value\":1000}");
+  EXPECT_EQ(events[1],
+            "{\"pid\":4242,\"thread\":0,\"index\":1,\"call\":\"java.lang.System.nanoTime()J\","
+            "\"callId\":1,\"value\":1500}");
   EXPECT_TRUE(contains(events[3], "\"value\":5,\"data\":{\"length\":5,\"text\":\"hello\"}}"));
-  EXPECT_TRUE(contains(events[4], "\"items\":[\"/etc/hosts\"],\"thrown\":{\"className\":"
-                                  "\"java.io.FileNotFoundException\",\"message\":\"/etc/hosts (denied)\",\"errno\":13}"));
+  EXPECT_TRUE(contains(events[4],
+                       "\"items\":[\"/etc/hosts\"],\"thrown\":{\"className\":"
+                       "\"java.io.FileNotFoundException\",\"message\":\"/etc/hosts (denied)\",\"errno\":13}"));
   EXPECT_TRUE(contains(events[6], "\"thread\":1,\"index\":1,"));
   EXPECT_TRUE(contains(events[6], "\"items\":[\"A=1\",null]"));
   EXPECT_EQ(rt_tape_next_event_json(h.tape), nullptr);
@@ -114,16 +121,18 @@ TEST(TapeC, EscapesWhatIsNotPlainText) {
   ASSERT_NE(h.tape, nullptr);
   ASSERT_EQ(rt_tape_rewind(h.tape, 8), 0);
   std::string first = take(rt_tape_next_event_json(h.tape));
-  EXPECT_TRUE(contains(first, "\"data\":{\"length\":18,\"text\":\"a\\\"b\\\\c\\u0001\\u000a\x7f\\u00ff"
-                              "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}"))
+  EXPECT_TRUE(contains(first,
+                       "\"data\":{\"length\":18,\"text\":\"a\\\"b\\\\c\\u0001\\u000a\x7f\\u00ff"
+                       "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}"))
       << first;
   std::string second = take(rt_tape_next_event_json(h.tape));
   EXPECT_TRUE(contains(second, "\"data\":{\"length\":100,\"text\":\"" + std::string(64, 'z') + "\"}")) << second;
   std::string third = take(rt_tape_next_event_json(h.tape));
   EXPECT_TRUE(contains(third, "\"items\":[\"x\\u0000y\\ud83d\\ude00z\\u00ed\\u00a0\\u00bd\"]")) << third;
   std::string fourth = take(rt_tape_next_event_json(h.tape));
-  EXPECT_TRUE(contains(fourth, "\"thrown\":{\"className\":\"java.io.IOException\",\"message\":null,\"errno\":0},"
-                               "\"stack\":[\"a.B.c(B.java)\",\"a.B.d(B.java:12)\"]}"))
+  EXPECT_TRUE(contains(fourth,
+                       "\"thrown\":{\"className\":\"java.io.IOException\",\"message\":null,\"errno\":0},"
+                       "\"stack\":[\"a.B.c(B.java)\",\"a.B.d(B.java:12)\"]}"))
       << fourth;
 }
 

@@ -80,7 +80,8 @@ inline ProcessStartInfo sampleStart(uint32_t pid, uint32_t parentPid = 0) {
   return info;
 }
 
-inline std::unique_ptr<TapeWriter> openWriter(const std::string& path, TapeWriter::Mode mode = TapeWriter::Mode::kCreate) {
+inline std::unique_ptr<TapeWriter> openWriter(const std::string& path,
+                                              TapeWriter::Mode mode = TapeWriter::Mode::kCreate) {
   std::string error;
   auto writer = TapeWriter::open(path, mode, shebangLine("/opt/retrace/bin/retrace-replay"), error);
   EXPECT_TRUE(writer) << error;
@@ -109,7 +110,10 @@ inline uint32_t writeSmallTape(const std::string& path, bool withEnd = true) {
   main.appendValue(kNanoTime, 1500);
   main.appendValue(kCurrentTimeMillis, 1700000000000);
   main.begin(kReadBytes, 5).data("hello", 5).finish();
-  main.begin(kOpen, 0).item("/etc/hosts", 10).thrown("java.io.FileNotFoundException", "/etc/hosts (denied)", 13).finish();
+  main.begin(kOpen, 0)
+      .item("/etc/hosts", 10)
+      .thrown("java.io.FileNotFoundException", "/etc/hosts (denied)", 13)
+      .finish();
   main = writer->submit(0, 0, std::move(main));
   EventBuffer worker;
   worker.appendValue(kNanoTime, 2000);

@@ -15,14 +15,14 @@
 namespace retrace::tape {
 
 enum class RawTag : uint8_t {
-  kData = 1,          // Event.data
-  kItem = 2,          // one Event.items entry
-  kNullItem = 3,      // one null Event.items entry (length 0)
-  kField = 4,         // one Event.fields entry (8 bytes)
-  kThrownClass = 5,   // Event.thrown.className
-  kThrownMessage = 6, // Event.thrown.message (presence means hasMessage)
-  kThrownErrno = 7,   // Event.thrown.errno (4 bytes)
-  kFrame = 8,         // one Event.stack entry: i32 line then the method text
+  kData = 1,           // Event.data
+  kItem = 2,           // one Event.items entry
+  kNullItem = 3,       // one null Event.items entry (length 0)
+  kField = 4,          // one Event.fields entry (8 bytes)
+  kThrownClass = 5,    // Event.thrown.className
+  kThrownMessage = 6,  // Event.thrown.message (presence means hasMessage)
+  kThrownErrno = 7,    // Event.thrown.errno (4 bytes)
+  kFrame = 8,          // one Event.stack entry: i32 line then the method text
 };
 
 struct RawEventHeader {

@@ -21,15 +21,15 @@ struct FrameRef {
   uint32_t pid = 0;
   uint32_t length = 0;  // payload bytes
   MessageKind kind = MessageKind::kEventChunk;
-  uint32_t thread = 0;       // kEventChunk / kThreadStart
-  uint64_t firstIndex = 0;   // kEventChunk
-  uint32_t eventCount = 0;   // kEventChunk
+  uint32_t thread = 0;      // kEventChunk / kThreadStart
+  uint64_t firstIndex = 0;  // kEventChunk
+  uint32_t eventCount = 0;  // kEventChunk
 };
 
 struct StopInfo {
-  bool clean = true;     // the file ended exactly after a whole frame
-  uint64_t offset = 0;   // where reading stopped
-  std::string reason;    // "truncated frame at offset 1234 (payload needs 512 bytes, 100 left)", ...
+  bool clean = true;    // the file ended exactly after a whole frame
+  uint64_t offset = 0;  // where reading stopped
+  std::string reason;   // "truncated frame at offset 1234 (payload needs 512 bytes, 100 left)", ...
 };
 
 class EventCursor;
@@ -44,15 +44,15 @@ class TapeReader {
   static std::unique_ptr<TapeReader> open(const std::string& path, std::string& error);
   ~TapeReader();
 
-  const std::string& shebang() const;          // first line without its newline
+  const std::string& shebang() const;  // first line without its newline
   uint64_t fileSize() const;
   const std::vector<FrameRef>& frames() const;  // whole, checksummed frames in file order
   const StopInfo& stop() const;
-  std::vector<uint32_t> pids() const;           // in the order of their processStart frames
+  std::vector<uint32_t> pids() const;  // in the order of their processStart frames
 
   const ProcessStartInfo* processStart(uint32_t pid) const;
   const ProcessEndInfo* processEnd(uint32_t pid) const;  // nullptr: no end frame (killed, cut)
-  std::vector<ThreadInfo> threads(uint32_t pid) const;  // from threadStart frames, by id
+  std::vector<ThreadInfo> threads(uint32_t pid) const;   // from threadStart frames, by id
   uint64_t eventCount(uint32_t pid) const;
 
   /**
@@ -82,7 +82,7 @@ class EventCursor {
   virtual uint32_t thread() const = 0;
   virtual uint64_t index() const = 0;  // within its thread
   virtual uint16_t call() const = 0;
-  virtual int64_t value() const = 0;   // delta coding already undone
+  virtual int64_t value() const = 0;  // delta coding already undone
 
   virtual bool hasData() const = 0;
   virtual std::string_view data() const = 0;

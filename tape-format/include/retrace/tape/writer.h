@@ -76,14 +76,14 @@ class TapeWriter {
   std::deque<std::unique_ptr<Pending>> queue_;
   std::vector<EventBuffer> spare_;
   size_t queuedBytes_ = 0;
-  bool started_ = false;   // the process start frame went out and the thread runs
+  bool started_ = false;  // the process start frame went out and the thread runs
   bool stopping_ = false;
   bool finished_ = false;
-  bool partial_ = false;   // a failed write left part of a frame in the file
+  bool partial_ = false;       // a failed write left part of a frame in the file
   bool startWritten_ = false;  // the process start frame is in the file
   std::atomic<bool> failed_{false};
   std::atomic<uint64_t> bytesWritten_{0};
-  std::string failure_;    // guarded by mutex_
+  std::string failure_;  // guarded by mutex_
   std::unique_ptr<Encoding> encoding_;
 };
 
