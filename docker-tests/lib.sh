@@ -92,6 +92,12 @@ no_stack_trace() {
   ! grep -qE '^\s+at [a-zA-Z_$][a-zA-Z0-9_$.]*\(|Exception in thread|A fatal error has been detected|SIGSEGV|hs_err_pid' "$1"
 }
 
+# flip_byte FILE OFFSET: inverts every bit of one byte (writing a fixed value could leave it as it was).
+flip_byte() {
+  perl -e 'open(my $f, "+<", $ARGV[0]) or die; binmode $f; seek($f, $ARGV[1], 0); read($f, my $b, 1);
+           seek($f, $ARGV[1], 0); print $f chr(ord($b) ^ 0xff); close $f' "$1" "$2"
+}
+
 # one_line FILE: exactly one line.
 one_line() {
   [ "$(wc -l <"$1")" -eq 1 ]

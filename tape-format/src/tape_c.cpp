@@ -170,7 +170,8 @@ void writeProcess(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
 
 std::string summary(const rt_tape& tape) {
   const TapeReader& reader = *tape.reader;
-  bool complete = reader.stop().clean;
+  // A recording with no process in it is not complete, whatever else is true of it.
+  bool complete = reader.stop().clean && !reader.pids().empty();
   for (uint32_t pid : reader.pids()) {
     const ProcessEndInfo* end = reader.processEnd(pid);
     complete = complete && end != nullptr && end->complete;

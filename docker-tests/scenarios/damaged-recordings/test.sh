@@ -38,7 +38,7 @@ for position in 100 $((size / 5)) $((size / 4)) $((size / 3)) $((size / 2)) $((s
   flips=$((flips + 1))
   bad=$WORK/flip-$position.retrace
   cp "$WORK/good.retrace" "$bad"
-  printf '\xff' | dd of="$bad" bs=1 seek="$position" conv=notrunc status=none
+  flip_byte "$bad" "$position"
   status=$(status_of "$WORK/s.out" "$WORK/s.err" "$RETRACE" summary "$bad")
   if [ "$status" = 0 ] || ! one_line "$WORK/s.err" || ! grep -qE "corrupt|checksum|truncated|incomplete" "$WORK/s.err"; then
     flip_bad=$((flip_bad + 1)); fail "summary of a recording with byte $position flipped" "exit $status: $(cat "$WORK/s.err")"

@@ -123,6 +123,9 @@ public record RecordingSummary(
                     ? "damaged at offset " + stop.offset()
                     : stop.reason());
         }
+        if (processes.isEmpty()) {
+            reasons.add("it holds no whole process start");
+        }
         for (Process p : processes) {
             if (p.end() == null) {
                 reasons.add("process " + p.pid() + " has no end frame (killed, or still running)");

@@ -1,0 +1,115 @@
+#include "core.h"
+
+#include <algorithm>
+#include <system_error>
+
+#include "policy.h"
+
+namespace retrace::demux {
+
+Core::Core(Options opts) : options(std::move(opts)) {
+  policy = options.mode == Mode::kRecord ? makeRecordPolicy(*this) : makeReplayPolicy(*this);
+}
+
+Core::~Core() {
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    stopping_ = true;
+    abandon();
+  }
+  if (watchdog_.joinable()) watchdog_.join();
+}
+
+Slot* Core::find(uint32_t id) {
+  if (id < slots.size()) return slots[id].get();
+  ++stats.misuses;
+  return nullptr;
+}
+
+void Core::enqueue(Slot& t) {
+  t.state = SlotState::kWaiting;
+  t.waitSince = Clock::now();
+  queue.push_back(t.id);
+  ++stats.waits;
+  // The watchdog sleeps while nobody waits; the first waiter gives it something to watch.
+  if (queue.size() == 1) kickWatchdog();
+}
+
+void Core::grant(Slot& t) {
+  auto it = std::find(queue.begin(), queue.end(), t.id);
+  if (it != queue.end()) queue.erase(it);
+  holder = t.id;
+  holderSince = Clock::now();
+  t.state = SlotState::kHolding;
+  t.cv.notify_one();
+}
+
+void Core::release(Slot& t, SlotState next) {
+  holder = kNoThread;
+  t.state = next;
+  lastReleaser = t.id;
+  lastReleasePoint = t.points;
+}
+
+bool Core::waitForBaton(Lock& lock, Slot& t) {
+  t.cv.wait(lock, [&] { return holder == t.id || abandoned; });
+  if (holder == t.id) return true;
+  // Abandoned: leave the queue and run on unserialised, like every other thread now.
+  auto it = std::find(queue.begin(), queue.end(), t.id);
+  if (it != queue.end()) queue.erase(it);
+  t.state = SlotState::kDetached;
+  return false;
+}
+
+void Core::count(const Handover& handover) {
+  ++stats.handovers;
+  switch (handover.kind) {
+    case HandoverKind::kYield:
+      ++stats.yields;
+      break;
+    case HandoverKind::kBlock:
+      ++stats.blocks;
+      break;
+    case HandoverKind::kForced:
+      ++stats.forced;
+      break;
+    case HandoverKind::kEscape:
+      ++stats.escapes;
+      break;
+  }
+}
+
+void Core::stall(Lock& lock, StallReason reason, uint32_t expected, std::string message) {
+  if (stalled || abandoned) return;
+  stalled = true;
+  StallReport report = snapshot(reason, expected, std::move(message));
+  // Without the lock: the agent prints (and usually exits) from here, and must be able to look around.
+  lock.unlock();
+  if (options.onStall) options.onStall(report);
+  lock.lock();
+  abandon();
+}
+
+void Core::abandon() {
+  abandoned = true;
+  for (auto& s : slots) s->cv.notify_all();
+  ++kicks_;
+  watchdogCv_.notify_all();
+}
+
+void Core::kickWatchdog() {
+  if (stopping_) return;
+  ++kicks_;
+  if (watchdog_.joinable()) {
+    watchdogCv_.notify_one();
+    return;
+  }
+  try {
+    watchdog_ = std::thread([this] { watchdogLoop(); });
+  } catch (const std::system_error&) {
+    // No thread to spare: the demux still serialises and replays, it only loses forced hand-overs,
+    // escapes and stall detection. Retried at the next kick.
+  }
+}
+
+}  // namespace retrace::demux

@@ -1,0 +1,97 @@
+// The state every part of the demux shares: threads, the baton, the waiters, one lock. The record and
+// replay policies (policy.h) decide who gets the baton; Core only knows how to hand it and wait for it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "retrace/demux/demux.h"
+
+namespace retrace::demux {
+
+using Clock = std::chrono::steady_clock;
+using Lock = std::unique_lock<std::mutex>;
+
+enum class SlotState : uint8_t {
+  kReserved,  // reserveChild done, arrive not yet
+  kWaiting,   // in the queue, waiting for the baton
+  kHolding,   // holds the baton
+  kDetached,  // runs without the baton: in a blocking call, or after kForced/kEscape
+  kExited,
+};
+
+/** One logical thread. Touched only under Core::mu. */
+struct Slot {
+  explicit Slot(uint32_t threadId) : id(threadId) {}
+  const uint32_t id;
+  SlotState state = SlotState::kReserved;
+  uint64_t points = 0;
+  Clock::time_point waitSince{};  // when it joined the queue (FIFO order, quantum, reports)
+  std::condition_variable cv;     // one per thread: a grant wakes exactly the grantee
+};
+
+class Policy;
+
+class Core {
+ public:
+  explicit Core(Options options);
+  ~Core();
+
+  const Options options;
+  mutable std::mutex mu;
+  std::vector<std::unique_ptr<Slot>> slots;
+  uint32_t holder = kNoThread;
+  Clock::time_point holderSince{};  // last grant, or last point of the holder while others waited
+  std::deque<uint32_t> queue;       // waiting thread ids, longest waiter first
+  uint32_t lastReleaser = kNoThread;
+  uint64_t lastReleasePoint = 0;
+  bool stalled = false;    // a stall is being reported: the schedule is frozen
+  bool abandoned = false;  // no order is enforced any more
+  Stats stats;
+  std::unique_ptr<Policy> policy;
+
+  /** The slot of `id`, or null (counted as a misuse) when `id` was never given out. */
+  Slot* find(uint32_t id);
+  Slot& slot(uint32_t id) { return *slots[id]; }
+  Slot& front() { return slot(queue.front()); }
+
+  /** `t` starts waiting for the baton, behind every thread already waiting. */
+  void enqueue(Slot& t);
+  /** Makes `t` the holder and wakes it. */
+  void grant(Slot& t);
+  /** The holder `t` gives up the baton; `next` is the new state of `t`. Nobody holds it after. */
+  void release(Slot& t, SlotState next);
+  /** Blocks until `t` holds the baton or the demux is abandoned. True when it holds. */
+  bool waitForBaton(Lock& lock, Slot& t);
+  /** Counts a hand-over in the stats (both modes). */
+  void count(const Handover& handover);
+
+  /**
+   * Reports a stall once (later calls do nothing): freezes the schedule, calls onStall without the lock,
+   * then abandons. Returns with the lock held again.
+   */
+  void stall(Lock& lock, StallReason reason, uint32_t expected, std::string message);
+  /** Stops enforcing an order and wakes everybody (waiters and the watchdog). */
+  void abandon();
+
+  /** Wakes the watchdog (starting it on first use): something it watches has changed. */
+  void kickWatchdog();
+
+ private:
+  StallReport snapshot(StallReason reason, uint32_t expected, std::string message) const;
+  void watchdogLoop();
+
+  std::thread watchdog_;
+  std::condition_variable watchdogCv_;
+  uint64_t kicks_ = 0;  // a kick that lands while the watchdog is unlocked (in isBlocked) is not lost
+  bool stopping_ = false;
+};
+
+}  // namespace retrace::demux

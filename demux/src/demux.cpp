@@ -1,0 +1,151 @@
+// The public calls: check the caller against the contract, count the point, hand over to the policy.
+#include "retrace/demux/demux.h"
+
+#include <memory>
+
+#include "core.h"
+#include "policy.h"
+
+namespace retrace::demux {
+namespace {
+
+/** The slot of `id` if it is in one of `allowed` states; otherwise null, counted as a misuse. */
+template <typename... States>
+Slot* caller(Core& core, uint32_t id, States... allowed) {
+  Slot* slot = core.find(id);
+  if (slot == nullptr) return nullptr;
+  if (((slot->state == allowed) || ...)) return slot;
+  ++core.stats.misuses;
+  return nullptr;
+}
+
+}  // namespace
+
+Demux::Demux(Options options) : core_(std::make_unique<Core>(std::move(options))) {}
+
+Demux::~Demux() = default;  // ~Core abandons and joins the watchdog
+
+uint32_t Demux::startMain() {
+  Lock lock(core_->mu);
+  if (!core_->slots.empty()) {
+    ++core_->stats.misuses;
+    return kNoThread;
+  }
+  core_->slots.push_back(std::make_unique<Slot>(0));
+  core_->grant(*core_->slots[0]);
+  core_->policy->started(lock);
+  return 0;
+}
+
+uint32_t Demux::reserveChild(uint32_t parent) {
+  Lock lock(core_->mu);
+  // A parent without the baton (after an escape) still gets an id; the numbering is then as
+  // deterministic as the escape itself.
+  if (caller(*core_, parent, SlotState::kHolding, SlotState::kDetached) == nullptr) return kNoThread;
+  auto id = static_cast<uint32_t>(core_->slots.size());
+  core_->slots.push_back(std::make_unique<Slot>(id));
+  return id;
+}
+
+bool Demux::arrive(uint32_t id) {
+  Lock lock(core_->mu);
+  Slot* t = caller(*core_, id, SlotState::kReserved);
+  if (t == nullptr) return false;
+  if (core_->abandoned) {
+    t->state = SlotState::kDetached;
+    return false;
+  }
+  core_->policy->acquire(lock, *t);
+  return !core_->abandoned;
+}
+
+bool Demux::schedulingPoint(uint32_t id) {
+  Lock lock(core_->mu);
+  Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
+  if (t == nullptr) return false;
+  ++t->points;
+  if (core_->abandoned) return false;
+  core_->policy->point(lock, *t);
+  return !core_->abandoned;
+}
+
+bool Demux::releaseForBlocking(uint32_t id) {
+  Lock lock(core_->mu);
+  Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
+  if (t == nullptr) return false;
+  ++t->points;
+  if (core_->abandoned) {
+    t->state = SlotState::kDetached;
+    return false;
+  }
+  core_->policy->release(lock, *t, false);
+  return !core_->abandoned;
+}
+
+bool Demux::reacquire(uint32_t id) {
+  Lock lock(core_->mu);
+  Slot* t = caller(*core_, id, SlotState::kDetached);
+  if (t == nullptr) return false;
+  if (core_->abandoned) return false;
+  core_->policy->acquire(lock, *t);
+  return !core_->abandoned;
+}
+
+void Demux::exit(uint32_t id) {
+  Lock lock(core_->mu);
+  Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
+  if (t == nullptr) return;
+  ++t->points;
+  if (core_->abandoned) {
+    t->state = SlotState::kExited;
+    return;
+  }
+  core_->policy->release(lock, *t, true);
+}
+
+bool Demux::holds(uint32_t id) const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return id != kNoThread && core_->holder == id;
+}
+
+uint32_t Demux::holder() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return core_->holder;
+}
+
+uint64_t Demux::points(uint32_t id) const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return id < core_->slots.size() ? core_->slots[id]->points : 0;
+}
+
+std::vector<uint32_t> Demux::waiting() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return {core_->queue.begin(), core_->queue.end()};
+}
+
+size_t Demux::position() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return core_->policy->position();
+}
+
+bool Demux::escaped() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return core_->stats.escapes > 0;
+}
+
+bool Demux::abandoned() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return core_->abandoned;
+}
+
+Stats Demux::stats() const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  return core_->stats;
+}
+
+void Demux::shutdown() {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  core_->abandon();
+}
+
+}  // namespace retrace::demux

@@ -1,0 +1,19 @@
+#include "retrace/demux/demux.h"
+
+namespace retrace::demux {
+
+const char* toString(HandoverKind kind) {
+  switch (kind) {
+    case HandoverKind::kYield:
+      return "kYield";
+    case HandoverKind::kBlock:
+      return "kBlock";
+    case HandoverKind::kForced:
+      return "kForced";
+    case HandoverKind::kEscape:
+      return "kEscape";
+  }
+  return "?";
+}
+
+}  // namespace retrace::demux

@@ -1,0 +1,287 @@
+// Replay: grant the baton in exactly the recorded order.
+//
+// The schedule is a chain: each entry's `from` is the previous entry's `to` (the first one's is thread
+// 0), because only the holder gives the baton away. So the next entry always names the current holder,
+// and it fires when the holder's point count reaches its `fromPoint`:
+// - kYield: in the holder's schedulingPoint() making that count; kBlock: in its releaseForBlocking()
+//   or exit(); kEscape: at once, the holder runs on without the baton; kForced: as soon as the watchdog
+//   sees the holder blocked in the VM (or, if it never blocks here, at its next point: lateForced).
+// - A release with no entry is a take-back the recording left out: the baton is kept for the releaser.
+// - Anything else (the holder is not the entry's `from`, or passed the point) is a divergence, reported
+//   at once; a thread that does not come for a baton kept for it is reported after `replayWait`.
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "core.h"
+#include "policy.h"
+
+namespace retrace::demux {
+namespace {
+
+constexpr auto kMinPoll = std::chrono::microseconds(100);
+
+std::string thread(uint32_t id) {
+  return id == kNoThread ? "no thread" : "thread " + std::to_string(id);
+}
+
+std::string handoverText(const Handover& e) {
+  return thread(e.from) + " handing the baton to " + thread(e.to) + " at its point " + std::to_string(e.fromPoint) +
+         " (" + toString(e.kind) + ")";
+}
+
+std::string milliseconds(std::chrono::nanoseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+class ReplayPolicy final : public Policy {
+ public:
+  explicit ReplayPolicy(Core& core) : core_(core), schedule_(core.options.schedule) {}
+
+  void started(Lock& lock) override { settle(lock); }
+
+  void point(Lock& lock, Slot& t) override {
+    if (core_.holder != t.id) {  // lost the baton to kForced/kEscape: wait for the recorded return
+      acquire(lock, t);
+      return;
+    }
+    const Handover* e = next();
+    if (e != nullptr && e->from == t.id) {
+      if (isLateForced(*e, t)) {
+        handOverAndWait(lock, t);
+        return;
+      }
+      if (e->fromPoint == t.points && e->kind == HandoverKind::kYield) {
+        handOverAndWait(lock, t);
+        return;
+      }
+      if (e->fromPoint == t.points && e->kind == HandoverKind::kBlock) {
+        diverge(lock, t.id,
+                thread(t.id) + " reached a plain scheduling point where the recording has " + handoverText(*e) +
+                    " before a blocking call");
+        return;
+      }
+    }
+    settle(lock);  // an escape at this point, or a point passed without its hand-over
+  }
+
+  void release(Lock& lock, Slot& t, bool exiting) override {
+    SlotState next = exiting ? SlotState::kExited : SlotState::kDetached;
+    if (core_.holder != t.id) {  // already lost it (kForced/kEscape): nothing to give
+      t.state = next;
+      return;
+    }
+    const Handover* e = this->next();
+    core_.release(t, next);
+    if (e != nullptr && e->from == t.id) {
+      if (isLateForced(*e, t) || (e->fromPoint == t.points && e->kind == HandoverKind::kBlock)) {
+        consume();
+        reserve(e->to);
+        settle(lock);
+        return;
+      }
+      if (e->fromPoint < t.points || (e->fromPoint == t.points && e->kind == HandoverKind::kYield)) {
+        diverge(lock, t.id,
+                thread(t.id) + " released the baton at its point " + std::to_string(t.points) +
+                    (exiting ? " (thread end)" : " (blocking call)") + " where the recording has " + handoverText(*e));
+        return;
+      }
+    }
+    // No entry here: in the recording nobody else took the baton before this thread took it back.
+    reserve(exiting ? kNoThread : t.id);
+    settle(lock);
+  }
+
+  void acquire(Lock& lock, Slot& t) override {
+    core_.enqueue(t);
+    settle(lock);
+    core_.waitForBaton(lock, t);
+  }
+
+  Clock::time_point watch(Lock& lock) override {
+    const Options& o = core_.options;
+    Clock::time_point now = Clock::now();
+    if (const Handover* e = pendingForced()) return watchForced(lock, *e, now);
+    if (core_.queue.empty() || o.replayWait.count() == 0) return Clock::time_point::max();
+
+    if (core_.holder == kNoThread) {
+      Clock::time_point deadline = freeSince_ + o.replayWait;
+      if (now < deadline) return deadline;
+      core_.stall(lock, StallReason::kTimeout, reserved_,
+                  thread(reserved_) + " did not come for the baton within " + milliseconds(o.replayWait) +
+                      " (the recording gives it the baton after " + thread(core_.lastReleaser) + "'s point " +
+                      std::to_string(core_.lastReleasePoint) + ")");
+      return Clock::time_point::max();
+    }
+    // A running holder may be computing: only a holder blocked in the VM is known to be stuck.
+    if (!o.isBlocked) return Clock::time_point::max();
+    uint32_t holder = core_.holder;
+    uint64_t points = core_.slot(holder).points;
+    lock.unlock();
+    bool blocked = o.isBlocked(holder);
+    lock.lock();
+    if (core_.stalled || core_.abandoned || core_.holder != holder || core_.slot(holder).points != points) return now;
+    Clock::time_point poll = now + std::clamp<std::chrono::nanoseconds>(o.replayWait / 20, std::chrono::milliseconds(1),
+                                                                        std::chrono::milliseconds(500));
+    if (!blocked) {
+      blockedHolder_ = kNoThread;
+      return poll;
+    }
+    if (blockedHolder_ != holder || blockedPoints_ != points) {
+      blockedHolder_ = holder;
+      blockedPoints_ = points;
+      blockedSince_ = now;
+    }
+    if (now - blockedSince_ < o.replayWait) return poll;
+    const Handover* e = next();
+    core_.stall(lock, StallReason::kTimeout, holder,
+                thread(holder) + " holds the baton and has been blocked in the VM for " + milliseconds(o.replayWait) +
+                    " at its point " + std::to_string(points) + "; the recording continues with " +
+                    (e != nullptr ? handoverText(*e) : std::string("no further hand-over")));
+    return Clock::time_point::max();
+  }
+
+  size_t position() const override { return next_; }
+  const Handover* next() const override { return next_ < schedule_.size() ? &schedule_[next_] : nullptr; }
+
+ private:
+  /** The holder passed a kForced hand-over's point without being seen blocked: hand over now. */
+  bool isLateForced(const Handover& e, const Slot& t) {
+    if (e.kind != HandoverKind::kForced || e.fromPoint >= t.points) return false;
+    ++core_.stats.lateForced;
+    return true;
+  }
+
+  /** The holder `t` gives the baton to the next entry's `to` and waits to get it back. */
+  void handOverAndWait(Lock& lock, Slot& t) {
+    const Handover& e = consume();
+    core_.release(t, SlotState::kWaiting);
+    reserve(e.to);
+    core_.enqueue(t);
+    settle(lock);
+    core_.waitForBaton(lock, t);
+  }
+
+  const Handover& consume() {
+    const Handover& e = schedule_[next_++];
+    core_.count(e);
+    return e;
+  }
+
+  /** The free baton may only be taken by `id` (kNoThread: by nobody). */
+  void reserve(uint32_t id) {
+    reserved_ = id;
+    freeSince_ = Clock::now();
+  }
+
+  /** The next entry when it is a kForced hand-over away from the holder at its current point. */
+  const Handover* pendingForced() const {
+    const Handover* e = next();
+    if (e == nullptr || e->kind != HandoverKind::kForced || core_.holder == kNoThread || e->from != core_.holder) {
+      return nullptr;
+    }
+    return e->fromPoint == core_.slot(core_.holder).points ? e : nullptr;
+  }
+
+  Clock::time_point watchForced(Lock& lock, const Handover& e, Clock::time_point now) {
+    const Options& o = core_.options;
+    uint32_t holder = core_.holder;
+    size_t position = next_;
+    bool blocked = true;  // without isBlocked, nothing better than granting it at once
+    if (o.isBlocked) {
+      lock.unlock();
+      blocked = o.isBlocked(holder);
+      lock.lock();
+    }
+    if (core_.stalled || core_.abandoned || core_.holder != holder || next_ != position || pendingForced() != &e) {
+      return now;
+    }
+    if (!blocked) return now + std::max<std::chrono::nanoseconds>(o.replayPoll, kMinPoll);
+    consume();
+    core_.release(core_.slot(holder), SlotState::kDetached);
+    reserve(e.to);
+    settle(lock);
+    return now;
+  }
+
+  /** After any change: grant a reserved baton, fire an escape, or report a divergence. */
+  void settle(Lock& lock) {
+    for (;;) {
+      if (core_.stalled || core_.abandoned) return;
+      if (core_.holder == kNoThread) {
+        if (reserved_ == kNoThread) {
+          if (!core_.queue.empty()) reportNoHandover(lock);
+          return;
+        }
+        if (reserved_ >= core_.slots.size()) return;  // not started yet: the timeout covers it
+        Slot& r = core_.slot(reserved_);
+        if (r.state == SlotState::kExited) {
+          diverge(lock, r.id, "the recording gives the baton to " + thread(r.id) + ", which has ended");
+          return;
+        }
+        if (r.state != SlotState::kWaiting) return;  // on its way
+        reserved_ = kNoThread;
+        core_.grant(r);
+        continue;  // the new holder may have an escape or a divergence right here
+      }
+      const Handover* e = next();
+      if (e == nullptr) return;
+      Slot& h = core_.slot(core_.holder);
+      if (e->from != h.id) {
+        diverge(lock, e->from, thread(h.id) + " holds the baton, but the recording continues with " + handoverText(*e));
+        return;
+      }
+      if (e->fromPoint < h.points) {
+        diverge(lock, h.id,
+                thread(h.id) + " passed its point " + std::to_string(e->fromPoint) + " without the recorded " +
+                    handoverText(*e) + "; it is at point " + std::to_string(h.points));
+        return;
+      }
+      if (e->fromPoint > h.points) return;
+      if (e->kind == HandoverKind::kEscape) {  // the spinner runs on beside `to`, as it did when recorded
+        consume();
+        core_.release(h, SlotState::kDetached);
+        reserve(e->to);
+        continue;
+      }
+      if (e->kind == HandoverKind::kForced) core_.kickWatchdog();  // poll isBlocked until it blocks
+      return;
+    }
+  }
+
+  /** A thread waits, the baton is free, and the schedule gives it to nobody. */
+  void reportNoHandover(Lock& lock) {
+    const Handover* e = next();
+    std::string message = thread(core_.lastReleaser) + " ended at its point " + std::to_string(core_.lastReleasePoint) +
+                          " and the recording has no hand-over there, but " + thread(core_.queue.front()) +
+                          " waits for the baton";
+    if (e == nullptr) {
+      core_.stall(lock, StallReason::kScheduleEnded, kNoThread, message + " (end of the recorded schedule)");
+    } else {
+      core_.stall(lock, StallReason::kDiverged, e->from,
+                  message + "; the recording continues with " + handoverText(*e));
+    }
+  }
+
+  void diverge(Lock& lock, uint32_t expected, std::string message) {
+    core_.stall(lock, StallReason::kDiverged, expected, std::move(message));
+  }
+
+  Core& core_;
+  const std::vector<Handover>& schedule_;
+  size_t next_ = 0;
+  uint32_t reserved_ = kNoThread;
+  Clock::time_point freeSince_{};
+  // The holder the watchdog last saw blocked, at which point, since when.
+  uint32_t blockedHolder_ = kNoThread;
+  uint64_t blockedPoints_ = 0;
+  Clock::time_point blockedSince_{};
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> makeReplayPolicy(Core& core) {
+  return std::make_unique<ReplayPolicy>(core);
+}
+
+}  // namespace retrace::demux

@@ -1,0 +1,26 @@
+// The watchdog thread: started by the first thread that has to wait, asleep whenever nobody waits (and
+// no recorded kForced hand-over is pending). What it looks for is the policy's business (policy.h).
+#include <cstdint>
+
+#include "core.h"
+#include "policy.h"
+
+namespace retrace::demux {
+
+void Core::watchdogLoop() {
+  Lock lock(mu);
+  while (!stopping_) {
+    uint64_t kicks = kicks_;
+    Clock::time_point next = abandoned || stalled ? Clock::time_point::max() : policy->watch(lock);
+    if (stopping_) break;
+    // A kick during watch() (it unlocks around isBlocked) means the answer may be stale: look again.
+    if (kicks != kicks_) continue;
+    if (next == Clock::time_point::max()) {
+      watchdogCv_.wait(lock);
+    } else {
+      watchdogCv_.wait_until(lock, next);
+    }
+  }
+}
+
+}  // namespace retrace::demux

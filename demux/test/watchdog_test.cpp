@@ -1,0 +1,213 @@
+// The watchdog: a holder blocked in the VM without a scheduling point (kForced), a holder spinning
+// without one (kEscape), and the replay of both.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "test_support.h"
+
+namespace retrace::demux::test {
+namespace {
+
+// Thread 0 works a little, then "blocks in the VM" (a condition variable, with isBlocked saying so)
+// until thread 1 signals it: without a forced hand-over, this program never ends.
+struct BlockedProgram {
+  explicit BlockedProgram(BlockedFlags& flags) : blocked(flags) {}
+
+  void run(Demux& demux) {
+    uint32_t main = demux.startMain();
+    uint32_t child = demux.reserveChild(main);
+    std::thread t([&] {
+      demux.arrive(child);
+      childSawMainBlocked = blocked.get(main);
+      log.push_back(child);
+      {
+        std::lock_guard<std::mutex> lock(m);
+        signaled = true;
+      }
+      cv.notify_all();
+      demux.exit(child);
+    });
+    std::this_thread::sleep_for(20ms);  // work before blocking: the child must not run meanwhile
+    {
+      std::unique_lock<std::mutex> lock(m);
+      blocked.set(main, true);
+      cv.wait(lock, [&] { return signaled; });
+      blocked.set(main, false);
+    }
+    demux.schedulingPoint(main);  // lost the baton while blocked: waits to get it back
+    log.push_back(main);
+    demux.releaseForBlocking(main);
+    t.join();
+    demux.reacquire(main);
+    demux.exit(main);
+  }
+
+  BlockedFlags& blocked;
+  std::mutex m;
+  std::condition_variable cv;
+  bool signaled = false;
+  std::vector<uint32_t> log;  // baton holders only
+  bool childSawMainBlocked = false;
+};
+
+const std::vector<Handover> kForcedSchedule = {{0, 0, 1, HandoverKind::kForced}, {1, 1, 0, HandoverKind::kBlock}};
+
+TEST(Watchdog, ABlockedHolderIsForcedToHandOver) {
+  HangGuard guard;
+  Tape tape;
+  BlockedFlags flags;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 10s;
+  options.isBlocked = flags.probe();
+  Demux demux(options);
+  BlockedProgram program(flags);
+  program.run(demux);
+  EXPECT_EQ(tape.entries(), kForcedSchedule) << text(tape.entries());
+  EXPECT_EQ(program.log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_TRUE(program.childSawMainBlocked);
+  EXPECT_EQ(demux.stats().forced, 1u);
+  EXPECT_FALSE(demux.escaped());
+}
+
+TEST(Watchdog, ReplayGrantsTheForcedHandOverOnceTheHolderBlocks) {
+  HangGuard guard;
+  StallCatcher stalls;
+  BlockedFlags flags;
+  Options options = replayOptions(kForcedSchedule, stalls);
+  options.isBlocked = flags.probe();
+  Demux demux(options);
+  BlockedProgram program(flags);
+  program.run(demux);
+  EXPECT_EQ(program.log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_TRUE(program.childSawMainBlocked) << "the child ran before thread 0 blocked";
+  EXPECT_EQ(demux.position(), kForcedSchedule.size());
+  EXPECT_EQ(demux.stats().forced, 1u);
+  EXPECT_EQ(demux.stats().lateForced, 0u);
+  EXPECT_TRUE(stalls.reports().empty());
+}
+
+TEST(Watchdog, ReplayGrantsAForcedHandOverAtTheNextPointIfTheHolderNeverBlocks) {
+  HangGuard guard;
+  StallCatcher stalls;
+  BlockedFlags flags;  // never set: nothing blocks in this replay
+  Options options = replayOptions(kForcedSchedule, stalls);
+  options.isBlocked = flags.probe();
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::atomic<bool> ran{false};
+  std::thread t([&] {
+    demux.arrive(child);
+    ran = true;
+    demux.exit(child);
+  });
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(demux.schedulingPoint(main));  // 1: past the forced point, so the hand-over happens here
+  EXPECT_TRUE(ran);
+  t.join();
+  demux.exit(main);
+  EXPECT_EQ(demux.stats().lateForced, 1u);
+  EXPECT_EQ(demux.position(), kForcedSchedule.size());
+  EXPECT_TRUE(stalls.reports().empty());
+}
+
+// Thread 0 spins on a flag that only thread 1 sets, with no scheduling point in the loop.
+std::vector<uint32_t> spinProgram(Demux& demux, std::atomic<bool>& childRanEarly, std::chrono::milliseconds spinLimit) {
+  std::vector<uint32_t> log;
+  std::atomic<bool> flag{false};
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::thread t([&] {
+    demux.arrive(child);
+    log.push_back(child);
+    flag = true;
+    demux.exit(child);
+  });
+  auto start = std::chrono::steady_clock::now();
+  while (!flag.load() && std::chrono::steady_clock::now() - start < spinLimit) {
+  }
+  childRanEarly = flag.load();
+  demux.schedulingPoint(main);
+  log.push_back(main);
+  demux.releaseForBlocking(main);
+  t.join();
+  demux.reacquire(main);
+  demux.exit(main);
+  return log;
+}
+
+const std::vector<Handover> kEscapeSchedule = {{0, 0, 1, HandoverKind::kEscape}, {1, 1, 0, HandoverKind::kBlock}};
+
+TEST(Watchdog, ASpinningHolderEscapesAfterTheLimit) {
+  HangGuard guard;
+  Tape tape;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 60ms;  // no isBlocked: the holder cannot be seen blocked, only stuck
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{false};
+  auto start = std::chrono::steady_clock::now();
+  std::vector<uint32_t> log = spinProgram(demux, childRanEarly, 30s);
+  EXPECT_TRUE(childRanEarly) << "the spin ended by its own limit, not by the escape";
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 60ms);
+  EXPECT_EQ(log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_EQ(tape.entries(), kEscapeSchedule) << text(tape.entries());
+  EXPECT_TRUE(demux.escaped());
+  EXPECT_EQ(demux.stats().escapes, 1u);
+}
+
+TEST(Watchdog, ANotBlockedHolderIsNotForced) {
+  HangGuard guard;
+  Tape tape;
+  BlockedFlags flags;  // says "not blocked": the holder is spinning, not waiting in the VM
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 60ms;
+  options.isBlocked = flags.probe();
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{false};
+  spinProgram(demux, childRanEarly, 30s);
+  EXPECT_TRUE(childRanEarly);
+  EXPECT_EQ(tape.entries(), kEscapeSchedule) << text(tape.entries());
+  EXPECT_EQ(demux.stats().forced, 0u);
+}
+
+TEST(Watchdog, WithoutAnEscapeLimitASpinnerKeepsTheBaton) {
+  HangGuard guard;
+  Tape tape;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 0s;
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{true};
+  // The spin gives up by itself after 150 ms; the child must not have run meanwhile.
+  std::vector<uint32_t> log = spinProgram(demux, childRanEarly, 150ms);
+  EXPECT_FALSE(childRanEarly);
+  EXPECT_EQ(log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_FALSE(demux.escaped());
+  ASSERT_FALSE(tape.entries().empty());
+  EXPECT_EQ(tape.entries()[0].kind, HandoverKind::kYield);
+}
+
+TEST(Watchdog, ReplayOfAnEscapeCompletes) {
+  HangGuard guard;
+  StallCatcher stalls;
+  Demux demux(replayOptions(kEscapeSchedule, stalls));
+  std::atomic<bool> childRanEarly{false};
+  auto start = std::chrono::steady_clock::now();
+  std::vector<uint32_t> log = spinProgram(demux, childRanEarly, 30s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_TRUE(childRanEarly);
+  EXPECT_EQ(log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_TRUE(demux.escaped());
+  EXPECT_EQ(demux.position(), kEscapeSchedule.size());
+  EXPECT_TRUE(stalls.reports().empty());
+}
+
+}  // namespace
+}  // namespace retrace::demux::test
