@@ -211,7 +211,17 @@ void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) 
   bool isNew = false;
   ThreadState* state = agent.threads_.attachStarted(application, name, isNew);
   // The main thread starts again as DestroyJavaVM at exit: same thread, no second start frame.
-  if (isNew && state->recorded && agent.recording() && agent.active()) agent.recorder_->threadStarted(*state);
+  if (isNew && state->recorded && agent.recording() && agent.active()) {
+    agent.recorder_->threadStarted(*state);
+    // Each thread's calls are on the tape, but not yet the order in which threads interleave.
+    static std::atomic<bool> told{false};
+    if (state->id > 0 && !told.exchange(true)) {
+      fprintf(stderr,
+              "retrace: note: the program started thread \"%s\"; the interleaving of threads is not recorded "
+              "yet, so a replay may diverge where threads race (docs/limitations.md)\n",
+              state->name.c_str());
+    }
+  }
 }
 
 void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
