@@ -123,7 +123,9 @@ TEST(Replay, RecordedYieldOrderIsReproduced) {
         }
         demux.exit(id);
       });
-      if (!shuffle) EXPECT_TRUE(eventually([&] { return demux.waiting().size() == id; }));
+      if (!shuffle) {
+        EXPECT_TRUE(eventually([&] { return demux.waiting().size() == id; }));
+      }
     }
     for (int i = 0; i < 3; ++i) {
       order.push_back(main);

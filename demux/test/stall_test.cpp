@@ -160,7 +160,7 @@ TEST(Stall, AThreadThatDoesNotComeIsNamedAfterTheWait) {
   go = true;
   t.join();
   ASSERT_EQ(stalls.reports().size(), 1u);
-  const StallReport& report = stalls.reports()[0];
+  StallReport report = stalls.reports()[0];
   EXPECT_EQ(report.reason, StallReason::kTimeout) << describe(report);
   EXPECT_EQ(report.expected, child);
   EXPECT_EQ(report.holder, kNoThread);
@@ -199,7 +199,7 @@ TEST(Stall, AHolderBlockedInTheVmIsNamedAfterTheWait) {
   ASSERT_TRUE(eventually([&] { return !stalls.reports().empty(); }, 5s));
   blocked.set(main, false);
   t.join();
-  const StallReport& report = stalls.reports()[0];
+  StallReport report = stalls.reports()[0];
   EXPECT_EQ(report.reason, StallReason::kTimeout) << describe(report);
   EXPECT_EQ(report.expected, main);
   EXPECT_EQ(report.holder, main);
