@@ -73,6 +73,7 @@ struct EventChunk {
   thread @0 :UInt32;
   firstIndex @1 :UInt64;  # index of events[0] within its thread's sequence
   events @2 :List(Event);
+  eventCount @3 :UInt32;  # = events.size(), readable from the first words of the frame alone
 }
 
 # One answered boundary call. `value` is delta-coded inside a chunk: the stored number is the

@@ -152,6 +152,7 @@ void ChunkEncoder::encode(schema::EventChunk::Builder out, uint32_t thread, uint
                           const ChunkSpan& span) {
   out.setThread(thread);
   out.setFirstIndex(firstIndex);
+  out.setEventCount(static_cast<uint32_t>(span.events));
   auto events = out.initEvents(span.events);
   delta_.reset();
   RawEventIterator it(span.begin, static_cast<size_t>(span.end - span.begin));

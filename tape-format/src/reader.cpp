@@ -46,9 +46,11 @@ bool indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef&
     auto message = decoded.reader().getRoot<schema::Message>();
     if (!message.isEventChunk()) return false;
     auto chunk = message.getEventChunk();
+    // The list itself lies past the prefix: only the count the writer stored beside it is read.
+    if (chunk.getEventCount() == 0) return false;
     ref.thread = chunk.getThread();
     ref.firstIndex = chunk.getFirstIndex();
-    ref.eventCount = chunk.getEvents().size();
+    ref.eventCount = chunk.getEventCount();
   } catch (const kj::Exception&) {
     return false;
   }
