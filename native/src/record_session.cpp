@@ -171,7 +171,10 @@ void RecordSession::threadStarted(ThreadState& thread) {
 
 void RecordSession::threadEnded(ThreadState& thread) {
   std::lock_guard<SpinLock> guard(thread.lock);
-  if (!thread.closed) submit(thread);
+  if (thread.closed) return;
+  submit(thread);
+  // A program may start many short threads: an ended one keeps its state, not its buffer.
+  thread.buffer = tape::EventBuffer(0);
 }
 
 jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {

@@ -39,8 +39,8 @@ struct ThreadState {
 
   // record
   SpinLock lock;
-  bool closed = false;  // the process is ending: later events are dropped
-  tape::EventBuffer buffer;
+  bool closed = false;          // the process is ending: later events are dropped
+  tape::EventBuffer buffer{0};  // grows on first use: system threads never need it
   uint64_t bufferFirstIndex = 0;
   uint64_t nextIndex = 0;
   uint32_t flushEpoch = 0;
