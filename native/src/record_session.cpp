@@ -48,14 +48,6 @@ std::string launcherPath(const std::string& agentPath) {
   return "/usr/bin/env -S retrace-replay";
 }
 
-// Bytes a write call hands over, gathered into one string.
-std::string gatherIovecs(jlong address, jint count) {
-  std::string out;
-  const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(address));
-  for (jint i = 0; i < count; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-  return out;
-}
-
 // The first `length` bytes spread over iovecs (what a readv filled).
 std::string gatherPrefix(jlong address, jint count, int64_t length) {
   std::string out;
@@ -267,30 +259,12 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
     case Effect::FIELDS:
       if (!threw) JavaAccess::recordFields(env, call.id, args[call.a].l, event);
       break;
-    case Effect::WRITE_ARRAY: {
-      jint length = args[call.b + 1].i;
-      if (length > 0) {
-        std::vector<jbyte> bytes(static_cast<size_t>(length));
-        env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, length, bytes.data());
-        if (env->ExceptionCheck()) env->ExceptionClear();
-        event.data(bytes.data(), bytes.size());
-      }
-      break;
-    }
-    case Effect::WRITE_NATIVE: {
-      jint length = args[call.a + 1].i;
-      if (length > 0)
-        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(length));
-      break;
-    }
-    case Effect::WRITE_IOVEC: {
-      std::string bytes = gatherIovecs(args[call.a].j, args[call.b].i);
-      event.data(bytes.data(), bytes.size());
-      break;
-    }
+    case Effect::WRITE_ARRAY:
+    case Effect::WRITE_NATIVE:
+    case Effect::WRITE_IOVEC:
     case Effect::WRITE_BYTE: {
-      uint8_t byte = static_cast<uint8_t>(args[call.a].i);
-      event.data(&byte, 1);
+      std::string bytes = bytesWritten(frame);
+      if (!bytes.empty()) event.data(bytes.data(), bytes.size());
       break;
     }
     default:

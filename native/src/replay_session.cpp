@@ -22,45 +22,6 @@ std::string threadLabel(const ThreadState& thread) {
   return "thread " + std::to_string(thread.id) + (thread.name.empty() ? "" : " \"" + thread.name + "\"");
 }
 
-// The bytes a write call hands over.
-std::string writtenBytes(CallFrame& frame) {
-  const BoundaryCall& call = frame.call;
-  const jvalue* args = frame.args;
-  switch (call.effect) {
-    case Effect::WRITE_ARRAY: {
-      jint length = args[call.b + 1].i;
-      std::string out(static_cast<size_t>(length > 0 ? length : 0), '\0');
-      if (length > 0) {
-        frame.env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, length,
-                                      reinterpret_cast<jbyte*>(out.data()));
-        if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
-      }
-      return out;
-    }
-    case Effect::WRITE_NATIVE: {
-      jint length = args[call.a + 1].i;
-      return length > 0 ? std::string(reinterpret_cast<const char*>(static_cast<intptr_t>(args[call.a].j)),
-                                      static_cast<size_t>(length))
-                        : std::string();
-    }
-    case Effect::WRITE_IOVEC: {
-      std::string out;
-      const struct iovec* iov = reinterpret_cast<const struct iovec*>(static_cast<intptr_t>(args[call.a].j));
-      for (jint i = 0; i < args[call.b].i; ++i) out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-      return out;
-    }
-    case Effect::WRITE_BYTE:
-      return std::string(1, static_cast<char>(args[call.a].i));
-    default:
-      return "";
-  }
-}
-
-bool isWrite(Effect effect) {
-  return effect == Effect::WRITE_ARRAY || effect == Effect::WRITE_NATIVE || effect == Effect::WRITE_IOVEC ||
-         effect == Effect::WRITE_BYTE;
-}
-
 }  // namespace
 
 ReplaySession::~ReplaySession() = default;
@@ -158,7 +119,7 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
 }
 
 void ReplaySession::checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
-  std::string now = writtenBytes(frame);
+  std::string now = bytesWritten(frame);
   std::string_view then = event.data();
   if (now == then) return;
   size_t at = 0;

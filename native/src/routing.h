@@ -2,6 +2,8 @@
 // to stdout/stderr are echoed (performed again on replay), everything else is taped.
 #pragma once
 
+#include <string>
+
 #include "boundary.h"
 
 namespace retrace::agent {
@@ -15,6 +17,12 @@ Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
 
 /** The call writes or changes files: it is never pass-through and never performed on replay. */
 bool changesFiles(CallFrame& frame);
+
+/** The call writes bytes (WRITE_ARRAY, WRITE_NATIVE, WRITE_IOVEC, WRITE_BYTE). */
+bool isWrite(Effect effect);
+
+/** The bytes a write call hands over (no exception may be pending). */
+std::string bytesWritten(CallFrame& frame);
 
 /** After a pass-through call that opened something, remember the new fd or DIR* as code. */
 void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds);
