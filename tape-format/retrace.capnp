@@ -67,6 +67,10 @@ struct CallInfo {
 struct ThreadStart {
   thread @0 :UInt32;      # logical thread id: 0 is main, then start order
   name @1 :Text;
+  started @2 :Bool;       # started through Thread.start by a recorded thread: parent and childIndex hold
+  parent @3 :UInt32;      # the logical thread that started it
+  childIndex @4 :UInt32;  # how many threads that parent had started before it: with parent, it
+                          # names the thread the same way in every run, whatever the start order
 }
 
 struct EventChunk {

@@ -208,8 +208,20 @@ void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) 
   Agent& agent = get();
   std::string name;
   bool application = agent.isApplicationThread(env, thread, name);
+  uint32_t parent = 0;
+  uint32_t childIndex = 0;
+  bool started = agent.threads_.takeLineage(env, thread, parent, childIndex);
+  // On replay a thread takes the id its twin had in the recording: same parent, same child index.
+  uint32_t replayId = 0;
+  bool haveId = application && !agent.recording() && agent.replayer_ != nullptr &&
+                agent.replayer_->threadIdFor(started, parent, childIndex, replayId);
   bool isNew = false;
-  ThreadState* state = agent.threads_.attachStarted(application, name, isNew);
+  ThreadState* state = agent.threads_.attachStarted(application, name, isNew, haveId ? &replayId : nullptr);
+  if (isNew) {
+    state->started = started;
+    state->parent = parent;
+    state->childIndex = childIndex;
+  }
   // The main thread starts again as DestroyJavaVM at exit: same thread, no second start frame.
   if (isNew && state->recorded && agent.recording() && agent.active()) {
     agent.recorder_->threadStarted(*state);

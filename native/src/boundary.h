@@ -34,6 +34,7 @@ enum class Effect : uint8_t {
   CLOSE,
   DIR_CLOSE,
   ALSO_REPLAYED,
+  THREAD_START,
 };
 
 /** What a call returns, from its descriptor. */

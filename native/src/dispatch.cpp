@@ -25,6 +25,10 @@ jvalue dispatchCall(CallFrame& frame) {
   ThreadState* thread = agent.threads().current();
   // JDK system threads are outside the recording, and so is anything a hook itself calls.
   if (!thread->recorded || thread->inHook) return frame.original();
+  if (frame.call.effect == Effect::THREAD_START) {
+    agent.threads().noteStart(frame.env, frame.self, *thread);
+    return frame.original();
+  }
   HookScope scope(*thread);
   return agent.recording() ? agent.recorder().onCall(frame, *thread) : agent.replayer().onCall(frame, *thread);
 }

@@ -158,7 +158,7 @@ void RecordSession::submit(ThreadState& thread) {
 }
 
 void RecordSession::threadStarted(ThreadState& thread) {
-  writer_->submitThreadStart({thread.id, thread.name});
+  writer_->submitThreadStart({thread.id, thread.name, thread.started, thread.parent, thread.childIndex});
 }
 
 void RecordSession::threadEnded(ThreadState& thread) {

@@ -41,6 +41,7 @@ void ReplaySession::start() {
   if (start_ == nullptr)
     Agent::fail(kExitUnreadable, "cannot replay: " + path + " has no process " + std::to_string(pid_));
   end_ = reader_->processEnd(pid_);
+  recordedThreads_ = reader_->threads(pid_);
 
   std::string jvm = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
   if (jvm != start_->jvmVersion) {
@@ -251,6 +252,19 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
     return object;
   }
   return none;
+}
+
+bool ReplaySession::threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id) {
+  if (started) {
+    for (const tape::ThreadInfo& thread : recordedThreads_) {
+      if (thread.started && thread.parent == parent && thread.childIndex == childIndex) {
+        id = thread.thread;
+        return true;
+      }
+    }
+  }
+  id = nextUnknownThread_.fetch_add(1);
+  return true;
 }
 
 void ReplaySession::finish(int exitStatus) {

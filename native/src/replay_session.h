@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "boundary.h"
 #include "retrace/tape/reader.h"
@@ -23,6 +24,12 @@ class ReplaySession {
   /** Reads the recording and checks code and JVM; ends the process when it cannot replay. */
   void start();
   jvalue onCall(CallFrame& frame, ThreadState& thread);
+  /**
+   * The recorded id of the thread with this lineage. Without one (a thread the recording does not
+   * have, or one started outside Thread.start) it gets an id no recorded thread has, so that its
+   * first boundary call is reported as a divergence naming it.
+   */
+  bool threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id);
   /** At process exit: the exit status and the rest of the main thread's events must match. */
   void finish(int exitStatus);
 
@@ -42,6 +49,8 @@ class ReplaySession {
   const tape::ProcessStartInfo* start_ = nullptr;
   const tape::ProcessEndInfo* end_ = nullptr;
   int devNull_ = -1;
+  std::vector<tape::ThreadInfo> recordedThreads_;
+  std::atomic<uint32_t> nextUnknownThread_{1u << 20};
   std::atomic<int64_t> nextDirHandle_{0x7e7ace0000000001};
 };
 

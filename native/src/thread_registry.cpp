@@ -4,12 +4,12 @@ namespace retrace::agent {
 
 thread_local ThreadState* ThreadRegistry::current_ = nullptr;
 
-ThreadState* ThreadRegistry::add(bool recorded, const std::string& name) {
+ThreadState* ThreadRegistry::add(bool recorded, const std::string& name, const uint32_t* id) {
   auto state = std::make_unique<ThreadState>();
   state->recorded = recorded;
   state->name = name;
   std::lock_guard<std::mutex> guard(mutex_);
-  if (recorded) state->id = nextId_++;
+  if (recorded) state->id = id != nullptr ? *id : nextId_++;
   states_.push_back(std::move(state));
   current_ = states_.back().get();
   return current_;
@@ -23,10 +23,30 @@ ThreadState* ThreadRegistry::attachUnknown() {
   return add(false, "");
 }
 
-ThreadState* ThreadRegistry::attachStarted(bool application, const std::string& name, bool& isNew) {
+ThreadState* ThreadRegistry::attachStarted(bool application, const std::string& name, bool& isNew, const uint32_t* id) {
   isNew = current_ == nullptr;
   if (!isNew) return current_;
-  return add(application, name);
+  return add(application, name, id);
+}
+
+void ThreadRegistry::noteStart(JNIEnv* env, jobject thread, ThreadState& parent) {
+  jweak weak = env->NewWeakGlobalRef(thread);
+  if (weak == nullptr) return;
+  std::lock_guard<std::mutex> guard(mutex_);
+  pending_.push_back({weak, parent.id, parent.childCount++});
+}
+
+bool ThreadRegistry::takeLineage(JNIEnv* env, jthread thread, uint32_t& parent, uint32_t& childIndex) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (!env->IsSameObject(it->thread, thread)) continue;
+    parent = it->parent;
+    childIndex = it->childIndex;
+    env->DeleteWeakGlobalRef(it->thread);
+    pending_.erase(it);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace retrace::agent

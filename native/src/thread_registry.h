@@ -1,8 +1,11 @@
 // Logical threads. The thread that loads the agent becomes the Java main thread: logical thread 0.
-// Application threads get the next ids in the order their ThreadStart events arrive; JDK system
-// threads (Reference Handler, Finalizer, Signal Dispatcher, Common-Cleaner...) are not recorded.
+// Application threads get the next ids in the order their ThreadStart events arrive while
+// recording; a replayed thread takes the id of the recorded thread with the same lineage (the
+// thread that started it, and how many it had started before). JDK system threads (Reference
+// Handler, Finalizer, Signal Dispatcher, Common-Cleaner...) are not recorded.
 #pragma once
 
+#include <jvmti.h>
 #include <pthread.h>
 
 #include <atomic>
@@ -36,6 +39,11 @@ struct ThreadState {
   bool recorded = false;  // an application thread: its boundary calls go on the tape
   bool inHook = false;    // a JNI call made by a hook re-entered the boundary: pass it through
   std::string name;
+  // Lineage: the same in every run, whatever order threads start in (see ThreadStart in the schema).
+  bool started = false;
+  uint32_t parent = 0;
+  uint32_t childIndex = 0;
+  uint32_t childCount = 0;  // threads this one has started
 
   // record
   SpinLock lock;
@@ -59,8 +67,17 @@ class ThreadRegistry {
     return state != nullptr ? state : attachUnknown();
   }
 
-  /** Called on a starting thread (JVMTI ThreadStart); `isNew` is false for a thread seen before. */
-  ThreadState* attachStarted(bool application, const std::string& name, bool& isNew);
+  /** At Thread.start0, on the starting thread: remembers who starts `thread` and as which child. */
+  void noteStart(JNIEnv* env, jobject thread, ThreadState& parent);
+
+  /** On the started thread: its parent and child index, if noteStart saw it start. */
+  bool takeLineage(JNIEnv* env, jthread thread, uint32_t& parent, uint32_t& childIndex);
+
+  /**
+   * Called on a starting thread (JVMTI ThreadStart); `isNew` is false for a thread seen before.
+   * `id` gives a recorded thread its id on replay; otherwise ids follow start order.
+   */
+  ThreadState* attachStarted(bool application, const std::string& name, bool& isNew, const uint32_t* id = nullptr);
 
   template <typename F>
   void forEach(F f) {
@@ -70,7 +87,14 @@ class ThreadRegistry {
 
  private:
   ThreadState* attachUnknown();
-  ThreadState* add(bool recorded, const std::string& name);
+  ThreadState* add(bool recorded, const std::string& name, const uint32_t* id = nullptr);
+
+  struct PendingStart {
+    jweak thread;
+    uint32_t parent;
+    uint32_t childIndex;
+  };
+  std::vector<PendingStart> pending_;
 
   static thread_local ThreadState* current_;
   pthread_t mainThread_{};

@@ -99,12 +99,18 @@ ProcessStartInfo readProcessStart(schema::ProcessStart::Reader in) {
 void fillThreadStart(schema::ThreadStart::Builder out, const ThreadInfo& info) {
   out.setThread(info.thread);
   RETRACE_SET_TEXT(out, Name, info.name);
+  out.setStarted(info.started);
+  out.setParent(info.parent);
+  out.setChildIndex(info.childIndex);
 }
 
 ThreadInfo readThreadStart(schema::ThreadStart::Reader in) {
   ThreadInfo info;
   info.thread = in.getThread();
   info.name = toString(in.getName());
+  info.started = in.getStarted();
+  info.parent = in.getParent();
+  info.childIndex = in.getChildIndex();
   return info;
 }
 

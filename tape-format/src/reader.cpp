@@ -89,7 +89,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ThreadInfo info = detail::readThreadStart(message.getThreadStart());
         ref.kind = MessageKind::kThreadStart;
         ref.thread = info.thread;
-        processOf(impl, ref.pid).threads[info.thread] = std::move(info.name);
+        processOf(impl, ref.pid).threads[info.thread] = std::move(info);
         break;
       }
       case schema::Message::EVENT_CHUNK: {
@@ -256,12 +256,12 @@ std::vector<ThreadInfo> TapeReader::threads(uint32_t pid) const {
   std::vector<ThreadInfo> threads;
   const Impl::Process* process = impl_->process(pid);
   if (process == nullptr) return threads;
-  std::map<uint32_t, std::string> names = process->threads;
+  std::map<uint32_t, ThreadInfo> known = process->threads;
   // The end frame lists every thread again: it names those whose start frame was not written.
   if (process->end) {
-    for (const ThreadInfo& thread : process->end->threads) names.try_emplace(thread.thread, thread.name);
+    for (const ThreadInfo& thread : process->end->threads) known.try_emplace(thread.thread, thread);
   }
-  for (auto& [id, name] : names) threads.push_back(ThreadInfo{id, name});
+  for (auto& [id, info] : known) threads.push_back(info);
   return threads;
 }
 

@@ -18,7 +18,7 @@ struct TapeReader::Impl {
   struct Process {
     std::optional<ProcessStartInfo> start;
     std::optional<ProcessEndInfo> end;
-    std::map<uint32_t, std::string> threads;  // from threadStart frames
+    std::map<uint32_t, ThreadInfo> threads;  // from threadStart frames
     uint64_t events = 0;
     std::vector<size_t> chunks;  // indices into frames, file order
   };

@@ -222,7 +222,7 @@ TEST(RoundTrip, EveryFieldOfEveryMessage) {
     writer->writeProcessStart(start);
     EXPECT_EQ(writer->pid(), 31337u);
     writer->submitThreadStart({0, "main"});
-    writer->submitThreadStart({1, "pool-1-thread-1"});
+    writer->submitThreadStart({1, "pool-1-thread-1", true, 0, 3});
     writer->submitThreadStart({2, "never-called"});
     EventBuffer buffer;
     for (const Event& e : main) append(buffer, e);
@@ -282,6 +282,10 @@ TEST(RoundTrip, EveryFieldOfEveryMessage) {
   auto threads = reader->threads(31337);
   ASSERT_EQ(threads.size(), 4u);
   EXPECT_EQ(threads[0].name, "main");
+  EXPECT_FALSE(threads[0].started);
+  EXPECT_TRUE(threads[1].started);  // its lineage: the 4th thread started by thread 0
+  EXPECT_EQ(threads[1].parent, 0u);
+  EXPECT_EQ(threads[1].childIndex, 3u);
   EXPECT_EQ(threads[2].name, "never-called");
   EXPECT_EQ(threads[3].thread, 7u);
   EXPECT_EQ(threads[3].name, "only-in-end");
