@@ -70,6 +70,12 @@ struct Trampoline<Id, R(A...)> {
   }
 };
 
+constexpr char returnKindOf(const char* descriptor) {
+  const char* r = descriptor;
+  while (*r != ')') ++r;
+  return r[1];
+}
+
 constexpr Returns returnsOf(const char* descriptor) {
   const char* r = descriptor;
   while (*r != ')') ++r;
@@ -94,6 +100,7 @@ constexpr Returns returnsOf(const char* descriptor) {
                a,                                                            \
                b,                                                            \
                returnsOf(desc),                                              \
+               returnKindOf(desc),                                           \
                reinterpret_cast<void*>(&Trampoline<static_cast<uint16_t>(id), Ret Args>::entry)},
 const BoundaryCall kCalls[] = {
 #include "boundary_calls.inc"

@@ -52,6 +52,7 @@ struct BoundaryCall {
   uint8_t a;
   uint8_t b;
   Returns returns;
+  char returnKind;  // the descriptor's return type: 'V', 'I', 'J', 'Z', 'L', '['
   void* trampoline;
   std::string displayName() const;  // java.io.FileInputStream.readBytes([BII)I
 };

@@ -16,10 +16,6 @@ namespace {
 
 constexpr jint kRandomAccessReadOnly = 1;  // java.io.RandomAccessFile.O_RDONLY
 
-char returnKind(const BoundaryCall& call) {
-  return std::strchr(call.descriptor, ')')[1];
-}
-
 }  // namespace
 
 bool isWrite(Effect effect) {
@@ -122,7 +118,7 @@ void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {
 }
 
 int64_t primitiveValue(const BoundaryCall& call, jvalue result) {
-  switch (returnKind(call)) {
+  switch (call.returnKind) {
     case 'I':
       return result.i;
     case 'J':
@@ -137,7 +133,7 @@ int64_t primitiveValue(const BoundaryCall& call, jvalue result) {
 jvalue primitiveResult(const BoundaryCall& call, int64_t value) {
   jvalue out;
   std::memset(&out, 0, sizeof out);
-  switch (returnKind(call)) {
+  switch (call.returnKind) {
     case 'I':
       out.i = static_cast<jint>(value);
       break;
