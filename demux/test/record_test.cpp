@@ -158,18 +158,13 @@ TEST(Record, BlockingReleaseHandsOverAtOnce) {
   Demux demux(quietRecord(tape, 10s));  // a quantum that never expires here
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
-  std::atomic<bool> ran{false};
-  std::thread t([&] {
-    demux.arrive(child);
-    ran = true;
-    demux.exit(child);
-  });
+  ArrivingChild t(demux, child);
   ASSERT_TRUE(eventually([&] { return !demux.waiting().empty(); }));
   demux.schedulingPoint(main);
-  EXPECT_FALSE(ran);
+  EXPECT_FALSE(t.ran);
   auto released = std::chrono::steady_clock::now();
   demux.releaseForBlocking(main);  // point 2
-  ASSERT_TRUE(eventually([&] { return ran.load(); }, 2s));
+  ASSERT_TRUE(eventually([&] { return t.ran.load(); }, 2s));
   EXPECT_LT(std::chrono::steady_clock::now() - released, 2s);
   t.join();
   demux.reacquire(main);

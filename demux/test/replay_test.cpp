@@ -58,21 +58,16 @@ TEST(Replay, TheReleaserTakesBackABatonNobodyTookInTheRecording) {
   Demux demux(replayOptions(schedule, stalls));
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
-  std::atomic<bool> ran{false};
-  std::thread t([&] {
-    demux.arrive(child);
-    ran = true;
-    demux.exit(child);
-  });
+  ArrivingChild t(demux, child);
   ASSERT_TRUE(eventually([&] { return !demux.waiting().empty(); }));
   demux.releaseForBlocking(main);  // 1: the baton is kept for thread 0, although the child waits
   std::this_thread::sleep_for(30ms);
-  EXPECT_FALSE(ran);
+  EXPECT_FALSE(t.ran);
   EXPECT_EQ(demux.holder(), kNoThread);
   EXPECT_TRUE(demux.reacquire(main));
-  EXPECT_FALSE(ran);
+  EXPECT_FALSE(t.ran);
   EXPECT_TRUE(demux.schedulingPoint(main));  // 2: the recorded yield; returns once the child is done
-  EXPECT_TRUE(ran);
+  EXPECT_TRUE(t.ran);
   t.join();
   demux.exit(main);
   EXPECT_EQ(demux.position(), 2u);

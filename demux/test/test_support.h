@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -116,6 +117,26 @@ class BlockedFlags {
  private:
   mutable std::mutex mu_;
   std::vector<bool> flags_;
+};
+
+/** A new thread that, once granted the baton, notes that it ran and exits at once. */
+class ArrivingChild {
+ public:
+  ArrivingChild(Demux& demux, uint32_t id)
+      : thread_([&demux, id, this] {
+          demux.arrive(id);
+          ran = true;
+          demux.exit(id);
+        }) {}
+  ~ArrivingChild() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void join() { thread_.join(); }
+
+  std::atomic<bool> ran{false};
+
+ private:
+  std::thread thread_;
 };
 
 inline Options recordOptions(Tape& tape) {

@@ -99,16 +99,11 @@ TEST(Watchdog, ReplayGrantsAForcedHandOverAtTheNextPointIfTheHolderNeverBlocks) 
   Demux demux(options);
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
-  std::atomic<bool> ran{false};
-  std::thread t([&] {
-    demux.arrive(child);
-    ran = true;
-    demux.exit(child);
-  });
+  ArrivingChild t(demux, child);
   std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(ran);
+  EXPECT_FALSE(t.ran);
   EXPECT_TRUE(demux.schedulingPoint(main));  // 1: past the forced point, so the hand-over happens here
-  EXPECT_TRUE(ran);
+  EXPECT_TRUE(t.ran);
   t.join();
   demux.exit(main);
   EXPECT_EQ(demux.stats().lateForced, 1u);
