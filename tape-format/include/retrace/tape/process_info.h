@@ -28,7 +28,7 @@ struct CallInfo {
 struct ThreadInfo {
   uint32_t thread = 0;
   std::string name;
-  bool started = false;     // parent and childIndex are known
+  bool started = false;  // parent and childIndex are known
   uint32_t parent = 0;
   uint32_t childIndex = 0;
 };
