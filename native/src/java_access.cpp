@@ -154,9 +154,12 @@ jobject JavaAccess::descriptorObject(CallFrame& frame) {
 
 jobject JavaAccess::streamDescriptor(CallFrame& frame) {
   JNIEnv* env = frame.env;
-  jclass klass = env->GetObjectClass(frame.self);
-  jfieldID id = cachedField(env, gStreamFd[frame.call.id], klass, "fd", "Ljava/io/FileDescriptor;");
-  env->DeleteLocalRef(klass);
+  jfieldID id = gStreamFd[frame.call.id].load(std::memory_order_acquire);
+  if (id == nullptr) {
+    jclass klass = env->GetObjectClass(frame.self);
+    id = cachedField(env, gStreamFd[frame.call.id], klass, "fd", "Ljava/io/FileDescriptor;");
+    env->DeleteLocalRef(klass);
+  }
   return id != nullptr ? env->GetObjectField(frame.self, id) : nullptr;
 }
 

@@ -241,9 +241,9 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   switch (call.effect) {
     case Effect::READ_ARRAY:
       if (!threw && result.i > 0) {
-        std::vector<jbyte> bytes(static_cast<size_t>(result.i));
-        env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, result.i, bytes.data());
-        event.data(bytes.data(), bytes.size());
+        // Straight from the Java array into the event: reads are the hot path of file I/O.
+        env->GetByteArrayRegion(static_cast<jbyteArray>(args[call.a].l), args[call.b].i, result.i,
+                                reinterpret_cast<jbyte*>(event.dataSpace(static_cast<size_t>(result.i))));
       }
       break;
     case Effect::READ_NATIVE:

@@ -25,6 +25,17 @@ EventBuffer::Builder& EventBuffer::Builder::item(RawTag tag, const void* bytes, 
   return *this;
 }
 
+uint8_t* EventBuffer::Builder::dataSpace(size_t length) {
+  auto n = static_cast<uint32_t>(std::min<size_t>(length, UINT32_MAX));
+  uint8_t header[kItemHeaderSize];
+  header[0] = static_cast<uint8_t>(RawTag::kData);
+  std::memcpy(header + 1, &n, sizeof n);
+  buffer_.append(header, sizeof header);
+  size_t at = buffer_.bytes_.size();
+  buffer_.bytes_.resize(at + n);
+  return buffer_.bytes_.data() + at;
+}
+
 EventBuffer::Builder& EventBuffer::Builder::frame(std::string_view method, int32_t line) {
   auto textLength = static_cast<uint32_t>(std::min<size_t>(method.size(), UINT32_MAX - sizeof line));
   uint32_t n = static_cast<uint32_t>(sizeof line) + textLength;

@@ -390,6 +390,37 @@ TEST(RoundTrip, DeltaCodingSurvivesTheEdgesOfInt64) {
   expectThread(*reader, 5, 0, twice);
 }
 
+TEST(RoundTrip, DataWrittenInPlaceReadsBack) {
+  ScratchDir dir;
+  const std::string path = dir.file("in-place.retrace");
+  {
+    auto writer = openWriter(path);
+    writer->writeProcessStart(sampleStart(6));
+    EventBuffer buffer;
+    EventBuffer::Builder event = buffer.begin(32, 5);
+    std::memcpy(event.dataSpace(5), "hello", 5);
+    event.item("x", 1);
+    event.finish();
+    EventBuffer::Builder empty = buffer.begin(32, 0);
+    empty.dataSpace(0);  // an empty read is still an event with (empty) data
+    empty.finish();
+    buffer = writer->submit(0, 0, std::move(buffer));
+    writer->finish(ProcessEndInfo());
+  }
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  auto cursor = reader->events(6, 0);
+  ASSERT_TRUE(cursor->next());
+  EXPECT_EQ(cursor->value(), 5);
+  EXPECT_EQ(cursor->data(), "hello");
+  ASSERT_EQ(cursor->itemCount(), 1u);
+  EXPECT_EQ(cursor->item(0), "x");
+  ASSERT_TRUE(cursor->next());
+  EXPECT_EQ(cursor->value(), 0);
+  EXPECT_TRUE(cursor->data().empty());
+  EXPECT_FALSE(cursor->next());
+}
+
 TEST(RoundTrip, ClockEventsTakeUnder16BytesEach) {
   ScratchDir dir;
   const std::string path = dir.file("clock.retrace");

@@ -48,6 +48,8 @@ class EventBuffer {
   class Builder {
    public:
     Builder& data(const void* bytes, size_t length) { return item(RawTag::kData, bytes, length); }
+    /** Room for `length` bytes of Event.data, to be filled before the next call on this buffer. */
+    uint8_t* dataSpace(size_t length);
     Builder& item(const void* bytes, size_t length) { return item(RawTag::kItem, bytes, length); }
     Builder& nullItem() { return item(RawTag::kNullItem, nullptr, 0); }
     Builder& field(int64_t value) { return item(RawTag::kField, &value, sizeof value); }
