@@ -80,6 +80,18 @@ status_of() {
   echo "$status"
 }
 
+# check_replay NAME TAPE RECORDED_OUT: replays TAPE; passes when it exits 0 and prints exactly
+# what the recording printed.
+check_replay() {
+  local name=$1 tape=$2 recorded=$3 status=0
+  replay "$tape" "$tape.replay.out" || status=$?
+  if [ $status -eq 0 ] && cmp -s "$recorded" "$tape.replay.out"; then
+    pass "$name"
+  else
+    fail "$name (exit $status)" "$(diff "$recorded" "$tape.replay.out" | head; head -5 "$tape.replay.out.err")"
+  fi
+}
+
 # exit_status COMMAND...: prints the exit status of the command, whatever it is.
 exit_status() {
   local status=0

@@ -6,13 +6,7 @@ plain "$WORK/plain2.out" Workers
 check_differs "two plain runs differ" "$WORK/plain1.out" "$WORK/plain2.out"
 for i in 1 2 3 4 5; do
   record "$WORK/run$i.retrace" "$WORK/rec$i.out" -- -cp "$WORK/classes" Workers
-  replay "$WORK/run$i.retrace" "$WORK/replay$i.out"
-  status=$?
-  if [ $status -eq 0 ] && cmp -s "$WORK/rec$i.out" "$WORK/replay$i.out"; then
-    pass "recording $i of 9 threads replays byte-identical"
-  else
-    fail "recording $i of 9 threads replays byte-identical (exit $status)" "$(diff "$WORK/rec$i.out" "$WORK/replay$i.out" | head -5; head -5 "$WORK/replay$i.out.err")"
-  fi
+  check_replay "recording $i of 9 threads replays byte-identical" "$WORK/run$i.retrace" "$WORK/rec$i.out"
 done
 check "the recording names 10 threads" test "$("$RETRACE" summary "$WORK/run1.retrace" | sed -n 's/^ *Threads: \([0-9]*\).*/\1/p')" -ge 10
 check "recording notes that interleaving is not recorded yet" grep -q "the interleaving of threads is not recorded yet" "$WORK/rec1.out.err"
