@@ -2,7 +2,7 @@
 #
 # A recording file is a shebang line followed by frames (see tape-format/include/retrace/tape/frame.h).
 # Each frame payload is one packed Cap'n Proto `Message`. Per process the frames are:
-#   processStart, then any number of threadStart / eventChunk, then processEnd.
+#   processStart, then any number of threadStart / eventChunk / handovers, then processEnd.
 # A process without processEnd was killed or crashed: its tape is incomplete but usable up to
 # its last whole frame.
 #
@@ -12,7 +12,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("retrace::schema");
 
-const formatVersion :UInt32 = 1;
+const formatVersion :UInt32 = 2;
 
 struct Message {
   union {
@@ -20,6 +20,7 @@ struct Message {
     threadStart @1 :ThreadStart;
     eventChunk @2 :EventChunk;
     processEnd @3 :ProcessEnd;
+    handovers @4 :Handovers;
   }
 }
 
@@ -117,4 +118,30 @@ struct ProcessEnd {
   endTimeMillis @3 :Int64;
   truncatedReason @4 :Text;
   threads @5 :List(ThreadStart);
+  handoverCount @6 :UInt64;  # hand-overs the process made: a reader that read fewer knows its
+                             # schedule lost its tail, which replay cannot guess
+}
+
+# A run of the process's thread hand-over schedule: which logical thread got the baton next, in the
+# order it happened. Replay grants the baton in exactly this order, so the entries of all frames of
+# a process form one sequence; they travel in frames of their own so that the schedule reaches the
+# file as the program runs, not only at exit, and a killed process still leaves its prefix.
+struct Handovers {
+  firstIndex @0 :UInt64;         # index of entries[0] in the process's schedule: a frame that does
+                                 # not continue the previous one shows a hole a reader must not skip
+  entries @1 :List(Handover);
+}
+
+# One hand-over. It is named by the giver's own count of scheduling points, not by time or by the
+# other threads, so that the same program reaches the same entry at the same place on replay.
+struct Handover {
+  from @0 :UInt32;        # the logical thread that gave the baton up (ThreadStart.thread)
+  fromPoint @1 :UInt64;   # how many scheduling points `from` had passed: where replay makes it give up
+  to @2 :UInt32;          # the logical thread that got the baton next; never `from` (a take-back
+                          # with nobody in between is not recorded, replay infers it)
+  kind @3 :UInt8;         # why: 0 yield (a waiter had waited a quantum), 1 block (before a blocking
+                          # call or at thread end): both inside the determinism guarantee; 2 forced
+                          # (the holder blocked inside the VM), 3 escape (the holder ran too long
+                          # without a scheduling point): outside it, so tools warn about them.
+                          # The values are demux::HandoverKind's, stored as they are: keep them stable.
 }

@@ -51,8 +51,28 @@ void Core::release(Slot& t, SlotState next) {
   lastReleasePoint = t.points;
 }
 
+void Core::closeFast() {
+  uint64_t word = fast.exchange(kFastClosed, std::memory_order_acq_rel);
+  if (word != kFastClosed) slots[word >> kFastIdShift]->points = word & kFastPointsMask;
+}
+
+void Core::openFast() {
+  if (options.mode != Mode::kRecord || holder == kNoThread || !queue.empty() || stalled || abandoned) return;
+  Slot& h = *slots[holder];
+  if (h.points > kFastPointsMask || h.id >= (uint64_t{1} << (64 - kFastIdShift)) - 1) return;
+  fast.store((uint64_t{h.id} << kFastIdShift) | h.points, std::memory_order_release);
+}
+
+uint64_t Core::pointsOf(uint32_t id) const {
+  uint64_t word = fast.load(std::memory_order_acquire);
+  if (word != kFastClosed && (word >> kFastIdShift) == id) return word & kFastPointsMask;
+  return id < slots.size() ? slots[id]->points : 0;
+}
+
 bool Core::waitForBaton(Lock& lock, Slot& t) {
   t.cv.wait(lock, [&] { return holder == t.id || abandoned; });
+  // The thread that granted the baton may have reopened the fast path for us on its way out.
+  closeFast();
   if (holder == t.id) return true;
   // Abandoned: leave the queue and run on unserialised, like every other thread now.
   auto it = std::find(queue.begin(), queue.end(), t.id);
@@ -91,6 +111,7 @@ void Core::stall(Lock& lock, StallReason reason, uint32_t expected, std::string 
 }
 
 void Core::abandon() {
+  closeFast();
   abandoned = true;
   for (auto& s : slots) s->cv.notify_all();
   ++kicks_;

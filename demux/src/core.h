@@ -2,6 +2,7 @@
 // replay policies (policy.h) decide who gets the baton; Core only knows how to hand it and wait for it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -56,6 +57,20 @@ class Core {
   bool abandoned = false;  // no order is enforced any more
   Stats stats;
   std::unique_ptr<Policy> policy;
+
+  // The record fast path (Demux::schedulingPoint without the lock). While it is open, the holder's
+  // point count lives here, packed with its id, and the holder counts a point with one CAS; every
+  // locked call closes it first (folding the count back into the slot) and reopens it on the way
+  // out when the holder may run on alone: record mode, nobody waiting, no stall. A waiter closes it
+  // by enqueueing under the lock, so the holder's next point takes the slow path and sees it.
+  static constexpr uint64_t kFastClosed = UINT64_MAX;
+  static constexpr int kFastIdShift = 40;
+  static constexpr uint64_t kFastPointsMask = (uint64_t{1} << kFastIdShift) - 1;
+  std::atomic<uint64_t> fast{kFastClosed};
+  void closeFast();
+  void openFast();
+  /** Points of `id`, wherever they live now. Under the lock. */
+  uint64_t pointsOf(uint32_t id) const;
 
   /** The slot of `id`, or null (counted as a misuse) when `id` was never given out. */
   Slot* find(uint32_t id);

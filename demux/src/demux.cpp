@@ -19,6 +19,23 @@ Slot* caller(Core& core, uint32_t id, States... allowed) {
   return nullptr;
 }
 
+/** The lock of a public call: closes the fast path on entry and reopens it (when it may) on the way out. */
+class Locked {
+ public:
+  explicit Locked(Core& core) : core_(core), lock(core.mu) { core_.closeFast(); }
+  ~Locked() {
+    if (lock.owns_lock()) core_.openFast();
+  }
+  Locked(const Locked&) = delete;
+  Locked& operator=(const Locked&) = delete;
+
+ private:
+  Core& core_;
+
+ public:
+  Lock lock;
+};
+
 }  // namespace
 
 Demux::Demux(Options options) : core_(std::make_unique<Core>(std::move(options))) {}
@@ -26,7 +43,8 @@ Demux::Demux(Options options) : core_(std::make_unique<Core>(std::move(options))
 Demux::~Demux() = default;  // ~Core abandons and joins the watchdog
 
 uint32_t Demux::startMain() {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   if (!core_->slots.empty()) {
     ++core_->stats.misuses;
     return kNoThread;
@@ -38,7 +56,7 @@ uint32_t Demux::startMain() {
 }
 
 uint32_t Demux::reserveChild(uint32_t parent) {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
   // A parent without the baton (after an escape) still gets an id; the numbering is then as
   // deterministic as the escape itself.
   if (caller(*core_, parent, SlotState::kHolding, SlotState::kDetached) == nullptr) return kNoThread;
@@ -48,7 +66,8 @@ uint32_t Demux::reserveChild(uint32_t parent) {
 }
 
 bool Demux::arrive(uint32_t id) {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   Slot* t = caller(*core_, id, SlotState::kReserved);
   if (t == nullptr) return false;
   if (core_->abandoned) {
@@ -60,7 +79,14 @@ bool Demux::arrive(uint32_t id) {
 }
 
 bool Demux::schedulingPoint(uint32_t id) {
-  Lock lock(core_->mu);
+  // Record, the holder alone: count the point with one CAS, no lock (see Core::fast).
+  uint64_t word = core_->fast.load(std::memory_order_acquire);
+  if (word != Core::kFastClosed && (word >> Core::kFastIdShift) == id &&
+      core_->fast.compare_exchange_strong(word, word + 1, std::memory_order_acq_rel)) {
+    return true;
+  }
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
   if (t == nullptr) return false;
   ++t->points;
@@ -70,7 +96,8 @@ bool Demux::schedulingPoint(uint32_t id) {
 }
 
 bool Demux::releaseForBlocking(uint32_t id) {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
   if (t == nullptr) return false;
   ++t->points;
@@ -83,7 +110,8 @@ bool Demux::releaseForBlocking(uint32_t id) {
 }
 
 bool Demux::reacquire(uint32_t id) {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   Slot* t = caller(*core_, id, SlotState::kDetached);
   if (t == nullptr) return false;
   if (core_->abandoned) return false;
@@ -92,7 +120,8 @@ bool Demux::reacquire(uint32_t id) {
 }
 
 void Demux::exit(uint32_t id) {
-  Lock lock(core_->mu);
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
   Slot* t = caller(*core_, id, SlotState::kHolding, SlotState::kDetached);
   if (t == nullptr) return;
   ++t->points;
@@ -115,7 +144,7 @@ uint32_t Demux::holder() const {
 
 uint64_t Demux::points(uint32_t id) const {
   std::lock_guard<std::mutex> guard(core_->mu);
-  return id < core_->slots.size() ? core_->slots[id]->points : 0;
+  return core_->pointsOf(id);
 }
 
 std::vector<uint32_t> Demux::waiting() const {

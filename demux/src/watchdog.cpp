@@ -11,7 +11,9 @@ void Core::watchdogLoop() {
   Lock lock(mu);
   while (!stopping_) {
     uint64_t kicks = kicks_;
+    closeFast();
     Clock::time_point next = abandoned || stalled ? Clock::time_point::max() : policy->watch(lock);
+    openFast();
     if (stopping_) break;
     // A kick during watch() (it unlocks around isBlocked) means the answer may be stale: look again.
     if (kicks != kicks_) continue;

@@ -261,4 +261,55 @@ TEST(Record, MisuseIsIgnoredAndCounted) {
 }
 
 }  // namespace
+// The holder alone counts its points without the lock (Core::fast); a waiter arriving must still see
+// every one of them, and hand-overs must name the right point.
+TEST(Record, FastPathPointsAreCountedAcrossWaiters) {
+  HangGuard guard;
+  Tape tape;
+  Demux demux(quietRecord(tape, 10s));
+  uint32_t main = demux.startMain();
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(demux.schedulingPoint(main));
+  EXPECT_EQ(demux.points(main), 1000u);
+  uint32_t child = demux.reserveChild(main);
+  ArrivingChild t(demux, child);
+  ASSERT_TRUE(eventually([&] { return !demux.waiting().empty(); }));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(demux.schedulingPoint(main));  // slow path: somebody waits
+  demux.releaseForBlocking(main);                                         // point 1011
+  ASSERT_TRUE(eventually([&] { return t.ran.load(); }, 2s));
+  t.join();
+  demux.reacquire(main);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(demux.schedulingPoint(main));  // fast again
+  EXPECT_EQ(demux.points(main), 1016u);
+  std::vector<Handover> expected = {{main, 1011, child, HandoverKind::kBlock}, {child, 1, main, HandoverKind::kBlock}};
+  EXPECT_EQ(tape.entries(), expected) << text(tape.entries());
+  demux.exit(main);
+  EXPECT_EQ(demux.stats().misuses, 0u);
+}
+
+// Many threads hammering points with a short quantum: the fast path must never lose or double a point.
+TEST(Record, FastPathUnderContentionKeepsExactCounts) {
+  HangGuard guard;
+  Tape tape;
+  Demux demux(quietRecord(tape, std::chrono::microseconds(50)));
+  uint32_t main = demux.startMain();
+  constexpr int kThreads = 4;
+  constexpr int kPoints = 20000;
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < kThreads; ++i) ids.push_back(demux.reserveChild(main));
+  std::vector<std::thread> threads;
+  for (uint32_t id : ids) {
+    threads.emplace_back([&demux, id] {
+      demux.arrive(id);
+      for (int i = 0; i < kPoints; ++i) demux.schedulingPoint(id);
+      demux.exit(id);
+    });
+  }
+  demux.releaseForBlocking(main);
+  for (auto& t : threads) t.join();
+  demux.reacquire(main);
+  for (uint32_t id : ids) EXPECT_EQ(demux.points(id), static_cast<uint64_t>(kPoints) + 1) << "thread " << id;
+  demux.exit(main);
+  EXPECT_EQ(demux.stats().misuses, 0u);
+}
+
 }  // namespace retrace::demux::test

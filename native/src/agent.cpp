@@ -72,6 +72,7 @@ std::string Agent::systemProperty(const char* name) const {
 }
 
 bool Agent::setUpJvmti(JavaVM* vm) {
+  vm_ = vm;
   if (vm->GetEnv(reinterpret_cast<void**>(&jvmti_), JVMTI_VERSION_11) != JNI_OK) return false;
   jvmtiCapabilities caps;
   std::memset(&caps, 0, sizeof caps);
@@ -81,7 +82,14 @@ bool Agent::setUpJvmti(JavaVM* vm) {
   caps.can_generate_early_class_hook_events = 1;
   caps.can_get_source_file_name = 1;
   caps.can_get_line_numbers = 1;
+  caps.can_generate_monitor_events = 1;
+  caps.can_get_monitor_info = 1;
   if (jvmti_->AddCapabilities(&caps) != JVMTI_ERROR_NONE) return false;
+  // JDK 21+: with this, a virtual thread's start is an event of its own (refused when recording,
+  // see onVirtualThreadStart). JDK 17 has no virtual threads and does not know the capability.
+  std::memset(&caps, 0, sizeof caps);
+  caps.can_support_virtual_threads = 1;
+  jvmti_->AddCapabilities(&caps);
   if (jvmti_->SetNativeMethodPrefix(kNativePrefix) != JVMTI_ERROR_NONE) return false;
   return wireCallbacks(jvmti_);
 }
@@ -109,10 +117,14 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
       fprintf(stderr, "retrace: %s\n", error.c_str());
       return JNI_ERR;
     }
+    scheduler_.startRecord(*threads_.current(),
+                           [this](const demux::Handover& handover) { recorder_->noteHandover(handover); });
   } else {
     replayer_ = std::make_unique<ReplaySession>(*this);
     replayer_->start();  // ends the process with a clear message when it cannot replay
+    scheduler_.startReplay(*threads_.current(), replayer_->schedule(), replayer_->scheduleComplete());
   }
+  threads_.current()->tid = static_cast<pid_t>(gettid());
   on_exit(&Agent::onExit, nullptr);
   active_.store(true, std::memory_order_release);
   return JNI_OK;
@@ -138,6 +150,7 @@ void JNICALL Agent::onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thr
   void* trampoline = Boundary::bind(methodName != nullptr ? className.c_str() : nullptr, methodName,
                                     methodName != nullptr ? descriptor : nullptr, address);
   if (trampoline != nullptr) *newAddress = trampoline;
+  if (trampoline == nullptr && methodName == nullptr) Boundary::notePrimordial(method, address);
   for (char* p : {name, descriptor, classSignature}) {
     if (p != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(p));
   }
@@ -207,44 +220,103 @@ bool Agent::isApplicationThread(JNIEnv* env, jthread thread, std::string& name) 
 void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   std::string name;
-  bool application = agent.isApplicationThread(env, thread, name);
+  bool application = !ThreadRegistry::isOwnThread() && agent.isApplicationThread(env, thread, name);
   uint32_t parent = 0;
   uint32_t childIndex = 0;
-  bool started = agent.threads_.takeLineage(env, thread, parent, childIndex);
-  // On replay a thread takes the id its twin had in the recording: same parent, same child index.
-  uint32_t replayId = 0;
-  bool haveId = application && !agent.recording() && agent.replayer_ != nullptr &&
-                agent.replayer_->threadIdFor(started, parent, childIndex, replayId);
+  uint32_t reserved = demux::kNoThread;
+  bool started = agent.threads_.takeLineage(env, thread, parent, childIndex, reserved);
+  bool scheduled = application && reserved != demux::kNoThread;
+  // A thread started by a scheduled thread takes the id the scheduler reserved when it was started:
+  // the same in record and replay, since starts happen in schedule order. Any other application
+  // thread runs outside the baton; on replay it takes the id of the recorded thread of its lineage.
+  uint32_t id = reserved;
+  bool haveId = scheduled;
+  if (!scheduled && application && !agent.recording() && agent.replayer_ != nullptr) {
+    haveId = agent.replayer_->threadIdFor(started, parent, childIndex, id);
+  }
   bool isNew = false;
-  ThreadState* state = agent.threads_.attachStarted(application, name, isNew, haveId ? &replayId : nullptr);
-  if (isNew) {
-    state->started = started;
-    state->parent = parent;
-    state->childIndex = childIndex;
-  }
-  // The main thread starts again as DestroyJavaVM at exit: same thread, no second start frame.
-  if (isNew && state->recorded && agent.recording() && agent.active()) {
-    agent.recorder_->threadStarted(*state);
-    // Each thread's calls are on the tape, but not yet the order in which threads interleave.
-    static std::atomic<bool> told{false};
-    if (state->id > 0 && !told.exchange(true)) {
-      fprintf(stderr,
-              "retrace: note: the program started thread \"%s\"; the interleaving of threads is not recorded "
-              "yet, so a replay may diverge where threads race (docs/limitations.md)\n",
-              state->name.c_str());
-    }
-  }
+  ThreadState* state = agent.threads_.attachStarted(application, name, isNew, haveId ? &id : nullptr);
+  if (!isNew) return;  // the main thread again, as DestroyJavaVM at exit
+  state->started = started;
+  state->parent = parent;
+  state->childIndex = childIndex;
+  if (!state->recorded) return;
+  state->tid = static_cast<pid_t>(gettid());
+  state->ref = env->NewGlobalRef(thread);
+  state->serialized = scheduled;
+  if (agent.recording() && agent.active()) agent.recorder_->threadStarted(*state);
+  agent.scheduler_.arrive(*state);
 }
 
 void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   ThreadState* state = agent.threads_.current();
   if (state->recorded && agent.recording() && agent.active()) agent.recorder_->threadEnded(*state);
+  if (state->serialized && state->id == 0) agent.scheduler_.mainEnded(*state);
+}
+
+void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
+  Agent& agent = get();
+  Boundary::bindLate(jvmti, env);
+  ThreadState* main = agent.threads_.current();
+  if (main->recorded && main->ref == nullptr) main->ref = env->NewGlobalRef(thread);
+  agent.live_.store(true, std::memory_order_release);
+}
+
+ThreadState* Agent::scheduledThread() {
+  if (!active()) return nullptr;
+  ThreadState* state = threads_.current();
+  return state->serialized ? state : nullptr;
+}
+
+void JNICALL Agent::onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object) {
+  Agent& agent = get();
+  if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorContendedEnter(env, thread, *state, object);
+}
+
+void JNICALL Agent::onMonitorContendedEntered(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object) {
+  Agent& agent = get();
+  if (ThreadState* state = agent.scheduledThread()) {
+    agent.scheduler_.monitorContendedEntered(env, thread, *state, object);
+  }
+}
+
+void JNICALL Agent::onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout) {
+  Agent& agent = get();
+  if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorWait(*state);
+}
+
+void JNICALL Agent::onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut) {
+  Agent& agent = get();
+  if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorWaited(env, thread, *state, object);
+}
+
+void JNICALL Agent::onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
+  Agent& agent = get();
+  if (!agent.active() || !agent.recording()) return;
+  // A virtual thread's calls would be made on whichever carrier runs it, outside the baton: its
+  // replay could differ without a word. Better no recording than a wrong one.
+  fail(kExitUnsupported,
+       "the program started a virtual thread; recording virtual threads is not supported yet, so the "
+       "recording stops here (docs/threads.md). Use platform threads, e.g. "
+       "Executors.newFixedThreadPool instead of newVirtualThreadPerTaskExecutor, to record this program.");
+}
+
+JNIEnv* Agent::attachOwnThread(const char* name) {
+  thread_local JNIEnv* env = nullptr;
+  if (env != nullptr) return env;
+  if (!live_.load(std::memory_order_acquire)) return nullptr;
+  ThreadRegistry::markOwnThread();
+  JavaVMAttachArgs args{JNI_VERSION_1_8, const_cast<char*>(name), nullptr};
+  if (vm_->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env), &args) != JNI_OK) env = nullptr;
+  return env;
 }
 
 void Agent::onExit(int status, void* unused) {
   Agent& agent = get();
   if (!agent.active_.exchange(false)) return;
+  // From here threads run as they come: nobody may wait for the baton while the process ends.
+  agent.scheduler_.shutdown();
   if (agent.recording()) {
     agent.recorder_->finish(status);
   } else {

@@ -13,6 +13,7 @@
 #include "code_identity.h"
 #include "fd_table.h"
 #include "options.h"
+#include "scheduler.h"
 #include "thread_registry.h"
 
 namespace retrace::agent {
@@ -26,6 +27,8 @@ enum ExitCode : int {
   kExitCodeMismatch = 121,
   kExitUnreadable = 122,
   kExitIncomplete = 123,
+  /** Record: the program did something the recorder cannot record faithfully (a virtual thread). */
+  kExitUnsupported = 125,
 };
 
 class Agent {
@@ -49,6 +52,13 @@ class Agent {
   bool recording() const { return options_.mode == Mode::kRecord; }
   RecordSession& recorder() { return *recorder_; }
   ReplaySession& replayer() { return *replayer_; }
+  Scheduler& scheduler() { return scheduler_; }
+
+  /**
+   * Attaches the calling native thread to the VM as one of the agent's own (a daemon, never an
+   * application thread) and returns its JNIEnv; null before the VM is live. Idempotent per thread.
+   */
+  JNIEnv* attachOwnThread(const char* name);
 
   /** Prints `retrace: <message>` and ends the process at once with `exitCode`. */
   [[noreturn]] static void fail(int exitCode, const std::string& message);
@@ -62,6 +72,12 @@ class Agent {
                                       unsigned char** newData);
   static void JNICALL onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void JNICALL onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
+  static void JNICALL onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
+  static void JNICALL onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object);
+  static void JNICALL onMonitorContendedEntered(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object);
+  static void JNICALL onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout);
+  static void JNICALL onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut);
+  static void JNICALL onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);
 
  private:
@@ -70,8 +86,14 @@ class Agent {
   bool setUpJvmti(JavaVM* vm);
   bool isApplicationThread(JNIEnv* env, jthread thread, std::string& name);
 
+  /** The calling thread's state when it is a scheduled application thread, else null. */
+  ThreadState* scheduledThread();
+
   Options options_;
+  JavaVM* vm_ = nullptr;
   jvmtiEnv* jvmti_ = nullptr;
+  std::atomic<bool> live_{false};  // VMInit has happened: threads may attach
+  Scheduler scheduler_{*this};
   ThreadRegistry threads_;
   FdTable fds_;
   CodeIdentity code_;

@@ -1,6 +1,11 @@
 #include "boundary.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <vector>
 
 #include <cstring>
 #include <tuple>
@@ -136,6 +141,53 @@ std::string jniShortName(const char* className, const char* method) {
   return out;
 }
 
+struct PrimordialBind {
+  jmethodID method;
+  void* address;
+};
+
+std::mutex& primordialMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::vector<PrimordialBind>& primordialBinds() {
+  static std::vector<PrimordialBind> binds;
+  return binds;
+}
+
+const BoundaryCall* findByName(const char* className, const char* method, const char* descriptor) {
+  for (const BoundaryCall& call : kCalls) {
+    if (std::strcmp(call.method, method) == 0 && std::strcmp(call.descriptor, descriptor) == 0 &&
+        std::strcmp(call.className, className) == 0) {
+      return &call;
+    }
+  }
+  return nullptr;
+}
+
+/** Points stdout at /dev/null for its lifetime. */
+class MutedStdout {
+ public:
+  MutedStdout() {
+    int quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (quiet < 0) return;
+    saved_ = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved_ >= 0) dup2(quiet, STDOUT_FILENO);
+    close(quiet);
+  }
+  ~MutedStdout() {
+    if (saved_ < 0) return;
+    dup2(saved_, STDOUT_FILENO);
+    close(saved_);
+  }
+  MutedStdout(const MutedStdout&) = delete;
+  MutedStdout& operator=(const MutedStdout&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 bool isTrampoline(void* address) {
   for (const BoundaryCall& call : kCalls) {
     if (call.trampoline == address) return true;
@@ -169,13 +221,7 @@ void* Boundary::bind(const char* className, const char* method, const char* desc
   if (address == nullptr || isTrampoline(address)) return nullptr;
   const BoundaryCall* found = nullptr;
   if (className != nullptr && method != nullptr && descriptor != nullptr) {
-    for (const BoundaryCall& call : kCalls) {
-      if (std::strcmp(call.method, method) == 0 && std::strcmp(call.descriptor, descriptor) == 0 &&
-          std::strcmp(call.className, className) == 0) {
-        found = &call;
-        break;
-      }
-    }
+    found = findByName(className, method, descriptor);
   } else {
     // Primordial phase: method names cannot be asked yet; the symbol the address belongs to can.
     Dl_info info;
@@ -192,6 +238,45 @@ void* Boundary::bind(const char* className, const char* method, const char* desc
   if (found == nullptr) return nullptr;
   originals_[found->id].store(address, std::memory_order_release);
   return found->trampoline;
+}
+
+void Boundary::notePrimordial(jmethodID method, void* address) {
+  if (address == nullptr || isTrampoline(address)) return;
+  std::lock_guard<std::mutex> guard(primordialMutex());
+  primordialBinds().push_back({method, address});
+}
+
+void Boundary::bindLate(jvmtiEnv* jvmti, JNIEnv* env) {
+  std::vector<PrimordialBind> binds;
+  {
+    std::lock_guard<std::mutex> guard(primordialMutex());
+    binds.swap(primordialBinds());
+  }
+  for (const PrimordialBind& bind : binds) {
+    char* name = nullptr;
+    char* descriptor = nullptr;
+    char* signature = nullptr;
+    jclass klass = nullptr;
+    if (jvmti->GetMethodName(bind.method, &name, &descriptor, nullptr) == JVMTI_ERROR_NONE &&
+        jvmti->GetMethodDeclaringClass(bind.method, &klass) == JVMTI_ERROR_NONE &&
+        jvmti->GetClassSignature(klass, &signature, nullptr) == JVMTI_ERROR_NONE) {
+      std::string className(signature + 1, std::strlen(signature) - 2);
+      const BoundaryCall* call = findByName(className.c_str(), name, descriptor);
+      if (call != nullptr && original(call->id) == nullptr) {
+        originals_[call->id].store(bind.address, std::memory_order_release);
+        JNINativeMethod native{name, descriptor, call->trampoline};
+        MutedStdout muted;
+        if (env->RegisterNatives(klass, &native, 1) != JNI_OK) {
+          env->ExceptionClear();
+          originals_[call->id].store(nullptr, std::memory_order_release);
+        }
+      }
+    }
+    for (char* p : {name, descriptor, signature}) {
+      if (p != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(p));
+    }
+    if (klass != nullptr) env->DeleteLocalRef(klass);
+  }
 }
 
 }  // namespace retrace::agent

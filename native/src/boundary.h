@@ -4,6 +4,7 @@
 #pragma once
 
 #include <jni.h>
+#include <jvmti.h>
 
 #include <atomic>
 #include <cstddef>
@@ -35,7 +36,15 @@ enum class Effect : uint8_t {
   DIR_CLOSE,
   ALSO_REPLAYED,
   THREAD_START,
+  YIELD,
+  PARK,
+  WAKE,
 };
+
+/** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */
+inline bool isThreadCall(Effect effect) {
+  return effect == Effect::THREAD_START || effect == Effect::YIELD || effect == Effect::PARK || effect == Effect::WAKE;
+}
 
 /** What a call returns, from its descriptor. */
 enum class Returns : uint8_t { VOID, PRIMITIVE, STRING, STRING_ARRAY, BYTES, BYTES_ARRAY };
@@ -58,6 +67,9 @@ struct BoundaryCall {
 };
 
 constexpr size_t kMaxCallId = 512;
+/** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
+constexpr uint16_t kCallSleep = 4;
+constexpr uint16_t kCallSleepNanos = 5;
 constexpr int kMaxArgs = 6;
 
 /** One call in flight: the trampoline's arguments and a way to run the original native. */
@@ -85,6 +97,18 @@ class Boundary {
   static void* bind(const char* className, const char* method, const char* descriptor, void* address);
 
   static void* original(uint16_t id) { return originals_[id].load(std::memory_order_acquire); }
+
+  /**
+   * A bind that arrived before method names could be asked and matched no exported entry point:
+   * kept, so that bindLate() can recognise it once the VM is live.
+   */
+  static void notePrimordial(jmethodID method, void* address);
+  /**
+   * At VMInit: binds table natives among the noted ones through RegisterNatives. HotSpot logs a
+   * warning to stdout for each such re-registration; it is not the program's output, so stdout is
+   * pointed at /dev/null meanwhile (no application thread runs yet).
+   */
+  static void bindLate(jvmtiEnv* jvmti, JNIEnv* env);
 
  private:
   static std::atomic<void*> originals_[kMaxCallId];

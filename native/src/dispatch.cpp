@@ -3,6 +3,9 @@
 #include "boundary.h"
 #include "record_session.h"
 #include "replay_session.h"
+#include "scheduler.h"
+
+#include <cstring>
 
 namespace retrace::agent {
 
@@ -17,6 +20,39 @@ class HookScope {
   ThreadState& thread_;
 };
 
+jvalue none() {
+  jvalue value;
+  std::memset(&value, 0, sizeof value);
+  return value;
+}
+
+// Not recorded: the order in which threads pass these is the hand-over schedule.
+jvalue threadCall(Agent& agent, CallFrame& frame, ThreadState& thread) {
+  Scheduler& scheduler = agent.scheduler();
+  bool replaying = !agent.recording() && thread.serialized;
+  switch (frame.call.effect) {
+    case Effect::THREAD_START: {
+      uint32_t child = scheduler.reserveChild(thread);
+      agent.threads().noteStart(frame.env, frame.self, thread, child);
+      return frame.original();
+    }
+    case Effect::YIELD:
+      scheduler.point(thread);
+      return replaying ? none() : frame.original();
+    case Effect::PARK: {
+      // Replay does not park: the thread runs again when the recorded schedule gives it the baton,
+      // which is when it ran again in the recording, whatever woke it then.
+      scheduler.beforeBlocking(thread);
+      jvalue result = replaying ? none() : frame.original();
+      scheduler.afterBlocking(thread);
+      return result;
+    }
+    default:
+      scheduler.point(thread);
+      return frame.original();
+  }
+}
+
 }  // namespace
 
 jvalue dispatchCall(CallFrame& frame) {
@@ -25,10 +61,7 @@ jvalue dispatchCall(CallFrame& frame) {
   ThreadState* thread = agent.threads().current();
   // JDK system threads are outside the recording, and so is anything a hook itself calls.
   if (!thread->recorded || thread->inHook) return frame.original();
-  if (frame.call.effect == Effect::THREAD_START) {
-    agent.threads().noteStart(frame.env, frame.self, *thread);
-    return frame.original();
-  }
+  if (isThreadCall(frame.call.effect)) return threadCall(agent, frame, *thread);
   HookScope scope(*thread);
   return agent.recording() ? agent.recorder().onCall(frame, *thread) : agent.replayer().onCall(frame, *thread);
 }

@@ -15,6 +15,7 @@
 #include "java_access.h"
 #include "retrace/tape/frame.h"
 #include "routing.h"
+#include "scheduler.h"
 #include "stacks.h"
 
 extern char** environ;
@@ -148,6 +149,7 @@ void RecordSession::runFlusher() {
   std::unique_lock<std::mutex> lock(flusherMutex_);
   while (!flusherWake_.wait_for(lock, kFlushInterval, [this] { return stopping_; })) {
     flushEpoch_.fetch_add(1, std::memory_order_relaxed);
+    submitHandovers();
   }
 }
 
@@ -173,6 +175,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   const BoundaryCall& call = frame.call;
   // The fast path: clocks and other calls whose whole answer is one number.
   if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces) {
+    agent_.scheduler().point(thread);
     jvalue result = frame.original();
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
@@ -201,9 +204,31 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     notePassThroughOpen(frame, result, agent_.fds());
     return result;
   }
-  jvalue result = frame.original();
+  jvalue result;
+  if (mayBlock(frame)) {
+    agent_.scheduler().beforeBlocking(thread);
+    result = frame.original();
+    agent_.scheduler().afterBlocking(thread);
+  } else {
+    agent_.scheduler().point(thread);
+    result = frame.original();
+  }
   appendEvent(frame, thread, result);
   return result;
+}
+
+void RecordSession::noteHandover(const demux::Handover& handover) {
+  std::lock_guard<SpinLock> guard(handoverLock_);
+  handovers_.push_back({handover.from, handover.fromPoint, handover.to, static_cast<uint8_t>(handover.kind)});
+}
+
+void RecordSession::submitHandovers() {
+  std::vector<tape::HandoverRecord> batch;
+  {
+    std::lock_guard<SpinLock> guard(handoverLock_);
+    batch.swap(handovers_);
+  }
+  if (!batch.empty()) writer_->submitHandovers(std::move(batch));
 }
 
 void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue result) {
@@ -295,6 +320,7 @@ void RecordSession::finish(int exitStatus) {
   flusherWake_.notify_all();
   if (flusher_.joinable()) flusher_.join();
 
+  submitHandovers();
   tape::ProcessEndInfo end;
   end.exitStatus = exitStatus;
   end.endTimeMillis = nowMillis();

@@ -8,6 +8,9 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "retrace/demux/demux.h"
 
 #include "boundary.h"
 #include "retrace/tape/writer.h"
@@ -29,12 +32,15 @@ class RecordSession {
   void threadEnded(ThreadState& thread);
   /** At process exit: writes what every thread buffered and the process-end frame. */
   void finish(int exitStatus);
+  /** From the scheduler, under its lock, in hand-over order: must be quick. */
+  void noteHandover(const demux::Handover& handover);
 
  private:
   tape::ProcessStartInfo describeProcess() const;
   void appendEvent(CallFrame& frame, ThreadState& thread, jvalue result);
   void submit(ThreadState& thread);
   void runFlusher();
+  void submitHandovers();
 
   Agent& agent_;
   std::unique_ptr<tape::TapeWriter> writer_;
@@ -43,6 +49,8 @@ class RecordSession {
   std::mutex flusherMutex_;
   std::condition_variable flusherWake_;
   bool stopping_ = false;
+  SpinLock handoverLock_;
+  std::vector<tape::HandoverRecord> handovers_;  // not yet handed to the writer
 };
 
 }  // namespace retrace::agent

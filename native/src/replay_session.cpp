@@ -10,6 +10,7 @@
 #include "java_access.h"
 #include "retrace/tape/frame.h"
 #include "routing.h"
+#include "scheduler.h"
 #include "stacks.h"
 
 namespace retrace::agent {
@@ -154,6 +155,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
   }
   // The fast path: clocks and other calls whose whole answer is one number.
   if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && call.effect == Effect::NONE) {
+    agent_.scheduler().point(thread);
     const tape::EventCursor& event = expect(frame, thread);
     if (!event.hasThrown()) return primitiveResult(call, event.value());
     return answer(frame, thread, event);
@@ -163,6 +165,14 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     jvalue result = frame.original();
     notePassThroughOpen(frame, result, agent_.fds());
     return result;
+  }
+  if (mayBlock(frame)) {
+    // The same release and return as when recorded; the real call is not made.
+    agent_.scheduler().beforeBlocking(thread);
+    agent_.scheduler().afterBlocking(thread);
+    if (call.id == kCallSleep || call.id == kCallSleepNanos) return replaySleep(frame, thread);
+  } else {
+    agent_.scheduler().point(thread);
   }
   const tape::EventCursor& event = expect(frame, thread);
   if (call.effect == Effect::ALSO_REPLAYED) {
@@ -180,6 +190,20 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
       if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
     }
   }
+  return answer(frame, thread, event);
+}
+
+jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {
+  const tape::EventCursor& event = expect(frame, thread);
+  jvalue none;
+  std::memset(&none, 0, sizeof none);
+  if (!event.hasThrown()) return none;
+  // Interrupted when recorded. A sleep of zero throws the real InterruptedException when the
+  // interrupt is pending, and clears it as the recorded sleep did: Thread.interrupted() afterwards
+  // answers as it did when recorded.
+  frame.args[0].j = 0;
+  frame.original();
+  if (frame.env->ExceptionCheck()) return none;
   return answer(frame, thread, event);
 }
 
@@ -258,6 +282,18 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
     return object;
   }
   return none;
+}
+
+std::vector<demux::Handover> ReplaySession::schedule() const {
+  std::vector<demux::Handover> out;
+  for (const tape::HandoverRecord& h : reader_->handovers(pid_)) {
+    out.push_back({h.from, h.fromPoint, h.to, static_cast<demux::HandoverKind>(h.kind)});
+  }
+  return out;
+}
+
+bool ReplaySession::scheduleComplete() const {
+  return reader_->handoversComplete(pid_);
 }
 
 bool ReplaySession::threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "boundary.h"
+#include "retrace/demux/demux.h"
 #include "retrace/tape/reader.h"
 #include "thread_registry.h"
 
@@ -30,6 +31,9 @@ class ReplaySession {
    * first boundary call is reported as a divergence naming it.
    */
   bool threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id);
+  /** The recorded hand-over schedule of the replayed process, and whether the recording has all of it. */
+  std::vector<demux::Handover> schedule() const;
+  bool scheduleComplete() const;
   /** At process exit: the exit status and the rest of the main thread's events must match. */
   void finish(int exitStatus);
 
@@ -37,6 +41,7 @@ class ReplaySession {
   const tape::EventCursor& expect(CallFrame& frame, ThreadState& thread);
   void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
+  jvalue replaySleep(CallFrame& frame, ThreadState& thread);
   int virtualFd();
   [[noreturn]] void diverge(ThreadState& thread, uint64_t index, const std::string& expected, const std::string& actual,
                             const tape::EventCursor* recorded, const std::string& detail);

@@ -94,6 +94,14 @@ Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code) {
   }
 }
 
+bool mayBlock(CallFrame& frame) {
+  const BoundaryCall& call = frame.call;
+  if (call.id == kCallSleep || call.id == kCallSleepNanos) return true;
+  bool reads =
+      call.effect == Effect::READ_ARRAY || call.effect == Effect::READ_NATIVE || call.effect == Effect::READ_IOVEC;
+  return reads && call.source != Source::NONE && JavaAccess::fdOf(frame) == 0;
+}
+
 void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {
   if (frame.env->ExceptionCheck()) return;
   switch (frame.call.effect) {

@@ -15,6 +15,13 @@ class CodeIdentity;
 
 Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
 
+/**
+ * The call may block for long: sleep, and reads of stdin. The thread gives the baton up around it,
+ * in record and replay alike (so the decision uses nothing that differs between them). Other
+ * calls that block (a full stdout pipe) are left to the scheduler's watchdog.
+ */
+bool mayBlock(CallFrame& frame);
+
 /** The call writes or changes files: it is never pass-through and never performed on replay. */
 bool changesFiles(CallFrame& frame);
 

@@ -7,6 +7,7 @@
 
 #include <jvmti.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <memory>
@@ -34,6 +35,9 @@ class SpinLock {
   std::atomic_flag flag_ = ATOMIC_FLAG_INIT;
 };
 
+/** The first id of a recorded thread that does not take the baton (started outside Thread.start0). */
+constexpr uint32_t kFirstUnscheduledId = 1u << 20;
+
 struct ThreadState {
   uint32_t id = 0;
   bool recorded = false;  // an application thread: its boundary calls go on the tape
@@ -44,6 +48,12 @@ struct ThreadState {
   uint32_t parent = 0;
   uint32_t childIndex = 0;
   uint32_t childCount = 0;  // threads this one has started
+
+  // scheduling (scheduler.h)
+  bool serialized = false;                // takes the baton: id is its demux id
+  std::atomic<bool> waitReleased{false};  // gave the baton up in Object.wait (MonitorWait)
+  pid_t tid = 0;                          // for the watchdog: is it asleep in the kernel?
+  jthread ref = nullptr;                  // global reference, for JVMTI thread state
 
   // record
   SpinLock lock;
@@ -67,11 +77,23 @@ class ThreadRegistry {
     return state != nullptr ? state : attachUnknown();
   }
 
-  /** At Thread.start0, on the starting thread: remembers who starts `thread` and as which child. */
-  void noteStart(JNIEnv* env, jobject thread, ThreadState& parent);
+  /**
+   * At Thread.start0, on the starting thread: remembers who starts `thread`, as which child, and
+   * the id the scheduler reserved for it (demux::kNoThread: it will not take the baton).
+   */
+  void noteStart(JNIEnv* env, jobject thread, ThreadState& parent, uint32_t reservedId);
 
-  /** On the started thread: its parent and child index, if noteStart saw it start. */
-  bool takeLineage(JNIEnv* env, jthread thread, uint32_t& parent, uint32_t& childIndex);
+  /** On the started thread: its parent, child index and reserved id, if noteStart saw it start. */
+  bool takeLineage(JNIEnv* env, jthread thread, uint32_t& parent, uint32_t& childIndex, uint32_t& reservedId);
+
+  /** The recorded thread with this id, or null. States live as long as the process. */
+  ThreadState* find(uint32_t id);
+  /** The recorded thread whose java.lang.Thread is `thread`, or null. */
+  ThreadState* find(JNIEnv* env, jobject thread);
+
+  /** Marks the calling thread as the agent's own (attached for JVMTI): never an application thread. */
+  static void markOwnThread() { ownThread_ = true; }
+  static bool isOwnThread() { return ownThread_; }
 
   /**
    * Called on a starting thread (JVMTI ThreadStart); `isNew` is false for a thread seen before.
@@ -93,14 +115,17 @@ class ThreadRegistry {
     jweak thread;
     uint32_t parent;
     uint32_t childIndex;
+    uint32_t reservedId;
   };
   std::vector<PendingStart> pending_;
 
   static thread_local ThreadState* current_;
+  static thread_local bool ownThread_;
   pthread_t mainThread_{};
   std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> states_;
-  uint32_t nextId_ = 0;
+  // Threads that do not take the baton get ids far above the scheduler's, in arrival order.
+  uint32_t nextId_ = kFirstUnscheduledId;
   bool mainSeen_ = false;
 };
 

@@ -15,6 +15,11 @@ namespace retrace::tape::detail {
 constexpr size_t kMaxChunkEvents = 64 * 1024;
 constexpr size_t kMaxChunkRawBytes = 8u << 20;
 
+// A writer splits a long hand-over schedule into frames of at most this many entries (3 words each
+// before packing, so about 1.5 MiB): however much the agent submits at once, a frame stays far
+// below kMaxFrameLength and a reader decodes it in one small piece.
+constexpr size_t kMaxHandoversPerFrame = 64 * 1024;
+
 // Packing squeezes runs of zero words, so a small frame can unpack to a large message. Both
 // sides cap the unpacked size; the reader's traversal limit leaves room for reading a message
 // a few times over (open validates it, then a cursor reads it again).

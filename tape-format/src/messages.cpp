@@ -122,6 +122,7 @@ void fillProcessEnd(schema::ProcessEnd::Builder out, const ProcessEndInfo& info)
   RETRACE_SET_TEXT(out, TruncatedReason, info.truncatedReason);
   auto threads = out.initThreads(static_cast<unsigned>(info.threads.size()));
   for (unsigned i = 0; i < info.threads.size(); ++i) fillThreadStart(threads[i], info.threads[i]);
+  out.setHandoverCount(info.handoverCount);
 }
 
 ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
@@ -132,7 +133,28 @@ ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
   info.endTimeMillis = in.getEndTimeMillis();
   info.truncatedReason = toString(in.getTruncatedReason());
   for (auto thread : in.getThreads()) info.threads.push_back(readThreadStart(thread));
+  info.handoverCount = in.getHandoverCount();
   return info;
+}
+
+void fillHandovers(schema::Handovers::Builder out, uint64_t firstIndex, const HandoverRecord* entries, size_t count) {
+  out.setFirstIndex(firstIndex);
+  auto list = out.initEntries(static_cast<unsigned>(count));
+  for (unsigned i = 0; i < count; ++i) {
+    list[i].setFrom(entries[i].from);
+    list[i].setFromPoint(entries[i].fromPoint);
+    list[i].setTo(entries[i].to);
+    list[i].setKind(entries[i].kind);
+  }
+}
+
+HandoverRecord readHandover(schema::Handover::Reader in) {
+  HandoverRecord entry;
+  entry.from = in.getFrom();
+  entry.fromPoint = in.getFromPoint();
+  entry.to = in.getTo();
+  entry.kind = in.getKind();
+  return entry;
 }
 
 }  // namespace retrace::tape::detail

@@ -2,6 +2,8 @@
 // writer and the reader spell every field once, in the same place.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -19,6 +21,9 @@ ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in);
 
 void fillThreadStart(schema::ThreadStart::Builder out, const ThreadInfo& info);
 ThreadInfo readThreadStart(schema::ThreadStart::Reader in);
+
+void fillHandovers(schema::Handovers::Builder out, uint64_t firstIndex, const HandoverRecord* entries, size_t count);
+HandoverRecord readHandover(schema::Handover::Reader in);
 
 inline std::string_view view(capnp::Text::Reader text) {
   return {text.begin(), text.size()};

@@ -26,6 +26,8 @@ std::string offsetText(uint64_t offset) {
 
 enum class Outcome { kOk, kCorrupt, kRefuse };
 
+constexpr uint8_t kLastHandoverKind = 3;  // escape
+
 Impl::Process& processOf(Impl& impl, uint32_t pid) {
   auto [it, inserted] = impl.processes.try_emplace(pid);
   if (inserted) impl.order.push_back(pid);
@@ -101,6 +103,29 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         Impl::Process& process = processOf(impl, ref.pid);
         process.events += ref.eventCount;
         process.chunks.push_back(impl.frames.size());
+        break;
+      }
+      case schema::Message::HANDOVERS: {
+        auto handovers = message.getHandovers();
+        auto entries = handovers.getEntries();
+        for (auto entry : entries) {
+          // Kinds beyond escape are not of this format version: the frame is damaged, and a
+          // schedule replay cannot interpret must not reach it.
+          if (entry.getKind() > kLastHandoverKind) {
+            why = "unknown hand-over kind " + std::to_string(entry.getKind());
+            return Outcome::kCorrupt;
+          }
+        }
+        ref.kind = MessageKind::kHandovers;
+        ref.firstIndex = handovers.getFirstIndex();
+        ref.handoverCount = entries.size();
+        Impl::Process& process = processOf(impl, ref.pid);
+        if (process.handoverHole || ref.firstIndex != process.handovers.size()) {
+          process.handoverHole = true;
+          break;
+        }
+        process.handovers.reserve(process.handovers.size() + entries.size());
+        for (auto entry : entries) process.handovers.push_back(detail::readHandover(entry));
         break;
       }
       case schema::Message::PROCESS_END: {
@@ -268,6 +293,17 @@ std::vector<ThreadInfo> TapeReader::threads(uint32_t pid) const {
 uint64_t TapeReader::eventCount(uint32_t pid) const {
   const Impl::Process* process = impl_->process(pid);
   return process != nullptr ? process->events : 0;
+}
+
+std::vector<HandoverRecord> TapeReader::handovers(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr ? process->handovers : std::vector<HandoverRecord>();
+}
+
+bool TapeReader::handoversComplete(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr && process->end && !process->handoverHole &&
+         process->end->handoverCount == process->handovers.size();
 }
 
 std::unique_ptr<EventCursor> TapeReader::events(uint32_t pid, uint32_t thread) const {

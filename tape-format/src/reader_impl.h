@@ -20,7 +20,9 @@ struct TapeReader::Impl {
     std::optional<ProcessEndInfo> end;
     std::map<uint32_t, ThreadInfo> threads;  // from threadStart frames
     uint64_t events = 0;
-    std::vector<size_t> chunks;  // indices into frames, file order
+    std::vector<size_t> chunks;             // indices into frames, file order
+    std::vector<HandoverRecord> handovers;  // the schedule up to its first hole
+    bool handoverHole = false;              // a Handovers frame did not continue the schedule
   };
 
   std::string path;

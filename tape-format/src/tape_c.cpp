@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "json_writer.h"
 #include "retrace/tape/frame.h"
@@ -17,6 +18,7 @@
 #pragma GCC visibility pop
 
 using retrace::tape::EventCursor;
+using retrace::tape::HandoverRecord;
 using retrace::tape::ProcessEndInfo;
 using retrace::tape::ProcessStartInfo;
 using retrace::tape::TapeReader;
@@ -27,6 +29,8 @@ struct rt_tape {
   std::unique_ptr<TapeReader> reader;
   std::unique_ptr<EventCursor> cursor;  // of the pid chosen by rt_tape_rewind
   uint32_t pid = 0;
+  std::vector<HandoverRecord> handovers;  // of that pid, read by rt_tape_next_handover_json
+  size_t nextHandover = 0;
   std::unordered_map<uint16_t, std::string> callNames;
 };
 
@@ -70,6 +74,14 @@ const char* roleName(retrace::tape::CodeRole role) {
       return "agent";
   }
   return "unknown";
+}
+
+// The reader refuses any other kind, so these four are all a schedule holds.
+constexpr const char* kHandoverKindNames[] = {"yield", "block", "forced", "escape"};
+constexpr size_t kHandoverKinds = sizeof kHandoverKindNames / sizeof kHandoverKindNames[0];
+
+const char* handoverKindName(uint8_t kind) {
+  return kind < kHandoverKinds ? kHandoverKindNames[kind] : "unknown";
 }
 
 void stringArray(JsonWriter& json, const std::vector<std::string>& values) {
@@ -117,7 +129,21 @@ void writeProcessEnd(JsonWriter& json, const ProcessEndInfo* end) {
   json.key("eventCount").unsignedNumber(end->eventCount);
   json.key("endTimeMillis").number(end->endTimeMillis);
   json.key("truncatedReason").string(end->truncatedReason);
+  json.key("handoverCount").unsignedNumber(end->handoverCount);
   json.endObject();
+}
+
+void writeHandoverCounts(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
+  uint64_t counts[kHandoverKinds] = {};
+  const std::vector<HandoverRecord> handovers = reader.handovers(pid);
+  for (const HandoverRecord& entry : handovers) {
+    if (entry.kind < kHandoverKinds) ++counts[entry.kind];
+  }
+  json.key("handovers").unsignedNumber(handovers.size());
+  json.key("handoverKinds").beginObject();
+  for (size_t kind = 0; kind < kHandoverKinds; ++kind) json.key(kHandoverKindNames[kind]).unsignedNumber(counts[kind]);
+  json.endObject();
+  json.key("handoversComplete").boolean(reader.handoversComplete(pid));
 }
 
 void writeProcess(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
@@ -165,6 +191,7 @@ void writeProcess(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
     json.key("count").unsignedNumber(count).endObject();
   }
   json.endArray();
+  writeHandoverCounts(json, reader, pid);
   json.endObject();
 }
 
@@ -174,7 +201,7 @@ std::string summary(const rt_tape& tape) {
   bool complete = reader.stop().clean && !reader.pids().empty();
   for (uint32_t pid : reader.pids()) {
     const ProcessEndInfo* end = reader.processEnd(pid);
-    complete = complete && end != nullptr && end->complete;
+    complete = complete && end != nullptr && end->complete && reader.handoversComplete(pid);
   }
   JsonWriter json;
   json.beginObject();
@@ -257,6 +284,20 @@ std::string eventJson(const rt_tape& tape) {
   return json.text();
 }
 
+std::string handoverJson(const rt_tape& tape, size_t index) {
+  const HandoverRecord& entry = tape.handovers[index];
+  JsonWriter json;
+  json.beginObject();
+  json.key("pid").unsignedNumber(tape.pid);
+  json.key("index").unsignedNumber(index);
+  json.key("from").unsignedNumber(entry.from);
+  json.key("fromPoint").unsignedNumber(entry.fromPoint);
+  json.key("to").unsignedNumber(entry.to);
+  json.key("kind").string(handoverKindName(entry.kind));
+  json.endObject();
+  return json.text();
+}
+
 }  // namespace
 
 extern "C" {
@@ -301,14 +342,18 @@ int rt_tape_rewind(rt_tape* tape, uint32_t pid) {
   try {
     tape->cursor.reset();
     tape->callNames.clear();
+    tape->handovers.clear();
+    tape->nextHandover = 0;
     const auto pids = tape->reader->pids();
     if (std::find(pids.begin(), pids.end(), pid) == pids.end()) return -1;
     tape->pid = pid;
     tape->callNames = callNamesOf(tape->reader->processStart(pid));
     tape->cursor = tape->reader->allEvents(pid);
+    tape->handovers = tape->reader->handovers(pid);
     return 0;
   } catch (const std::exception&) {
     tape->cursor.reset();
+    tape->handovers.clear();
     return -1;
   }
 }
@@ -323,6 +368,21 @@ char* rt_tape_next_event_json(rt_tape* tape) {
     return copyOut(eventJson(*tape));
   } catch (const std::exception&) {
     tape->cursor.reset();
+    return nullptr;
+  }
+}
+
+char* rt_tape_next_handover_json(rt_tape* tape) {
+  if (tape == nullptr) return nullptr;
+  try {
+    if (tape->nextHandover >= tape->handovers.size()) {
+      std::vector<HandoverRecord>().swap(tape->handovers);  // as with events: the memory goes now
+      tape->nextHandover = 0;
+      return nullptr;
+    }
+    return copyOut(handoverJson(*tape, tape->nextHandover++));
+  } catch (const std::exception&) {
+    tape->handovers.clear();
     return nullptr;
   }
 }

@@ -33,6 +33,8 @@ namespace {
 
 constexpr size_t kMaxSpareBuffers = 8;
 constexpr size_t kMaxSpareBufferBytes = 4u << 20;
+// A Handover's data section (from and to share a word, fromPoint, kind): sizes a frame's only segment.
+constexpr size_t kWordsPerHandover = 3;
 
 // strerror_r comes in a GNU and an XSI flavour; these overloads accept either.
 [[maybe_unused]] const char* errorText(int result, const char* buffer) {
@@ -56,12 +58,13 @@ std::string describe(const kj::Exception& e) {
 }  // namespace
 
 struct TapeWriter::Pending {
-  enum class Kind { kThreadStart, kEvents };
+  enum class Kind { kThreadStart, kEvents, kHandovers };
   Kind kind = Kind::kEvents;
   uint32_t thread = 0;
-  uint64_t firstIndex = 0;
+  uint64_t firstIndex = 0;  // kEvents: in the thread's events; kHandovers: in the schedule
   EventBuffer events{0};
   ThreadInfo info;
+  std::vector<HandoverRecord> handovers;
 };
 
 struct TapeWriter::Encoding {
@@ -199,6 +202,27 @@ void TapeWriter::submitThreadStart(const ThreadInfo& info) {
   }
 }
 
+void TapeWriter::submitHandovers(std::vector<HandoverRecord> entries) {
+  if (entries.empty()) return;
+  try {
+    auto pending = std::make_unique<Pending>();
+    pending->kind = Pending::Kind::kHandovers;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (finished_ || stopping_) return;
+      pending->firstIndex = handoversSubmitted_;
+      // Counted even when dropped below: the end frame's count then says the schedule has a hole.
+      handoversSubmitted_ += entries.size();
+      if (failed_.load()) return;
+      pending->handovers = std::move(entries);
+      queue_.push_back(std::move(pending));
+    }
+    wake_.notify_one();
+  } catch (const std::exception&) {
+    fail("out of memory while recording", false);
+  }
+}
+
 EventBuffer TapeWriter::submit(uint32_t thread, uint64_t firstIndex, EventBuffer&& events) {
   if (events.empty()) return std::move(events);
   try {
@@ -270,6 +294,8 @@ void TapeWriter::process(Pending& pending) {
   if (pending.kind == Pending::Kind::kThreadStart) {
     writeMessage(
         [&](schema::Message::Builder message) { detail::fillThreadStart(message.initThreadStart(), pending.info); });
+  } else if (pending.kind == Pending::Kind::kHandovers) {
+    writeHandovers(pending.firstIndex, pending.handovers);
   } else {
     writeEvents(pending.thread, pending.firstIndex, pending.events);
   }
@@ -289,6 +315,18 @@ void TapeWriter::writeEvents(uint32_t thread, uint64_t firstIndex, const EventBu
     if (!written) break;
     at = span.end;
     firstIndex += span.events;
+  }
+}
+
+void TapeWriter::writeHandovers(uint64_t firstIndex, const std::vector<HandoverRecord>& entries) {
+  for (size_t at = 0; at < entries.size() && !failed_.load(); at += detail::kMaxHandoversPerFrame) {
+    size_t count = std::min(entries.size() - at, detail::kMaxHandoversPerFrame);
+    bool written = writeMessage(
+        [&](schema::Message::Builder message) {
+          detail::fillHandovers(message.initHandovers(), firstIndex + at, entries.data() + at, count);
+        },
+        false, count * kWordsPerHandover + 16);
+    if (!written) break;
   }
 }
 
@@ -380,6 +418,10 @@ void TapeWriter::finish(const ProcessEndInfo& info) {
   stopThread();
   if (startWritten_) {
     ProcessEndInfo end = info;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      end.handoverCount = handoversSubmitted_;
+    }
     if (failed_.load()) {
       end.complete = false;
       end.truncatedReason = truncatedReason();

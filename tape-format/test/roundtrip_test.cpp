@@ -748,21 +748,31 @@ TEST(WriteFailure, FileSizeLimitCutsTheTapeWhereItStopped) {
 
 TEST(Versions, AnotherFormatVersionIsRefused) {
   ScratchDir dir;
-  const std::string path = dir.file("v2.retrace");
-  capnp::MallocMessageBuilder message;
-  auto start = message.initRoot<schema::Message>().initProcessStart();
-  start.setFormatVersion(2);
-  start.setPid(1);
-  kj::VectorOutputStream out;
-  capnp::writePackedMessage(out, message);
-  auto payload = out.getArray();
-  uint8_t header[kFrameHeaderSize];
-  encodeFrameHeader(1, payload.begin(), static_cast<uint32_t>(payload.size()), header);
-  writeFile(path, shebangLine("/x") + std::string(reinterpret_cast<char*>(header), sizeof header) +
-                      std::string(reinterpret_cast<const char*>(payload.begin()), payload.size()));
-  std::string error;
-  EXPECT_FALSE(TapeReader::open(path, error));
-  EXPECT_EQ(error, path + " was recorded with format version 2; this build reads version 1");
+  // The version before hand-overs were recorded, and one from the future.
+  for (uint32_t version : {kFormatVersion - 1, kFormatVersion + 1}) {
+    SCOPED_TRACE(version);
+    const std::string path = dir.file("v" + std::to_string(version) + ".retrace");
+    capnp::MallocMessageBuilder message;
+    auto start = message.initRoot<schema::Message>().initProcessStart();
+    start.setFormatVersion(version);
+    start.setPid(1);
+    kj::VectorOutputStream out;
+    capnp::writePackedMessage(out, message);
+    auto payload = out.getArray();
+    uint8_t header[kFrameHeaderSize];
+    encodeFrameHeader(1, payload.begin(), static_cast<uint32_t>(payload.size()), header);
+    writeFile(path, shebangLine("/x") + std::string(reinterpret_cast<char*>(header), sizeof header) +
+                        std::string(reinterpret_cast<const char*>(payload.begin()), payload.size()));
+    std::string error;
+    EXPECT_FALSE(TapeReader::open(path, error));
+    EXPECT_EQ(error, path + " was recorded with format version " + std::to_string(version) +
+                         "; this build reads version " + std::to_string(kFormatVersion));
+  }
+}
+
+TEST(Versions, TheSchemaAndTheHeaderAgree) {
+  EXPECT_EQ(schema::FORMAT_VERSION, kFormatVersion);
+  EXPECT_EQ(kFormatVersion, 2u);
 }
 
 }  // namespace

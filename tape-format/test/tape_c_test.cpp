@@ -39,7 +39,7 @@ TEST(TapeC, SummaryOfASmallTape) {
   EXPECT_EQ(json.back(), '}');
   EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
   EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
-  EXPECT_TRUE(contains(json, "\"formatVersion\":1,\"complete\":true,"));
+  EXPECT_TRUE(contains(json, "\"formatVersion\":2,\"complete\":true,"));
   EXPECT_TRUE(contains(
       json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) + ",\"reason\":\"\"}"));
   EXPECT_TRUE(contains(json, "\"frames\":6,"));
@@ -53,7 +53,7 @@ TEST(TapeC, SummaryOfASmallTape) {
                        "\"size\":99999999999}"));
   EXPECT_TRUE(contains(json,
                        "\"end\":{\"exitStatus\":0,\"complete\":true,\"eventCount\":7,"
-                       "\"endTimeMillis\":1700000001000,\"truncatedReason\":\"\"}"));
+                       "\"endTimeMillis\":1700000001000,\"truncatedReason\":\"\",\"handoverCount\":0}"));
   EXPECT_TRUE(contains(json, "\"threads\":[{\"thread\":0,\"name\":\"main\"},{\"thread\":1,\"name\":\"worker-1\"}]"));
   EXPECT_TRUE(contains(json, "\"events\":7,"));
   // Most frequent first; ties by id.
@@ -63,6 +63,92 @@ TEST(TapeC, SummaryOfASmallTape) {
                        "{\"id\":3,\"name\":\"java.io.FileInputStream.readBytes([BII)I\",\"count\":1},"
                        "{\"id\":4,\"name\":\"java.io.FileInputStream.open0(Ljava/lang/String;)V\",\"count\":1},"
                        "{\"id\":5,\"name\":\"java.lang.ProcessEnvironment.environ()[[B\",\"count\":1}]"));
+  // No thread ever waited: no hand-over, and nothing missing.
+  EXPECT_TRUE(contains(json,
+                       "\"handovers\":0,\"handoverKinds\":{\"yield\":0,\"block\":0,\"forced\":0,\"escape\":0},"
+                       "\"handoversComplete\":true}]}"));
+}
+
+TEST(TapeC, SummaryCountsHandoversByKind) {
+  ScratchDir dir;
+  const std::string path = dir.file("scheduled.retrace");
+  writeScheduledTape(path);
+  TapeHandle h{rt_tape_open(path.c_str(), nullptr, 0)};
+  ASSERT_NE(h.tape, nullptr);
+  const std::string json = take(rt_tape_summary_json(h.tape));
+  SCOPED_TRACE(json);
+  EXPECT_TRUE(contains(json, "\"truncatedReason\":\"\",\"handoverCount\":9}"));
+  EXPECT_TRUE(contains(json,
+                       "\"handovers\":9,\"handoverKinds\":{\"yield\":5,\"block\":2,\"forced\":1,\"escape\":1},"
+                       "\"handoversComplete\":true}"));
+
+  // Without its end frame the schedule read is the same, but nobody can say it is whole.
+  const std::string killed = dir.file("killed.retrace");
+  writeScheduledTape(killed, /*withEnd=*/false);
+  TapeHandle k{rt_tape_open(killed.c_str(), nullptr, 0)};
+  ASSERT_NE(k.tape, nullptr);
+  const std::string killedJson = take(rt_tape_summary_json(k.tape));
+  EXPECT_TRUE(contains(killedJson, "\"handovers\":9,")) << killedJson;
+  EXPECT_TRUE(contains(killedJson, "\"handoversComplete\":false}")) << killedJson;
+
+  // An end frame that counts more than the schedule holds: the recording is not complete either.
+  std::string bytes = readFile(path);
+  uint64_t offset = 0, size = 0;
+  {
+    auto reader = openReader(path);
+    ASSERT_TRUE(reader);
+    for (const FrameRef& frame : reader->frames()) {
+      if (frame.kind == MessageKind::kHandovers && frame.firstIndex > 0 && size == 0) {
+        offset = frame.offset;
+        size = kFrameHeaderSize + frame.length;
+      }
+    }
+  }
+  ASSERT_GT(size, 0u);
+  const std::string hole = dir.file("hole.retrace");
+  writeFile(hole, bytes.erase(offset, size));
+  TapeHandle o{rt_tape_open(hole.c_str(), nullptr, 0)};
+  ASSERT_NE(o.tape, nullptr);
+  const std::string holeJson = take(rt_tape_summary_json(o.tape));
+  EXPECT_TRUE(contains(holeJson, "\"complete\":false,\"stop\":{\"clean\":true,")) << holeJson;
+  EXPECT_TRUE(contains(holeJson, "\"handoverCount\":9}")) << holeJson;
+  EXPECT_TRUE(contains(holeJson, "\"handovers\":4,")) << holeJson;
+  EXPECT_TRUE(contains(holeJson, "\"handoversComplete\":false}")) << holeJson;
+}
+
+TEST(TapeC, IteratesTheHandoversOfAPid) {
+  ScratchDir dir;
+  const std::string path = dir.file("scheduled.retrace");
+  const uint32_t pid = writeScheduledTape(path);
+  TapeHandle h{rt_tape_open(path.c_str(), nullptr, 0)};
+  ASSERT_NE(h.tape, nullptr);
+  EXPECT_EQ(rt_tape_next_handover_json(h.tape), nullptr);  // no pid chosen yet
+  ASSERT_EQ(rt_tape_rewind(h.tape, pid), 0);
+  std::vector<std::string> handovers;
+  while (char* handover = rt_tape_next_handover_json(h.tape)) handovers.push_back(take(handover));
+  ASSERT_EQ(handovers.size(), 9u);
+  EXPECT_EQ(handovers[0], "{\"pid\":4343,\"index\":0,\"from\":0,\"fromPoint\":3,\"to\":1,\"kind\":\"yield\"}");
+  EXPECT_EQ(handovers[1], "{\"pid\":4343,\"index\":1,\"from\":1,\"fromPoint\":1,\"to\":2,\"kind\":\"block\"}");
+  EXPECT_EQ(handovers[3], "{\"pid\":4343,\"index\":3,\"from\":0,\"fromPoint\":7,\"to\":2,\"kind\":\"forced\"}");
+  EXPECT_EQ(handovers[5], "{\"pid\":4343,\"index\":5,\"from\":1,\"fromPoint\":4,\"to\":0,\"kind\":\"escape\"}");
+  EXPECT_EQ(handovers[8], "{\"pid\":4343,\"index\":8,\"from\":2,\"fromPoint\":14,\"to\":0,\"kind\":\"yield\"}");
+  EXPECT_EQ(rt_tape_next_handover_json(h.tape), nullptr);
+
+  // Events and hand-overs keep their own positions after one rewind; a rewind starts both over.
+  ASSERT_EQ(rt_tape_rewind(h.tape, pid), 0);
+  EXPECT_EQ(take(rt_tape_next_handover_json(h.tape)), handovers[0]);
+  EXPECT_TRUE(contains(take(rt_tape_next_event_json(h.tape)), "\"index\":0,"));
+  EXPECT_EQ(take(rt_tape_next_handover_json(h.tape)), handovers[1]);
+  EXPECT_TRUE(contains(take(rt_tape_next_event_json(h.tape)), "\"index\":1,"));
+
+  // A process without hand-overs: nothing, at once.
+  const std::string small = dir.file("small.retrace");
+  const uint32_t smallPid = writeSmallTape(small);
+  TapeHandle s{rt_tape_open(small.c_str(), nullptr, 0)};
+  ASSERT_EQ(rt_tape_rewind(s.tape, smallPid), 0);
+  EXPECT_EQ(rt_tape_next_handover_json(s.tape), nullptr);
+  EXPECT_EQ(rt_tape_rewind(s.tape, 999), -1);
+  EXPECT_EQ(rt_tape_next_handover_json(s.tape), nullptr);
 }
 
 TEST(TapeC, IteratesEveryEventOfAPid) {
@@ -172,6 +258,7 @@ TEST(TapeC, OpenErrorsAreOneLine) {
   EXPECT_EQ(rt_tape_summary_json(nullptr), nullptr);
   EXPECT_EQ(rt_tape_rewind(nullptr, 1), -1);
   EXPECT_EQ(rt_tape_next_event_json(nullptr), nullptr);
+  EXPECT_EQ(rt_tape_next_handover_json(nullptr), nullptr);
   rt_tape_close(nullptr);
   rt_free(nullptr);
 }

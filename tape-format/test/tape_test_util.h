@@ -130,4 +130,54 @@ inline uint32_t writeSmallTape(const std::string& path, bool withEnd = true) {
   return pid;
 }
 
+/** Hand-over kinds as the demux numbers them. */
+constexpr uint8_t kYield = 0;
+constexpr uint8_t kBlock = 1;
+constexpr uint8_t kForced = 2;
+constexpr uint8_t kEscape = 3;
+
+/**
+ * A schedule of nine hand-overs among three threads, each one's `from` the previous one's `to` as
+ * the demux writes them: 5 yield, 2 block, 1 forced, 1 escape. scheduledTapeFrames() says how
+ * writeScheduledTape splits it into frames.
+ */
+inline std::vector<HandoverRecord> sampleSchedule() {
+  return {{0, 3, 1, kYield},  {1, 1, 2, kBlock},  {2, 5, 0, kYield}, {0, 7, 2, kForced}, {2, 9, 1, kYield},
+          {1, 4, 0, kEscape}, {0, 12, 1, kBlock}, {1, 6, 2, kYield}, {2, 14, 0, kYield}};
+}
+inline std::vector<size_t> scheduledTapeFrames() {
+  return {4, 2, 3};
+}
+
+/**
+ * A complete tape of one process (pid 4343, three threads) whose schedule comes in three Handovers
+ * frames, between event chunks. Returns the pid.
+ */
+inline uint32_t writeScheduledTape(const std::string& path, bool withEnd = true) {
+  const uint32_t pid = 4343;
+  auto writer = openWriter(path);
+  writer->writeProcessStart(sampleStart(pid));
+  writer->submitThreadStart({0, "main"});
+  writer->submitThreadStart({1, "worker-1", true, 0, 0});
+  writer->submitThreadStart({2, "worker-2", true, 0, 1});
+  const std::vector<HandoverRecord> schedule = sampleSchedule();
+  size_t at = 0;
+  uint64_t events = 0;
+  for (size_t size : scheduledTapeFrames()) {
+    EventBuffer buffer;
+    buffer.appendValue(kNanoTime, static_cast<int64_t>(1000 + at));
+    buffer = writer->submit(0, events, std::move(buffer));
+    ++events;
+    writer->submitHandovers(std::vector<HandoverRecord>(schedule.begin() + at, schedule.begin() + at + size));
+    at += size;
+  }
+  if (withEnd) {
+    ProcessEndInfo end;
+    end.eventCount = events;
+    end.threads = {{0, "main"}, {1, "worker-1"}, {2, "worker-2"}};
+    writer->finish(end);
+  }
+  return pid;
+}
+
 }  // namespace retrace::tape::test

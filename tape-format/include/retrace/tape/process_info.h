@@ -50,6 +50,21 @@ struct ProcessStartInfo {
   std::vector<CallInfo> calls;
 };
 
+/**
+ * One entry of the thread hand-over schedule (retrace.capnp Handover): `from` gave the baton up after
+ * its `fromPoint`-th scheduling point and `to` got it next. `kind` holds demux::HandoverKind's
+ * values: 0 yield, 1 block, 2 forced, 3 escape.
+ */
+struct HandoverRecord {
+  uint32_t from = 0;
+  uint64_t fromPoint = 0;
+  uint32_t to = 0;
+  uint8_t kind = 0;
+  bool operator==(const HandoverRecord& other) const {
+    return from == other.from && fromPoint == other.fromPoint && to == other.to && kind == other.kind;
+  }
+};
+
 struct ProcessEndInfo {
   int32_t exitStatus = 0;
   bool complete = true;
@@ -57,6 +72,9 @@ struct ProcessEndInfo {
   int64_t endTimeMillis = 0;
   std::string truncatedReason;
   std::vector<ThreadInfo> threads;
+  // TapeWriter::finish sets it to the hand-overs submitted, whatever the caller put here: only the
+  // writer knows how many it was given.
+  uint64_t handoverCount = 0;
 };
 
 }  // namespace retrace::tape

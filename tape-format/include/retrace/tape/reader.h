@@ -14,16 +14,17 @@
 
 namespace retrace::tape {
 
-enum class MessageKind : uint8_t { kProcessStart, kThreadStart, kEventChunk, kProcessEnd };
+enum class MessageKind : uint8_t { kProcessStart, kThreadStart, kEventChunk, kProcessEnd, kHandovers };
 
 struct FrameRef {
   uint64_t offset = 0;  // of the frame header in the file
   uint32_t pid = 0;
   uint32_t length = 0;  // payload bytes
   MessageKind kind = MessageKind::kEventChunk;
-  uint32_t thread = 0;      // kEventChunk / kThreadStart
-  uint64_t firstIndex = 0;  // kEventChunk
-  uint32_t eventCount = 0;  // kEventChunk
+  uint32_t thread = 0;         // kEventChunk / kThreadStart
+  uint64_t firstIndex = 0;     // kEventChunk: in its thread's events; kHandovers: in the schedule
+  uint32_t eventCount = 0;     // kEventChunk
+  uint32_t handoverCount = 0;  // kHandovers: entries in the frame
 };
 
 struct StopInfo {
@@ -54,6 +55,18 @@ class TapeReader {
   const ProcessEndInfo* processEnd(uint32_t pid) const;  // nullptr: no end frame (killed, cut)
   std::vector<ThreadInfo> threads(uint32_t pid) const;   // from threadStart frames, by id
   uint64_t eventCount(uint32_t pid) const;
+
+  /**
+   * The thread hand-over schedule of one process, in order: the entries of its Handovers frames as
+   * long as each frame continues where the previous one ended (firstIndex). A frame that does not
+   * ends it there, and nothing after it counts: replay must not follow a schedule with a hole.
+   */
+  std::vector<HandoverRecord> handovers(uint32_t pid) const;
+  /**
+   * The schedule is whole: no Handovers frame was left out, and the process end frame is there and
+   * counts exactly the entries read. Without an end frame (a killed process) nobody can tell.
+   */
+  bool handoversComplete(uint32_t pid) const;
 
   /**
    * Events of one logical thread of one process, in order. Decodes one chunk at a time. Never

@@ -22,18 +22,23 @@ void rt_tape_close(rt_tape* tape);
 
 /*
  * The whole recording as JSON:
- * {"path":..., "fileSize":N, "shebang":"...", "formatVersion":1,
- *  "complete":bool,                         every process has its end frame and the file ended cleanly
+ * {"path":..., "fileSize":N, "shebang":"...", "formatVersion":2,
+ *  "complete":bool,                         every process has its end frame and a whole hand-over
+ *                                           schedule, and the file ended cleanly
  *  "stop":{"clean":bool,"offset":N,"reason":"..."},
  *  "frames":N,
  *  "processes":[{"pid":N,"parentPid":N,"parentEventIndex":N,"argv":[...],"javaHome":"...",
  *     "jvmVersion":"...","cwd":"...","startTimeMillis":N,"agentOptions":"...",
  *     "env":[...], "systemProperties":{...}, "code":[{"path","role","crc32c","size"}],
- *     "end":null | {"exitStatus":N,"complete":bool,"eventCount":N,"endTimeMillis":N,"truncatedReason":"..."},
+ *     "end":null | {"exitStatus":N,"complete":bool,"eventCount":N,"endTimeMillis":N,"truncatedReason":"...",
+ *                   "handoverCount":N},
  *     "threads":[{"thread":N,"name":"..."}],
  *     "events":N, "bytes":N,               events read and payload bytes of this pid's frames
  *     "firstOffset":N, "lastOffset":N,     where its frames are
- *     "calls":[{"id":N,"name":"java.lang.System.nanoTime()J","count":N}]}]}   counts over events read
+ *     "calls":[{"id":N,"name":"java.lang.System.nanoTime()J","count":N}],   counts over events read
+ *     "handovers":N,                       hand-overs read (the schedule up to a hole, if any)
+ *     "handoverKinds":{"yield":N,"block":N,"forced":N,"escape":N},
+ *     "handoversComplete":bool}]}          no hole, and the end frame counts exactly "handovers"
  */
 char* rt_tape_summary_json(rt_tape* tape);
 
@@ -48,6 +53,14 @@ char* rt_tape_summary_json(rt_tape* tape);
  */
 int rt_tape_rewind(rt_tape* tape, uint32_t pid);
 char* rt_tape_next_event_json(rt_tape* tape);
+
+/*
+ * Iterates the thread hand-over schedule of the pid chosen by rt_tape_rewind (which also starts it
+ * over), one JSON object per hand-over in schedule order, NULL at the end:
+ * {"pid":N,"index":N,"from":N,"fromPoint":N,"to":N,"kind":"yield"|"block"|"forced"|"escape"}
+ * It has its own position: events and hand-overs can be read in either order after one rewind.
+ */
+char* rt_tape_next_handover_json(rt_tape* tape);
 
 void rt_free(char* string);
 

@@ -43,7 +43,19 @@ class TapeWriter {
    */
   EventBuffer submit(uint32_t thread, uint64_t firstIndex, EventBuffer&& events);
 
-  /** Writes everything queued, stops the background thread, writes the ProcessEnd frame. */
+  /**
+   * Queues the next entries of the thread hand-over schedule as a Handovers frame (split into
+   * several when longer than the frame limit). The writer numbers them: the first entry continues
+   * where the previous call's last one ended. Never blocks on I/O. Nothing happens for an empty
+   * vector, or after finish(). After a failed write the entries are dropped but still counted, so
+   * the end frame shows that the schedule is not whole.
+   */
+  void submitHandovers(std::vector<HandoverRecord> entries);
+
+  /**
+   * Writes everything queued, stops the background thread, writes the ProcessEnd frame. Its
+   * handoverCount is the number of hand-overs submitted, whatever `info` says.
+   */
   void finish(const ProcessEndInfo& info);
 
   /** True after a write failed (disk full...): later frames are dropped, one warning printed. */
@@ -61,6 +73,7 @@ class TapeWriter {
   void run();
   void process(Pending& pending);
   void writeEvents(uint32_t thread, uint64_t firstIndex, const EventBuffer& events);
+  void writeHandovers(uint64_t firstIndex, const std::vector<HandoverRecord>& entries);
   template <typename Fill>
   bool writeMessage(Fill&& fill, bool evenAfterFailure = false, size_t firstSegmentWords = 0);
   bool writeFrame(bool evenAfterFailure);
@@ -79,8 +92,9 @@ class TapeWriter {
   bool started_ = false;  // the process start frame went out and the thread runs
   bool stopping_ = false;
   bool finished_ = false;
-  bool partial_ = false;       // a failed write left part of a frame in the file
-  bool startWritten_ = false;  // the process start frame is in the file
+  bool partial_ = false;             // a failed write left part of a frame in the file
+  bool startWritten_ = false;        // the process start frame is in the file
+  uint64_t handoversSubmitted_ = 0;  // guarded by mutex_; the next entry's index in the schedule
   std::atomic<bool> failed_{false};
   std::atomic<uint64_t> bytesWritten_{0};
   std::string failure_;  // guarded by mutex_

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.retrace.tape.Event;
+import dev.retrace.tape.Handover;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
@@ -28,8 +29,11 @@ import picocli.CommandLine.Spec;
             "",
             "A header per process, then one line per event in file order: thread, index within the thread, "
                     + "boundary call, value, data length and an escaped preview, items, fields, the exception "
-                    + "thrown, and the Java stack when the recording was made with stacktraces. A damaged or "
-                    + "incomplete recording is printed as far as it is readable, then the command exits 1.",
+                    + "thrown, and the Java stack when the recording was made with stacktraces. Then one line "
+                    + "per hand-over of the baton between threads, in schedule order: the thread that gave it "
+                    + "up, at which of its scheduling points, the thread that got it, and why (yield, block, "
+                    + "forced, escape). A damaged or incomplete recording is printed as far as it is readable, "
+                    + "then the command exits 1.",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -47,7 +51,8 @@ final class PrintCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
-    @Option(names = "--json", description = "Print one JSON document: {\"recording\":FILE,\"processes\":[{\"pid\":N,\"events\":[...]}]}.")
+    @Option(names = "--json", description = "Print one JSON document: "
+            + "{\"recording\":FILE,\"processes\":[{\"pid\":N,\"events\":[...],\"handovers\":[...]}]}.")
     boolean json;
 
     @Option(names = "--pid", paramLabel = "PID", description = "Only this process (see --list_pids).")
@@ -94,7 +99,19 @@ final class PrintCommand implements Callable<Integer> {
                     }
                 }
             }
+            try (Stream<Handover> handovers = recording.handovers(process.pid())) {
+                Iterator<Handover> it = handovers.iterator();
+                while (it.hasNext() && !out.checkError()) {
+                    out.println("  " + handoverLine(it.next()));
+                }
+            }
         }
+    }
+
+    /** {@code hand-over #12: thread 0 at point 57 -> thread 3 (yield)} */
+    static String handoverLine(Handover h) {
+        return "hand-over #" + h.index() + ": thread " + h.from() + " at point " + h.fromPoint() + " -> thread " + h.to()
+                + " (" + h.kind() + ")";
     }
 
     static String header(RecordingSummary.Process process, RecordingSummary summary) {
@@ -106,7 +123,10 @@ final class PrintCommand implements Callable<Integer> {
                 + Recordings.commandLine(process.argv());
     }
 
-    /** Streams the document: events are copied as the tape library writes them, never all in memory. */
+    /**
+     * Streams the document: events and hand-overs are copied as the tape library writes them, never
+     * all in memory.
+     */
     private void printJson(Recording recording, List<RecordingSummary.Process> processes, PrintWriter out)
             throws RecordingException, IOException {
         JsonGenerator json = new JsonFactory()
@@ -122,6 +142,14 @@ final class PrintCommand implements Callable<Integer> {
             json.writeArrayFieldStart("events");
             try (Stream<String> events = recording.eventsJson(process.pid())) {
                 Iterator<String> it = events.iterator();
+                while (it.hasNext() && !out.checkError()) {
+                    json.writeRawValue(it.next());
+                }
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("handovers");
+            try (Stream<String> handovers = recording.handoversJson(process.pid())) {
+                Iterator<String> it = handovers.iterator();
                 while (it.hasNext() && !out.checkError()) {
                     json.writeRawValue(it.next());
                 }

@@ -1,5 +1,6 @@
 package dev.retrace.cli;
 
+import dev.retrace.tape.Handover;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
@@ -23,8 +24,10 @@ import picocli.CommandLine.Spec;
             "",
             "The file (format version, size, frames, complete or not and why), then per process: pid, parent, "
                     + "command line, JVM, java home, working directory, start and end time, exit status, events, "
-                    + "bytes, threads, and a table of event counts per boundary call. A damaged or incomplete "
-                    + "recording is summarised as far as it is readable, then the command exits 1.",
+                    + "bytes, threads, hand-overs of the baton between threads by kind (with a warning when some "
+                    + "happened outside the determinism guarantee), and a table of event counts per boundary call. "
+                    + "A damaged or incomplete recording is summarised as far as it is readable, then the command "
+                    + "exits 1.",
         },
         footerHeading = "%nExample usage:%n%n",
         footer = {" retrace summary run.retrace", "", " ./run.retrace summary"})
@@ -91,6 +94,7 @@ final class SummaryCommand implements Callable<Integer> {
         out.println(" Bytes: " + p.bytes());
         out.println(" Threads: " + p.threads().size() + (p.threads().isEmpty() ? "" : " ("
                 + p.threads().stream().map(t -> p.threadName(t.thread())).collect(Collectors.joining(", ")) + ")"));
+        printHandovers(p, out);
         List<RecordingSummary.Call> calls = p.calls().stream()
                 .filter(c -> c.count() > 0)
                 .sorted(Comparator.comparingLong(RecordingSummary.Call::count).reversed()
@@ -105,6 +109,27 @@ final class SummaryCommand implements Callable<Integer> {
                 out.println(String.format(" %-" + width + "s  %10d", c.name(), c.count()));
             }
         }
+    }
+
+    static final String GUARANTEE_WARNING = " happened outside the determinism guarantee (forced: the baton holder"
+            + " blocked inside the VM; escape: a thread ran without a scheduling point for too long); see docs/threads.md";
+
+    private static void printHandovers(RecordingSummary.Process p, PrintWriter out) {
+        out.println(" Hand-overs: " + p.handovers() + " ("
+                + Handover.KINDS.stream().map(k -> k + " " + p.handovers(k)).collect(Collectors.joining(", ")) + ")");
+        long outside = p.handoversOutsideGuarantee();
+        if (outside > 0) {
+            out.println(" Warning: " + plural(outside, "hand-over") + GUARANTEE_WARNING);
+        }
+        // Without an end frame nobody knows how many there should be; the status line says why.
+        if (p.end() != null && !p.handoversComplete()) {
+            out.println(" Warning: only " + p.handovers() + " of the " + plural(p.end().handoverCount(), "recorded hand-over")
+                    + " are readable (the thread schedule has a hole)");
+        }
+    }
+
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     static String time(long millis) {

@@ -11,12 +11,13 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * An open recording, read through the tape library's C ABI ({@link TapeC}). Not thread-safe:
- * one event iteration at a time (the C side holds a single cursor).
+ * one iteration of events or hand-overs at a time (the C side holds a single cursor).
  *
  * <pre>{@code
  * try (Recording recording = Recording.open(Path.of("run.retrace"))) {
@@ -102,20 +103,46 @@ public final class Recording implements AutoCloseable {
      * end) before starting another iteration.
      */
     public Stream<String> eventsJson(long pid) throws RecordingException {
+        rewind(pid, "events");
+        return stream(() -> takeString(TapeC.rt_tape_next_event_json(handle())));
+    }
+
+    /** The events of one process in file order, parsed. */
+    public Stream<Event> events(long pid) throws RecordingException {
+        return eventsJson(pid).map(Recording::parseEvent);
+    }
+
+    /**
+     * The thread hand-over schedule of one process in order, as the JSON text tape_c.h documents,
+     * one object each: what {@code retrace print --json} copies out. It ends at the first hole in
+     * the schedule (see {@link RecordingSummary.Process#handoversComplete()}). Like
+     * {@link #eventsJson}, one iteration at a time.
+     */
+    public Stream<String> handoversJson(long pid) throws RecordingException {
+        rewind(pid, "hand-overs");
+        return stream(() -> takeString(TapeC.rt_tape_next_handover_json(handle())));
+    }
+
+    /** The thread hand-over schedule of one process in order, parsed. */
+    public Stream<Handover> handovers(long pid) throws RecordingException {
+        return handoversJson(pid).map(Recording::parseHandover);
+    }
+
+    private void rewind(long pid, String what) throws RecordingException {
         if (summary().process(pid).isEmpty()) {
             throw new RecordingException("no process " + pid + " in " + path + " (its processes: "
                     + String.join(", ", summary().pids().stream().map(String::valueOf).toList()) + ")");
         }
         int status = TapeC.rt_tape_rewind(handle(), (int) pid);
         if (status != 0) {
-            throw new RecordingException("cannot read the events of process " + pid + " in " + path);
+            throw new RecordingException("cannot read the " + what + " of process " + pid + " in " + path);
         }
-        Iterator<String> iterator = new Iterator<>() {
-            private String next = advance();
+    }
 
-            private String advance() {
-                return takeString(TapeC.rt_tape_next_event_json(handle()));
-            }
+    /** The strings {@code source} gives until it gives null, lazily. */
+    private static Stream<String> stream(Supplier<String> source) {
+        Iterator<String> iterator = new Iterator<>() {
+            private String next = source.get();
 
             @Override
             public boolean hasNext() {
@@ -128,7 +155,7 @@ public final class Recording implements AutoCloseable {
                     throw new NoSuchElementException();
                 }
                 String current = next;
-                next = advance();
+                next = source.get();
                 return current;
             }
         };
@@ -136,16 +163,19 @@ public final class Recording implements AutoCloseable {
                 Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
-    /** The events of one process in file order, parsed. */
-    public Stream<Event> events(long pid) throws RecordingException {
-        return eventsJson(pid).map(Recording::parseEvent);
-    }
-
     static Event parseEvent(String json) {
         try {
             return JSON.readValue(json, Event.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the tape library's event is not the JSON of tape_c.h: " + json, e);
+        }
+    }
+
+    static Handover parseHandover(String json) {
+        try {
+            return JSON.readValue(json, Handover.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the tape library's hand-over is not the JSON of tape_c.h: " + json, e);
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What {@code rt_tape_summary_json} says about a recording (tape_c.h): the file, where reading
- * stopped, and per process its start message, end message, threads and counts.
+ * stopped, and per process its start message, end message, threads, counts of events per call and
+ * of hand-overs per kind.
  */
 public record RecordingSummary(
         String path,
@@ -45,7 +46,10 @@ public record RecordingSummary(
             long bytes,
             long firstOffset,
             long lastOffset,
-            List<Call> calls) {
+            List<Call> calls,
+            long handovers,
+            Map<String, Long> handoverKinds,
+            boolean handoversComplete) {
 
         public Process {
             argv = argv == null ? List.of() : argv;
@@ -54,6 +58,17 @@ public record RecordingSummary(
             code = code == null ? List.of() : code;
             threads = threads == null ? List.of() : threads;
             calls = calls == null ? List.of() : calls;
+            handoverKinds = handoverKinds == null ? Map.of() : handoverKinds;
+        }
+
+        /** How many of the hand-overs read are of {@code kind} (one of {@link Handover#KINDS}). */
+        public long handovers(String kind) {
+            return handoverKinds.getOrDefault(kind, 0L);
+        }
+
+        /** Forced and escape hand-overs: those outside the determinism guarantee. */
+        public long handoversOutsideGuarantee() {
+            return Handover.KINDS.stream().filter(Handover::outsideGuarantee).mapToLong(this::handovers).sum();
         }
 
         /** The name of a logical thread, or {@code thread-N} when no thread start named it. */
@@ -67,8 +82,13 @@ public record RecordingSummary(
         }
     }
 
-    /** The process end message; absent when the process was killed or is still running. */
-    public record End(int exitStatus, boolean complete, long eventCount, long endTimeMillis, String truncatedReason) {}
+    /**
+     * The process end message; absent when the process was killed or is still running.
+     * {@code handoverCount} is how many hand-overs the process made, read or not.
+     */
+    public record End(
+            int exitStatus, boolean complete, long eventCount, long endTimeMillis, String truncatedReason,
+            long handoverCount) {}
 
     public record ThreadName(long thread, String name) {}
 
@@ -114,7 +134,7 @@ public record RecordingSummary(
     /**
      * Why the recording is not whole, in one line, or empty when it is: a damaged or cut tail, a
      * process without its end frame (killed, or still running), a process that stopped recording
-     * early (disk full).
+     * early (disk full), a process whose thread schedule misses hand-overs its end frame counts.
      */
     public Optional<String> incompleteReason() {
         List<String> reasons = new ArrayList<>();
@@ -133,6 +153,9 @@ public record RecordingSummary(
                 String why = p.end().truncatedReason();
                 reasons.add("process " + p.pid() + " stopped recording early"
                         + (why == null || why.isEmpty() ? "" : ": " + why));
+            } else if (!p.handoversComplete()) {
+                reasons.add("process " + p.pid() + " has " + p.handovers() + " of its " + p.end().handoverCount()
+                        + " hand-overs (its thread schedule has a hole)");
             }
         }
         if (reasons.isEmpty() && !complete) {

@@ -119,6 +119,20 @@ public final class TapeC {
         }
     }
 
+    private static final class rt_tape_next_handover_json {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = Library.downcall("rt_tape_next_handover_json", DESC);
+    }
+
+    /** {@snippet lang=c : char* rt_tape_next_handover_json(rt_tape* tape) } */
+    public static MemorySegment rt_tape_next_handover_json(MemorySegment tape) {
+        try {
+            return (MemorySegment) rt_tape_next_handover_json.HANDLE.invokeExact(tape);
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final class rt_free {
         static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(C_POINTER);
         static final MethodHandle HANDLE = Library.downcall("rt_free", DESC);

@@ -62,9 +62,15 @@ final class Cli {
 
     /** Writes a small recording with go-style-replay-launcher/test/make_test_tape. */
     static Path makeTape(Path file, String... options) throws IOException, InterruptedException {
-        String tool = System.getProperty("retrace.makeTestTape");
+        return runTool("retrace.makeTestTape", file, options);
+    }
+
+    /** Runs the test tool the system property names: OPTIONS... FILE. */
+    private static Path runTool(String property, Path file, String... options) throws IOException, InterruptedException {
+        String tool = System.getProperty(property);
+        String name = tool == null ? property : Path.of(tool).getFileName().toString();
         if (tool == null || !Files.isExecutable(Path.of(tool))) {
-            fail("make_test_tape is not built (" + tool + "): build the native part first");
+            fail(name + " is not built (" + tool + "): build the native part first");
         }
         List<String> command = new ArrayList<>(List.of(tool));
         command.addAll(Arrays.asList(options));
@@ -72,8 +78,13 @@ final class Cli {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "make_test_tape: " + output);
+        assertEquals(0, process.exitValue(), name + ": " + output);
         return file;
+    }
+
+    /** Writes a recording with a thread hand-over schedule with tape-format/test/make_handover_tape. */
+    static Path makeHandoverTape(Path file, String... options) throws IOException, InterruptedException {
+        return runTool("retrace.makeHandoverTape", file, options);
     }
 
     static Path script(Path file, String text) throws IOException {

@@ -36,7 +36,7 @@ class RecordingVerbsTest {
         assertEquals("", r.err());
         List<String> lines = r.outLines();
         assertTrue(lines.contains(" Recording: " + tape), r.out());
-        assertTrue(lines.contains(" Format version: 1"), r.out());
+        assertTrue(lines.contains(" Format version: 2"), r.out());
         assertTrue(lines.contains(" Size: " + tape.toFile().length() + " bytes"), r.out());
         assertTrue(lines.contains(" Status: complete"), r.out());
         assertTrue(lines.contains(" Process 4242 (root)"), r.out());
@@ -51,6 +51,8 @@ class RecordingVerbsTest {
         assertTrue(lines.contains(" Exit status: 3"), r.out());
         assertTrue(lines.contains(" Events: 8"), r.out());
         assertTrue(lines.contains(" Threads: 2 (main, worker-1)"), r.out());
+        assertEquals(" Hand-overs: 0 (yield 0, block 0, forced 0, escape 0)",
+                lines.get(lines.indexOf(" Threads: 2 (main, worker-1)") + 1), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(" java\\.lang\\.System\\.nanoTime\\(\\)J +3")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(" java\\.io\\.FileInputStream\\.readBytes\\(\\[BII\\)I +1")), r.out());
         // the child
@@ -139,6 +141,7 @@ class RecordingVerbsTest {
         assertEquals(2, events.get(4).get("stack").size());
         assertTrue(events.get(2).get("items").get(1).isNull());
         assertEquals(2, processes.get(1).get("events").size());
+        assertEquals(0, processes.get(0).get("handovers").size());
     }
 
     @Test

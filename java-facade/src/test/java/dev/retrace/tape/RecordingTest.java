@@ -37,7 +37,7 @@ class RecordingTest {
             RecordingSummary s = recording.summary();
             assertEquals(tape.toString(), s.path());
             assertEquals(Files.size(tape), s.fileSize());
-            assertEquals(1, s.formatVersion());
+            assertEquals(2, s.formatVersion());
             assertTrue(s.complete());
             assertTrue(s.stop().clean());
             assertEquals(Files.size(tape), s.stop().offset());
@@ -94,9 +94,53 @@ class RecordingTest {
     }
 
     @Test
+    void handoversAndTheirCounts() throws Exception {
+        Path threads = dir.resolve("threads.retrace");
+        Process p = new ProcessBuilder(System.getProperty("retrace.makeHandoverTape"), threads.toString())
+                .inheritIO()
+                .start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        try (Recording recording = Recording.open(threads)) {
+            RecordingSummary.Process root = recording.summary().process(4343).orElseThrow();
+            assertEquals(9, root.handovers());
+            assertEquals(java.util.Map.of("yield", 5L, "block", 2L, "forced", 1L, "escape", 1L), root.handoverKinds());
+            assertEquals(2, root.handoversOutsideGuarantee());
+            assertTrue(root.handoversComplete());
+            assertEquals(9, root.end().handoverCount());
+            List<Handover> handovers;
+            try (Stream<Handover> stream = recording.handovers(4343)) {
+                handovers = stream.toList();
+            }
+            assertEquals(9, handovers.size());
+            assertEquals(new Handover(4343, 3, 0, 7, 2, "forced"), handovers.get(3));
+            // Events after hand-overs: each iteration rewinds.
+            try (Stream<Event> events = recording.events(4343)) {
+                assertEquals(3, events.count());
+            }
+            try (Stream<Handover> child = recording.handovers(4344)) {
+                assertEquals(List.of(new Handover(4344, 0, 0, 2, 1, "yield"), new Handover(4344, 1, 1, 1, 0, "yield")),
+                        child.toList());
+            }
+        }
+        // make_test_tape writes no schedule: nothing handed over, nothing missing.
+        try (Recording recording = Recording.open(tape)) {
+            RecordingSummary.Process root = recording.summary().process(4242).orElseThrow();
+            assertEquals(0, root.handovers());
+            assertEquals(0, root.handovers("yield"));
+            assertTrue(root.handoversComplete());
+            try (Stream<Handover> none = recording.handovers(4242)) {
+                assertEquals(0, none.count());
+            }
+        }
+    }
+
+    @Test
     void unknownPid() throws Exception {
         try (Recording recording = Recording.open(tape)) {
             RecordingException e = assertThrows(RecordingException.class, () -> recording.events(1));
+            assertEquals("no process 1 in " + tape + " (its processes: 4242, 4243)", e.getMessage());
+            e = assertThrows(RecordingException.class, () -> recording.handovers(1));
             assertEquals("no process 1 in " + tape + " (its processes: 4242, 4243)", e.getMessage());
         }
     }

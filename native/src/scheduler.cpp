@@ -1,0 +1,260 @@
+#include "scheduler.h"
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "agent.h"
+
+namespace retrace::agent {
+
+namespace {
+
+using demux::kNoThread;
+
+// Ends a thread's turn when its OS thread goes away, not at JVMTI ThreadEnd: between the two,
+// HotSpot marks the thread terminated and wakes its joiners. Holding the baton until then means a
+// joiner never sees the thread alive in one run and dead in another.
+struct ExitWhenThreadGoes {
+  uint32_t id = kNoThread;
+  Scheduler* scheduler = nullptr;
+  ~ExitWhenThreadGoes();
+};
+
+thread_local ExitWhenThreadGoes exitWhenThreadGoes;
+
+// The kernel's view of a thread: 'R' running, 'S' sleeping, 'D' in uninterruptible I/O...
+char kernelState(pid_t tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() ? stat[close + 2] : '?';
+}
+
+// RETRACE_TRACE_SCHEDULER=1: every scheduling call on stderr, for debugging the agent itself.
+bool tracing() {
+  static const bool on = getenv("RETRACE_TRACE_SCHEDULER") != nullptr;
+  return on;
+}
+
+void trace(const char* what, uint32_t id, demux::Demux& d) {
+  if (tracing())
+    fprintf(stderr, "[sched] %-10s thread %u points %llu holder %u\n", what, id,
+            static_cast<unsigned long long>(d.points(id)), d.holder());
+}
+
+}  // namespace
+
+Scheduler::Scheduler(Agent& agent) : agent_(agent) {}
+Scheduler::~Scheduler() = default;
+
+demux::Options Scheduler::baseOptions() {
+  demux::Options options;
+  options.isBlocked = [this](uint32_t id) { return isBlocked(id); };
+  return options;
+}
+
+void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::Handover&)> sink) {
+  demux::Options options = baseOptions();
+  options.mode = demux::Mode::kRecord;
+  options.onHandover = std::move(sink);
+  demux_ = std::make_unique<demux::Demux>(std::move(options));
+  main.id = demux_->startMain();
+  main.serialized = true;
+}
+
+void Scheduler::startReplay(ThreadState& main, std::vector<demux::Handover> schedule, bool complete) {
+  demux::Options options = baseOptions();
+  options.mode = demux::Mode::kReplay;
+  options.schedule = std::move(schedule);
+  options.onStall = [this](const demux::StallReport& report) { onStall(report); };
+  replay_ = true;
+  scheduleComplete_ = complete;
+  demux_ = std::make_unique<demux::Demux>(std::move(options));
+  main.id = demux_->startMain();
+  main.serialized = true;
+}
+
+void Scheduler::point(ThreadState& thread) {
+  if (thread.serialized) demux_->schedulingPoint(thread.id);
+}
+
+void Scheduler::beforeBlocking(ThreadState& thread) {
+  if (!thread.serialized) return;
+  trace("release", thread.id, *demux_);
+  demux_->releaseForBlocking(thread.id);
+}
+
+void Scheduler::afterBlocking(ThreadState& thread) {
+  if (!thread.serialized) return;
+  trace("reacquire", thread.id, *demux_);
+  demux_->reacquire(thread.id);
+  trace("got", thread.id, *demux_);
+}
+
+uint32_t Scheduler::reserveChild(ThreadState& parent) {
+  if (!parent.serialized) return kNoThread;
+  trace("start", parent.id, *demux_);
+  demux_->schedulingPoint(parent.id);
+  return demux_->reserveChild(parent.id);
+}
+
+void Scheduler::arrive(ThreadState& thread) {
+  if (!thread.serialized) return;
+  exitWhenThreadGoes.id = thread.id;
+  exitWhenThreadGoes.scheduler = this;
+  trace("arrive", thread.id, *demux_);
+  demux_->arrive(thread.id);
+  trace("arrived", thread.id, *demux_);
+}
+
+ExitWhenThreadGoes::~ExitWhenThreadGoes() {
+  if (id != kNoThread && scheduler != nullptr) scheduler->exitThread(id);
+}
+
+void Scheduler::exitThread(uint32_t id) {
+  trace("exit", id, *demux_);
+  demux_->exit(id);
+}
+
+void Scheduler::mainEnded(ThreadState& thread) {
+  // Not exit(): the same thread comes back as DestroyJavaVM to run shutdown hooks, and takes the
+  // baton again at its next point.
+  beforeBlocking(thread);
+}
+
+bool Scheduler::mayTakeMonitor(JNIEnv* env, jthread self, jobject object) {
+  jvmtiEnv* jvmti = agent_.jvmti();
+  for (unsigned round = 0;; ++round) {
+    jvmtiMonitorUsage usage{};
+    if (jvmti->GetObjectMonitorUsage(object, &usage) != JVMTI_ERROR_NONE) return true;
+    // Free, ours, or owned by a thread that needs the baton to let go of it (waiting for the baton,
+    // or away in a blocking call): then the answer is the same in every run.
+    enum { kMay, kMayNot, kSoon } verdict = kMay;
+    if (usage.owner != nullptr && !env->IsSameObject(usage.owner, self)) {
+      ThreadState* owner = agent_.threads().find(env, usage.owner);
+      bool leaving = owner == nullptr || !owner->serialized || owner->waitReleased.load(std::memory_order_acquire);
+      verdict = leaving ? kSoon : kMayNot;
+    }
+    if (usage.owner != nullptr) env->DeleteLocalRef(usage.owner);
+    for (jthread* list : {usage.waiters, usage.notify_waiters}) {
+      if (list != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(list));
+    }
+    if (verdict != kSoon) return verdict == kMay;
+    // The owner lets go without the baton: it is on its way into Object.wait (the VM posts
+    // MonitorWait before it releases the monitor), or it is not scheduled. Keep the baton and look
+    // again: the VM must never park this thread on the monitor, as it could stay parked after the
+    // monitor is free (HotSpot wakes one successor, which may be a thread waiting for the baton).
+    usleep(std::min(200u, 5u << std::min(round, 6u)));
+  }
+}
+
+void Scheduler::untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
+  for (unsigned round = 0;; ++round) {
+    trace("reacquire", thread.id, *demux_);
+    if (!demux_->reacquire(thread.id)) return;  // abandoned: no order to keep
+    bool may = mayTakeMonitor(env, self, object);
+    trace(may ? "free" : "owned", thread.id, *demux_);
+    if (may) return;
+    // The owner waits for the baton, or is away in a blocking call: let it run, and look again the
+    // next time this thread holds the baton. Which of the two it was is the same in every run, so
+    // the number of rounds is too.
+    demux_->releaseForBlocking(thread.id);
+    if (!replay_) usleep(std::min(1000u, 20u << std::min(round, 6u)));  // an owner away in a real call
+  }
+}
+
+void Scheduler::monitorContendedEnter(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
+  if (!thread.serialized) return;
+  trace("contended", thread.id, *demux_);
+  if (mayTakeMonitor(env, self, object)) return;
+  demux_->releaseForBlocking(thread.id);
+  untilMonitorFree(env, self, thread, object);
+}
+
+void Scheduler::monitorContendedEntered(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
+  // Nothing to do: the thread came back from monitorContendedEnter holding the baton, with the
+  // monitor free, and took it without a race.
+}
+
+void Scheduler::monitorWait(ThreadState& thread) {
+  if (!thread.serialized) return;
+  trace("wait", thread.id, *demux_);
+  thread.waitReleased.store(true, std::memory_order_release);
+  demux_->releaseForBlocking(thread.id);
+}
+
+void Scheduler::monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
+  // Class initialisation waits inside the VM post MonitorWaited without MonitorWait: those keep the
+  // baton, and the watchdog hands it over if they block for long.
+  if (!thread.serialized || !thread.waitReleased.load(std::memory_order_acquire)) return;
+  trace("waited", thread.id, *demux_);
+  thread.waitReleased.store(false, std::memory_order_release);
+  untilMonitorFree(env, self, thread, object);
+}
+
+bool Scheduler::isBlocked(uint32_t id) {
+  ThreadState* thread = agent_.threads().find(id);
+  if (thread == nullptr || thread->tid == 0) return false;
+  char state = kernelState(thread->tid);
+  if (state != 'S' && state != 'D') return false;
+  // Asleep in the kernel. Blocked for our purposes unless it is Java code stopped for a safepoint
+  // (a GC pause): that one goes on by itself, and handing over there would break the guarantee.
+  JNIEnv* env = agent_.attachOwnThread("retrace watchdog");
+  if (env == nullptr || thread->ref == nullptr) return true;
+  jint jvmState = 0;
+  if (agent_.jvmti()->GetThreadState(thread->ref, &jvmState) != JVMTI_ERROR_NONE) return true;
+  constexpr jint kBlockedStates =
+      JVMTI_THREAD_STATE_BLOCKED_ON_MONITOR_ENTER | JVMTI_THREAD_STATE_WAITING | JVMTI_THREAD_STATE_IN_NATIVE;
+  return (jvmState & kBlockedStates) != 0;
+}
+
+std::string Scheduler::label(uint32_t id) {
+  if (id == kNoThread) return "no thread";
+  ThreadState* thread = agent_.threads().find(id);
+  std::string out = "thread " + std::to_string(id);
+  if (thread != nullptr && !thread->name.empty()) out += " \"" + thread->name + "\"";
+  return out;
+}
+
+void Scheduler::onStall(const demux::StallReport& report) {
+  std::string message = "replay diverged: the threads did not follow the recorded interleaving\n";
+  std::istringstream lines(demux::describe(report));
+  for (std::string line; std::getline(lines, line);) message += "  " + line + "\n";
+  std::set<uint32_t> involved;
+  for (uint32_t id : {report.expected, report.holder, report.lastReleaser}) {
+    if (id != kNoThread) involved.insert(id);
+  }
+  for (const demux::WaitingThread& waiting : report.waiting) involved.insert(waiting.id);
+  if (!involved.empty()) {
+    message += "  threads:";
+    const char* separator = " ";
+    for (uint32_t id : involved) {
+      message += separator + label(id);
+      separator = ", ";
+    }
+    message += "\n";
+  }
+  int code = kExitDivergence;
+  if (!scheduleComplete_ && report.reason != demux::StallReason::kDiverged) {
+    message += "  the recording is incomplete: its schedule ends early; everything up to here was replayed\n";
+    code = kExitIncomplete;
+  }
+  message += "retrace: the replay stops here (exit " + std::to_string(code) + ")";
+  Agent::fail(code, message);
+}
+
+void Scheduler::shutdown() {
+  if (demux_ != nullptr) demux_->shutdown();
+}
+
+demux::Stats Scheduler::stats() const {
+  return demux_ != nullptr ? demux_->stats() : demux::Stats{};
+}
+
+}  // namespace retrace::agent

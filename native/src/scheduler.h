@@ -1,0 +1,85 @@
+// The agent's side of the thread demultiplexer (demux/): where application threads meet the baton.
+//
+// Scheduling points, all on the calling application thread:
+//   - every recorded boundary call, Thread.start0, yield, unpark, notify/notifyAll, interrupt: point()
+//   - sleep, park, reads and writes of stdin/stdout/stderr, Object.wait: the baton is given up before
+//     the call may block and taken back after (beforeBlocking / afterBlocking)
+//   - monitor contention: a thread that finds a monitor owned releases the baton and only returns to
+//     the VM when it holds the baton again AND the monitor is free, so that the VM's acquisition cannot
+//     race another thread (the same after Object.wait, before the monitor is re-entered)
+//   - thread start (arrive) and end (exit)
+// JDK system threads, threads started outside Thread.start0 by the program, and the agent's own threads
+// never take the baton.
+#pragma once
+
+#include <jni.h>
+#include <jvmti.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retrace/demux/demux.h"
+#include "thread_registry.h"
+
+namespace retrace::agent {
+
+class Agent;
+
+class Scheduler {
+ public:
+  explicit Scheduler(Agent& agent);
+  ~Scheduler();
+
+  /** Record: every hand-over goes to `sink`, in hand-over order, from under the demux lock. */
+  void startRecord(ThreadState& main, std::function<void(const demux::Handover&)> sink);
+  /** Replay: follows `schedule`; `complete` says whether the recording holds all of it. */
+  void startReplay(ThreadState& main, std::vector<demux::Handover> schedule, bool complete);
+
+  void point(ThreadState& thread);
+  void beforeBlocking(ThreadState& thread);
+  void afterBlocking(ThreadState& thread);
+
+  /** At Thread.start0, before the real call: a point, then the id the new thread will have. */
+  uint32_t reserveChild(ThreadState& parent);
+  /** The new thread's first act (JVMTI ThreadStart): waits for the baton. */
+  void arrive(ThreadState& thread);
+  /** The main thread's end: it may come back as DestroyJavaVM to run shutdown hooks. */
+  void mainEnded(ThreadState& thread);
+  /** A thread's last act, when its OS thread ends (see scheduler.cpp). */
+  void exitThread(uint32_t id);
+
+  // JVMTI monitor events.
+  void monitorContendedEnter(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
+  void monitorContendedEntered(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
+  void monitorWait(ThreadState& thread);
+  void monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
+
+  /** Process exit: no order is enforced any more; counts for the log. */
+  void shutdown();
+  demux::Stats stats() const;
+  bool started() const { return demux_ != nullptr; }
+
+ private:
+  demux::Options baseOptions();
+  /**
+   * Whether the holder of the baton may go on into the VM to take the monitor of `object`: it is free
+   * or ours, or its owner is on its way into Object.wait (it gave up the baton at MonitorWait, but
+   * the VM lets go of the monitor a moment later, without needing the baton: waiting for that keeps
+   * the baton where it is, in record and replay alike).
+   */
+  bool mayTakeMonitor(JNIEnv* env, jthread self, jobject object);
+  /** Called without the baton: returns holding it, once mayTakeMonitor. */
+  void untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
+  bool isBlocked(uint32_t id);
+  void onStall(const demux::StallReport& report);
+  std::string label(uint32_t id);
+
+  Agent& agent_;
+  std::unique_ptr<demux::Demux> demux_;
+  bool replay_ = false;
+  bool scheduleComplete_ = true;
+};
+
+}  // namespace retrace::agent
