@@ -22,13 +22,15 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 }  // namespace
 
 const char* optionsUsage() {
-  return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, pid=N (replay)";
+  return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
+         "pid=N (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
   options = Options{};
   options.raw = text != nullptr ? text : "";
   bool modeSeen = false;
+  bool escapeSeen = false;
   size_t start = 0;
   const std::string& all = options.raw;
   while (start <= all.size()) {
@@ -88,6 +90,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         error = "pid must be a process id, not '" + value + "'";
         return false;
       }
+    } else if (key == "escape_after") {
+      if (!parseUnsigned(value, options.escapeAfterMillis)) {
+        error = "escape_after must be a number of milliseconds (0: never), not '" + value + "'";
+        return false;
+      }
+      escapeSeen = true;
     } else {
       error = "unknown option '" + key + "'";
       return false;
@@ -99,6 +107,10 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
   }
   if (options.mode == Mode::kReplay && options.tape.empty()) {
     error = "replay needs tape=PATH";
+    return false;
+  }
+  if (options.mode == Mode::kReplay && escapeSeen) {
+    error = "option 'escape_after' is for record (replay follows the recorded hand-overs)";
     return false;
   }
   if (options.mode == Mode::kRecord && options.pid != 0) {

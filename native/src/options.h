@@ -16,7 +16,10 @@ struct Options {
   bool stacktraces = false;  // store the Java stack with each event
   bool verbose = false;
   uint32_t pid = 0;  // replay: which process of the recording (0: the first)
-  std::string raw;   // the string as given, stored in the recording
+  // record: how long a thread may run without a scheduling point while another waits before the
+  // waiter is let run beside it (docs/threads.md); 0: never, a spin-wait then hangs
+  uint32_t escapeAfterMillis = 200;
+  std::string raw;  // the string as given, stored in the recording
 };
 
 /** Parses `text` (may be null). On failure returns false and a one-line message in `error`. */

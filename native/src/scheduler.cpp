@@ -63,6 +63,7 @@ void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::H
   demux::Options options = baseOptions();
   options.mode = demux::Mode::kRecord;
   options.onHandover = std::move(sink);
+  options.escapeAfter = std::chrono::milliseconds(agent_.options().escapeAfterMillis);
   demux_ = std::make_unique<demux::Demux>(std::move(options));
   main.id = demux_->startMain();
   main.serialized = true;

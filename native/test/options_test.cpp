@@ -38,6 +38,17 @@ TEST(Options, ReplayNeedsTapeAndTakesPid) {
   EXPECT_EQ(o.pid, 1234u);
 }
 
+TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record", o, error)) << error;
+  EXPECT_EQ(o.escapeAfterMillis, 200u);
+  ASSERT_TRUE(parseOptions("record,escape_after=0", o, error)) << error;
+  EXPECT_EQ(o.escapeAfterMillis, 0u);
+  ASSERT_TRUE(parseOptions("record,escape_after=1500", o, error)) << error;
+  EXPECT_EQ(o.escapeAfterMillis, 1500u);
+}
+
 TEST(Options, RejectsWhatItDoesNotKnow) {
   Options o;
   std::string error;
@@ -56,6 +67,8 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"replay,tape=a,pid=x", "pid must be a process id, not 'x'"},
       {"replay,tape=a,pid=99999999999", "pid must be a process id, not '99999999999'"},
       {"record,pid=3", "option 'pid' is for replay"},
+      {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
+      {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recorded hand-overs)"},
   };
   for (const Case& c : cases) {
     EXPECT_FALSE(parseOptions(c.text, o, error)) << (c.text ? c.text : "(null)");

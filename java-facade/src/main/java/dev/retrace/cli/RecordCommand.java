@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                     + "executable: ./FILE replays it.",
         },
         customSynopsis = {
-            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces]",
+            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
             "                      [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
@@ -63,6 +63,11 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--stacktraces", description = "Record the Java stack of every event (bigger; divergence reports show it).")
     boolean stacktraces;
 
+    @Option(names = "--escape-after", paramLabel = "MS",
+            description = "How long a thread may run without a scheduling point while another waits before the "
+                    + "waiter is let run beside it (default 200; 0: never, a spin-wait then hangs). See docs/threads.md.")
+    Integer escapeAfter;
+
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
 
@@ -95,6 +100,12 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (stacktraces) {
             options.append(",stacktraces");
+        }
+        if (escapeAfter != null) {
+            if (escapeAfter < 0) {
+                throw new ParameterException(spec.commandLine(), "--escape-after takes milliseconds, 0 or more");
+            }
+            options.append(",escape_after=").append(escapeAfter);
         }
         if (verbose) {
             options.append(",verbose");

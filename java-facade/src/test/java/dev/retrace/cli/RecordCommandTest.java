@@ -64,6 +64,19 @@ class RecordCommandTest {
     }
 
     @Test
+    void passesTheEscapeTimeAndRefusesANegativeOne() throws IOException {
+        Files.writeString(jdk.resolve("bin/create"), "");
+        Path out = dir.resolve("e.retrace");
+        Cli.Result r = record("-o", out.toString(), "--escape-after", "0", "--", "Main");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("-agentpath:" + dist.agent() + "=record,tape=" + out + ",escape_after=0", "Main"),
+                javaArguments());
+        Cli.Result bad = record("-o", dir.resolve("f.retrace").toString(), "--escape-after", "-5", "--", "Main");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--escape-after takes milliseconds"), bad.err());
+    }
+
+    @Test
     void passesEveryAgentOption() throws IOException {
         Path out = dir.resolve("f.retrace");
         Files.writeString(jdk.resolve("bin/status"), "1");
