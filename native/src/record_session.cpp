@@ -149,6 +149,13 @@ void RecordSession::runFlusher() {
   std::unique_lock<std::mutex> lock(flusherMutex_);
   while (!flusherWake_.wait_for(lock, kFlushInterval, [this] { return stopping_; })) {
     flushEpoch_.fetch_add(1, std::memory_order_relaxed);
+    // A thread that waits (for the baton, in join, in a blocking read) makes no event that would
+    // hand its buffer over: take it from here, so that a killed process keeps its events too.
+    agent_.threads().forEach([this](ThreadState& thread) {
+      if (!thread.recorded || !thread.lock.tryLock()) return;
+      if (!thread.closed) submit(thread);
+      thread.lock.unlock();
+    });
     submitHandovers();
   }
 }

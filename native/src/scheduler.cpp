@@ -1,11 +1,13 @@
 #include "scheduler.h"
 
+#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -28,12 +30,20 @@ struct ExitWhenThreadGoes {
 
 thread_local ExitWhenThreadGoes exitWhenThreadGoes;
 
-// The kernel's view of a thread: 'R' running, 'S' sleeping, 'D' in uninterruptible I/O...
+// The kernel's view of a thread: 'R' running, 'S' sleeping, 'D' in uninterruptible I/O... '?' when
+// it is gone. Plain system calls: the watchdog may ask about a thread that is exiting right now.
 char kernelState(pid_t tid) {
-  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() ? stat[close + 2] : '?';
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return '?';
+  char buffer[512];
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return '?';
+  buffer[n] = '\0';
+  const char* close = strrchr(buffer, ')');  // the command name may hold spaces and parentheses
+  return close != nullptr && close[1] == ' ' && close[2] != '\0' ? close[2] : '?';
 }
 
 // RETRACE_TRACE_SCHEDULER=1: every scheduling call on stderr, for debugging the agent itself.
