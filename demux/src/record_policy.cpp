@@ -34,6 +34,7 @@ class RecordPolicy final : public Policy {
     Clock::time_point now = Clock::now();
     core_.holderSince = now;  // progress, for the watchdog
     if (now - core_.front().waitSince < core_.options.quantum) return;
+    if (core_.options.mayYield && !core_.options.mayYield(t.id)) return;
     handOver(t, core_.front(), HandoverKind::kYield, SlotState::kWaiting);
     core_.enqueue(t);
     core_.waitForBaton(lock, t);
@@ -77,6 +78,7 @@ class RecordPolicy final : public Policy {
       lock.unlock();  // the agent asks JVMTI; it must be free to take its own locks
       blocked = o.isBlocked(holder);
       lock.lock();
+      core_.closeFast();  // the holder may have counted points without the lock meanwhile
     }
     if (core_.abandoned || core_.stalled || core_.holder != holder || core_.slot(holder).points != points ||
         core_.holderSince != holderSince || core_.queue.empty()) {

@@ -312,4 +312,29 @@ TEST(Record, FastPathUnderContentionKeepsExactCounts) {
   EXPECT_EQ(demux.stats().misuses, 0u);
 }
 
+// A holder that may not yield (inside a static initialiser, says the agent) keeps the baton past the
+// quantum; the hand-over happens at the first point where it may.
+TEST(Record, MayYieldPostponesAYield) {
+  HangGuard guard;
+  Tape tape;
+  Options options = quietRecord(tape, std::chrono::milliseconds(1));
+  std::atomic<bool> allowed{false};
+  options.mayYield = [&](uint32_t) { return allowed.load(); };
+  Demux demux(std::move(options));
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  ArrivingChild t(demux, child);
+  ASSERT_TRUE(eventually([&] { return !demux.waiting().empty(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 3; ++i) demux.schedulingPoint(main);  // points 1-3: refused
+  EXPECT_FALSE(t.ran);
+  EXPECT_TRUE(tape.entries().empty());
+  allowed = true;
+  demux.schedulingPoint(main);  // point 4: hands over, waits for the baton back
+  t.join();
+  ASSERT_FALSE(tape.entries().empty());
+  EXPECT_EQ(tape.entries()[0], (Handover{main, 4, child, HandoverKind::kYield})) << text(tape.entries());
+  demux.exit(main);
+}
+
 }  // namespace retrace::demux::test

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "boundary.h"
+#include "identity_hash.h"
 #include "java_access.h"
 #include "record_session.h"
 #include "replay_session.h"
@@ -258,6 +259,7 @@ void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
 void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   Boundary::bindLate(jvmti, env);
+  IdentityHash::init(env);
   ThreadState* main = agent.threads_.current();
   if (main->recorded && main->ref == nullptr) main->ref = env->NewGlobalRef(thread);
   agent.live_.store(true, std::memory_order_release);
@@ -266,7 +268,8 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
 ThreadState* Agent::scheduledThread() {
   if (!active()) return nullptr;
   ThreadState* state = threads_.current();
-  return state->serialized ? state : nullptr;
+  // A hook's own JNI calls may take monitors (class loading): they are not the program's.
+  return state->serialized && !state->inHook ? state : nullptr;
 }
 
 void JNICALL Agent::onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object) {

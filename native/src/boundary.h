@@ -39,6 +39,7 @@ enum class Effect : uint8_t {
   YIELD,
   PARK,
   WAKE,
+  IDENTITY_HASH,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */

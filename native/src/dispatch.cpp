@@ -37,7 +37,7 @@ jvalue threadCall(Agent& agent, CallFrame& frame, ThreadState& thread) {
       return frame.original();
     }
     case Effect::YIELD:
-      scheduler.point(thread);
+      scheduler.point(thread, frame.call.method);
       return replaying ? none() : frame.original();
     case Effect::PARK: {
       // Replay does not park: the thread runs again when the recorded schedule gives it the baton,
@@ -48,7 +48,7 @@ jvalue threadCall(Agent& agent, CallFrame& frame, ThreadState& thread) {
       return result;
     }
     default:
-      scheduler.point(thread);
+      scheduler.point(thread, frame.call.method);
       return frame.original();
   }
 }

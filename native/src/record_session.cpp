@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent.h"
+#include "identity_hash.h"
 #include "java_access.h"
 #include "retrace/tape/frame.h"
 #include "routing.h"
@@ -180,9 +181,17 @@ void RecordSession::threadEnded(ThreadState& thread) {
 
 jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   const BoundaryCall& call = frame.call;
+  if (call.effect == Effect::IDENTITY_HASH) {
+    // Only a generation is an event (identity_hash.h): it happens at the same place in every run.
+    jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
+    if (object == nullptr || IdentityHash::hasHash(frame.env, object)) return frame.original();
+  }
   // The fast path: clocks and other calls whose whole answer is one number.
   if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces) {
-    agent_.scheduler().point(thread);
+    // Not a scheduling point: a hash, unlike a clock, is taken in many static initialisers, and a
+    // thread that gave up the baton inside one would leave the next user of the class blocked in
+    // the VM, holding the baton.
+    if (call.effect != Effect::IDENTITY_HASH) agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
@@ -217,7 +226,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     result = frame.original();
     agent_.scheduler().afterBlocking(thread);
   } else {
-    agent_.scheduler().point(thread);
+    agent_.scheduler().point(thread, call.method);
     result = frame.original();
   }
   appendEvent(frame, thread, result);

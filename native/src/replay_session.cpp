@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "agent.h"
+#include "identity_hash.h"
 #include "java_access.h"
 #include "retrace/tape/frame.h"
 #include "routing.h"
@@ -94,6 +95,7 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
     message += "  (record with --stacktraces to see the recorded Java stack too)\n";
   }
   message += "retrace: the replay stops here (exit " + std::to_string(kExitDivergence) + ")";
+  agent_.scheduler().dumpTrace();
   Agent::fail(kExitDivergence, message);
 }
 
@@ -153,9 +155,16 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     agent_.fds().setPassThroughDir(handle, false);
     return result;
   }
+  if (call.effect == Effect::IDENTITY_HASH) {
+    // Only a generation is an event (identity_hash.h); a hash already in the header is the JVM's
+    // answer, which replay put there.
+    jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
+    if (object == nullptr || IdentityHash::hasHash(frame.env, object)) return frame.original();
+    return replayIdentityHash(frame, thread, expect(frame, thread));  // not a point: see record_session.cpp
+  }
   // The fast path: clocks and other calls whose whole answer is one number.
   if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && call.effect == Effect::NONE) {
-    agent_.scheduler().point(thread);
+    agent_.scheduler().point(thread, call.method);
     const tape::EventCursor& event = expect(frame, thread);
     if (!event.hasThrown()) return primitiveResult(call, event.value());
     return answer(frame, thread, event);
@@ -172,7 +181,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     agent_.scheduler().afterBlocking(thread);
     if (call.id == kCallSleep || call.id == kCallSleepNanos) return replaySleep(frame, thread);
   } else {
-    agent_.scheduler().point(thread);
+    agent_.scheduler().point(thread, call.method);
   }
   const tape::EventCursor& event = expect(frame, thread);
   if (call.effect == Effect::ALSO_REPLAYED) {
@@ -191,6 +200,31 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     }
   }
   return answer(frame, thread, event);
+}
+
+jvalue ReplaySession::replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
+  jobject object = IdentityHash::objectOf(frame.call.id, frame.self, frame.args);
+  auto recorded = static_cast<int32_t>(event.value());
+  jvalue result;
+  std::memset(&result, 0, sizeof result);
+  result.i = recorded;
+  int32_t actual = 0;
+  switch (IdentityHash::install(frame.env, object, recorded, actual)) {
+    case IdentityHash::Outcome::kInstalled:
+      return result;
+    case IdentityHash::Outcome::kAlreadySet:
+      // Hashed where no hook sees it (inside the JVM): the recorded hash is lost for this object.
+      if (actual == recorded) return result;
+      break;
+    case IdentityHash::Outcome::kUnavailable:
+      actual = static_cast<int32_t>(frame.original().i);
+      if (actual == recorded) return result;
+      break;
+  }
+  diverge(thread, thread.nextIndex - 1, "identity hash " + std::to_string(recorded),
+          "identity hash " + std::to_string(actual), &event,
+          "the object's identity hash could not be set to the recorded one (it was locked, or hashed inside the "
+          "JVM); see docs/limitations.md#identity-hash-codes");
 }
 
 jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {

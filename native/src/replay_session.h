@@ -42,6 +42,7 @@ class ReplaySession {
   void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);
+  jvalue replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   int virtualFd();
   [[noreturn]] void diverge(ThreadState& thread, uint64_t index, const std::string& expected, const std::string& actual,
                             const tape::EventCursor* recorded, const std::string& detail);

@@ -7,7 +7,9 @@
 #include <cstring>
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -46,16 +48,32 @@ char kernelState(pid_t tid) {
   return close != nullptr && close[1] == ' ' && close[2] != '\0' ? close[2] : '?';
 }
 
-// RETRACE_TRACE_SCHEDULER=1: every scheduling call on stderr, for debugging the agent itself.
+// RETRACE_TRACE_SCHEDULER=1: every scheduling call, for debugging the agent itself. The lines go
+// to memory and out to stderr when the process ends or a replay stalls: printing them as they come
+// would change the timing it is meant to show.
 bool tracing() {
   static const bool on = getenv("RETRACE_TRACE_SCHEDULER") != nullptr;
   return on;
 }
 
+std::mutex traceMutex;
+std::string traceLines;
+
+void traceLine(const char* format, ...) __attribute__((format(printf, 1, 2)));
+void traceLine(const char* format, ...) {
+  char line[256];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  std::lock_guard<std::mutex> guard(traceMutex);
+  traceLines += line;
+}
+
 void trace(const char* what, uint32_t id, demux::Demux& d) {
   if (tracing())
-    fprintf(stderr, "[sched] %-10s thread %u points %llu holder %u\n", what, id,
-            static_cast<unsigned long long>(d.points(id)), d.holder());
+    traceLine("[sched] %-10s thread %u points %llu holder %u\n", what, id,
+              static_cast<unsigned long long>(d.points(id)), d.holder());
 }
 
 }  // namespace
@@ -66,7 +84,23 @@ Scheduler::~Scheduler() = default;
 demux::Options Scheduler::baseOptions() {
   demux::Options options;
   options.isBlocked = [this](uint32_t id) { return isBlocked(id); };
+  options.mayYield = [this](uint32_t) { return !inStaticInitializer(); };
   return options;
+}
+
+bool Scheduler::inStaticInitializer() {
+  jvmtiEnv* jvmti = agent_.jvmti();
+  jvmtiFrameInfo frames[128];
+  jint count = 0;
+  if (jvmti->GetStackTrace(nullptr, 0, 128, frames, &count) != JVMTI_ERROR_NONE) return false;
+  for (jint i = 0; i < count; ++i) {
+    char* name = nullptr;
+    if (jvmti->GetMethodName(frames[i].method, &name, nullptr, nullptr) != JVMTI_ERROR_NONE) continue;
+    bool clinit = std::strcmp(name, "<clinit>") == 0;
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(name));
+    if (clinit) return true;
+  }
+  return false;
 }
 
 void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::Handover&)> sink) {
@@ -91,8 +125,12 @@ void Scheduler::startReplay(ThreadState& main, std::vector<demux::Handover> sche
   main.serialized = true;
 }
 
-void Scheduler::point(ThreadState& thread) {
-  if (thread.serialized) demux_->schedulingPoint(thread.id);
+void Scheduler::point(ThreadState& thread, const char* what) {
+  if (!thread.serialized) return;
+  if (tracing())
+    traceLine("[sched] point      thread %u points %llu %s\n", thread.id,
+              static_cast<unsigned long long>(demux_->points(thread.id)), what);
+  demux_->schedulingPoint(thread.id);
 }
 
 void Scheduler::beforeBlocking(ThreadState& thread) {
@@ -222,7 +260,9 @@ bool Scheduler::isBlocked(uint32_t id) {
   if (agent_.jvmti()->GetThreadState(thread->ref, &jvmState) != JVMTI_ERROR_NONE) return true;
   constexpr jint kBlockedStates =
       JVMTI_THREAD_STATE_BLOCKED_ON_MONITOR_ENTER | JVMTI_THREAD_STATE_WAITING | JVMTI_THREAD_STATE_IN_NATIVE;
-  return (jvmState & kBlockedStates) != 0;
+  bool blocked = (jvmState & kBlockedStates) != 0;
+  if (tracing()) traceLine("[sched] blocked?   thread %u kernel %c jvmti %x -> %d\n", id, state, jvmState, blocked);
+  return blocked;
 }
 
 std::string Scheduler::label(uint32_t id) {
@@ -233,7 +273,15 @@ std::string Scheduler::label(uint32_t id) {
   return out;
 }
 
+void Scheduler::dumpTrace() {
+  if (!tracing()) return;
+  std::lock_guard<std::mutex> guard(traceMutex);
+  (void)!write(STDERR_FILENO, traceLines.data(), traceLines.size());
+  traceLines.clear();
+}
+
 void Scheduler::onStall(const demux::StallReport& report) {
+  dumpTrace();
   std::string message = "replay diverged: the threads did not follow the recorded interleaving\n";
   std::istringstream lines(demux::describe(report));
   for (std::string line; std::getline(lines, line);) message += "  " + line + "\n";
@@ -262,6 +310,7 @@ void Scheduler::onStall(const demux::StallReport& report) {
 
 void Scheduler::shutdown() {
   if (demux_ != nullptr) demux_->shutdown();
+  dumpTrace();
 }
 
 demux::Stats Scheduler::stats() const {

@@ -37,7 +37,8 @@ class Scheduler {
   /** Replay: follows `schedule`; `complete` says whether the recording holds all of it. */
   void startReplay(ThreadState& main, std::vector<demux::Handover> schedule, bool complete);
 
-  void point(ThreadState& thread);
+  /** `what` names the point in the RETRACE_TRACE_SCHEDULER trace (a boundary call's display name...). */
+  void point(ThreadState& thread, const char* what = "point");
   void beforeBlocking(ThreadState& thread);
   void afterBlocking(ThreadState& thread);
 
@@ -59,6 +60,8 @@ class Scheduler {
   /** Process exit: no order is enforced any more; counts for the log. */
   void shutdown();
   demux::Stats stats() const;
+  /** RETRACE_TRACE_SCHEDULER: prints what was traced so far. */
+  void dumpTrace();
   bool started() const { return demux_ != nullptr; }
 
  private:
@@ -73,7 +76,13 @@ class Scheduler {
   /** Called without the baton: returns holding it, once mayTakeMonitor. */
   void untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
   bool isBlocked(uint32_t id);
+  /**
+   * The calling thread runs a static initialiser: it must not yield there, or a thread that needs
+   * the class would block inside the VM, holding the baton (the watchdog would have to force it).
+   */
+  bool inStaticInitializer();
   void onStall(const demux::StallReport& report);
+
   std::string label(uint32_t id);
 
   Agent& agent_;

@@ -178,6 +178,13 @@ struct Options {
    */
   std::function<void(const StallReport&)> onStall;
   /**
+   * Record: asked, on the holder's own thread and with the demux lock held, before a kYield
+   * hand-over; false postpones it to a later point. The agent says no inside a static initialiser:
+   * a thread that needs the class would block inside the VM waiting for it, holding the baton. Must
+   * not call into the Demux. May be empty (always yes).
+   */
+  std::function<bool(uint32_t id)> mayYield;
+  /**
    * Whether thread `id` is blocked inside the VM (JVMTI thread state: blocked on monitor enter, waiting,
    * parked, in class initialisation). Called without the lock, from the watchdog thread. May be empty:
    * then record never forces a hand-over (only escapes) and replay cannot time out a blocked holder.

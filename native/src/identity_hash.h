@@ -1,0 +1,58 @@
+// Identity hash codes on replay. HotSpot generates an object's identity hash from a per-thread
+// sequence whose seed depends on how many threads (JIT and GC workers included) the JVM created
+// before: it differs from run to run. Recording keeps the hash the JVM generated; replay writes
+// that value into the object's header (the mark word) before the JVM would generate one, so
+// compiled code, which reads the header directly, sees the recorded hash too.
+#pragma once
+
+#include <jni.h>
+
+#include <cstdint>
+#include <string>
+
+namespace retrace::agent {
+
+class IdentityHash {
+ public:
+  /** Boundary ids of Object.hashCode and System.identityHashCode (boundary_calls.inc). */
+  static constexpr uint16_t kObjectHashCode = 187;
+  static constexpr uint16_t kIdentityHashCode = 188;
+
+  /** The object a hash call is about (null for identityHashCode(null)). */
+  static jobject objectOf(uint16_t callId, jobject self, const jvalue* args) {
+    return callId == kObjectHashCode ? self : args[0].l;
+  }
+
+  /**
+   * Finds Unsafe and learns the header layout. At VMInit, once the natives are bound and before any
+   * application thread runs: later, a thread doing it could lose the baton halfway (class loading
+   * takes monitors) and leave the next hashing thread waiting for it, holding the baton.
+   */
+  static void init(JNIEnv* env);
+
+  /** The JVM's own generator, through whichever of the two natives is bound. */
+  static int32_t generate(JNIEnv* env, jobject object);
+
+  enum class Outcome {
+    kInstalled,    // the header now holds the recorded hash
+    kAlreadySet,   // the object had a hash: `actual` holds it
+    kUnavailable,  // locked object, unknown header layout: the JVM must generate one
+  };
+
+  /**
+   * Whether `object` already has an identity hash that the JVM will hand out without generating
+   * one. Only a generation is an event: whether a hashCode() call reaches the native at all depends
+   * on the JIT (compiled code reads the header itself), a generation does not. A locked object may
+   * hide its hash: false, and every call on it is an event, in record and replay alike, because
+   * compiled code calls the native for locked objects too.
+   */
+  static bool hasHash(JNIEnv* env, jobject object);
+
+  /**
+   * Puts `hash` into the header of `object` when it has none. `generate` is the original native,
+   * used once to learn where this JVM keeps the hash in the header.
+   */
+  static Outcome install(JNIEnv* env, jobject object, int32_t hash, int32_t& actual);
+};
+
+}  // namespace retrace::agent
