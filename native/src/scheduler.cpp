@@ -76,6 +76,20 @@ void trace(const char* what, uint32_t id, demux::Demux& d) {
               static_cast<unsigned long long>(d.points(id)), d.holder());
 }
 
+/** Marks a thread as inside the monitor protocol for the watchdog (see isBlocked). */
+class MonitorProtocol {
+ public:
+  explicit MonitorProtocol(ThreadState& thread) : thread_(thread) {
+    thread_.inMonitorProtocol.store(true, std::memory_order_release);
+  }
+  ~MonitorProtocol() { thread_.inMonitorProtocol.store(false, std::memory_order_release); }
+  MonitorProtocol(const MonitorProtocol&) = delete;
+  MonitorProtocol& operator=(const MonitorProtocol&) = delete;
+
+ private:
+  ThreadState& thread_;
+};
+
 }  // namespace
 
 Scheduler::Scheduler(Agent& agent) : agent_(agent) {}
@@ -219,7 +233,10 @@ void Scheduler::untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread,
 }
 
 void Scheduler::monitorContendedEnter(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
-  if (!thread.serialized) return;
+  // A thread that runs without the baton (after an escape or a forced hand-over) meets contention
+  // by timing alone: it waits in the VM, and takes the baton back at its next point.
+  if (!thread.serialized || !demux_->holds(thread.id)) return;
+  MonitorProtocol protocol(thread);
   trace("contended", thread.id, *demux_);
   if (mayTakeMonitor(env, self, object)) return;
   demux_->releaseForBlocking(thread.id);
@@ -232,7 +249,7 @@ void Scheduler::monitorContendedEntered(JNIEnv* env, jthread self, ThreadState& 
 }
 
 void Scheduler::monitorWait(ThreadState& thread) {
-  if (!thread.serialized) return;
+  if (!thread.serialized || !demux_->holds(thread.id)) return;
   trace("wait", thread.id, *demux_);
   thread.waitReleased.store(true, std::memory_order_release);
   demux_->releaseForBlocking(thread.id);
@@ -244,12 +261,16 @@ void Scheduler::monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jo
   if (!thread.serialized || !thread.waitReleased.load(std::memory_order_acquire)) return;
   trace("waited", thread.id, *demux_);
   thread.waitReleased.store(false, std::memory_order_release);
+  MonitorProtocol protocol(thread);
   untilMonitorFree(env, self, thread, object);
 }
 
 bool Scheduler::isBlocked(uint32_t id) {
   ThreadState* thread = agent_.threads().find(id);
   if (thread == nullptr || thread->tid == 0) return false;
+  // Waiting for a monitor's owner in the scheduler's own protocol: the JVM says "blocked on monitor
+  // enter", but the thread gives the baton up itself when it has to.
+  if (thread->inMonitorProtocol.load(std::memory_order_acquire)) return false;
   char state = kernelState(thread->tid);
   if (state != 'S' && state != 'D') return false;
   // Asleep in the kernel. Blocked for our purposes unless it is Java code stopped for a safepoint

@@ -52,8 +52,10 @@ struct ThreadState {
   // scheduling (scheduler.h)
   bool serialized = false;                // takes the baton: id is its demux id
   std::atomic<bool> waitReleased{false};  // gave the baton up in Object.wait (MonitorWait)
-  pid_t tid = 0;                          // for the watchdog: is it asleep in the kernel?
-  jthread ref = nullptr;                  // global reference, for JVMTI thread state
+  // In the scheduler's monitor protocol: blocked in the VM's eyes, but it gives the baton up itself
+  std::atomic<bool> inMonitorProtocol{false};
+  pid_t tid = 0;          // for the watchdog: is it asleep in the kernel?
+  jthread ref = nullptr;  // global reference, for JVMTI thread state
 
   // record
   SpinLock lock;
