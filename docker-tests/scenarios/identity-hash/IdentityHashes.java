@@ -1,0 +1,42 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Prints identity hash codes, the default toString, and the iteration order of a HashSet of plain
+ * objects, from main and from two worker threads. The JVM generates these hashes from per-thread
+ * sequences; with the agent loaded they are not those of a plain run, and replay must reproduce the
+ * recorded ones, not generate its own.
+ */
+public final class IdentityHashes {
+  public static void main(String[] args) throws Exception {
+    long warm = 0;
+    for (int i = 0; i < 2_000_000; i++) warm += Integer.toString(i).hashCode();  // JIT threads come and go
+    describe("main");
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      Thread t = new Thread(() -> describe(Thread.currentThread().getName()), "worker-" + w);
+      workers.add(t);
+      t.start();
+      t.join();  // one after the other: the output order is not what this test is about
+    }
+    Object locked = new Object();
+    System.out.println("hashed before locking " + locked.hashCode());
+    synchronized (locked) {
+      System.out.println("the same, locked " + System.identityHashCode(locked));
+    }
+    System.out.println(warm != 0);
+  }
+
+  static void describe(String who) {
+    Object[] objects = new Object[8];
+    for (int i = 0; i < objects.length; i++) objects[i] = new Object();
+    Set<Object> set = new HashSet<>(Arrays.asList(objects));
+    StringBuilder order = new StringBuilder();
+    for (Object o : set) order.append(Arrays.asList(objects).indexOf(o));
+    System.out.println(who + ": set order " + order + ", first " + objects[0] + ", identityHashCode "
+        + System.identityHashCode(objects[1]));
+  }
+}
