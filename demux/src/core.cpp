@@ -70,10 +70,12 @@ uint64_t Core::pointsOf(uint32_t id) const {
 }
 
 bool Core::waitForBaton(Lock& lock, Slot& t) {
-  t.cv.wait(lock, [&] { return holder == t.id || abandoned; });
+  // kDetached: granted, then handed away again before it woke (replay of a kEscape or kForced at
+  // the very point where it was granted); it runs on without the baton, as the schedule says.
+  t.cv.wait(lock, [&] { return holder == t.id || abandoned || t.state == SlotState::kDetached; });
   // The thread that granted the baton may have reopened the fast path for us on its way out.
   closeFast();
-  if (holder == t.id) return true;
+  if (holder == t.id || (t.state == SlotState::kDetached && !abandoned)) return true;
   // Abandoned: leave the queue and run on unserialised, like every other thread now.
   auto it = std::find(queue.begin(), queue.end(), t.id);
   if (it != queue.end()) queue.erase(it);

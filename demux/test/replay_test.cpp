@@ -173,5 +173,32 @@ TEST(Replay, AnEscapeLetsTheRecordedThreadRunBesideTheHolder) {
   EXPECT_TRUE(stalls.reports().empty());
 }
 
+// The recorded escape comes at the very point where the thread was just given the baton back, before
+// it woke up: it must wake and run on without the baton, not wait for a grant that has come and gone.
+TEST(Replay, AnEscapeRightAfterAGrantWakesTheGrantee) {
+  HangGuard guard;
+  std::vector<Handover> schedule = {{0, 1, 1, HandoverKind::kYield},
+                                    {1, 1, 0, HandoverKind::kYield},
+                                    {0, 1, 1, HandoverKind::kEscape},
+                                    {1, 2, 0, HandoverKind::kBlock}};
+  StallCatcher stalls;
+  Demux demux(replayOptions(schedule, stalls));
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::thread t([&] {
+    demux.arrive(child);
+    demux.schedulingPoint(child);  // 1: yields back to thread 0, which escapes at once: the baton returns
+    demux.exit(child);             // 2
+  });
+  EXPECT_TRUE(demux.schedulingPoint(main));  // 1: yields to the child; comes back detached
+  EXPECT_TRUE(demux.schedulingPoint(main));  // 2: waits for the child's end, then holds again
+  EXPECT_TRUE(demux.holds(main));
+  t.join();
+  demux.exit(main);
+  EXPECT_TRUE(demux.escaped());
+  EXPECT_EQ(demux.position(), 4u);
+  EXPECT_TRUE(stalls.reports().empty()) << (stalls.reports().empty() ? "" : describe(stalls.reports()[0]));
+}
+
 }  // namespace
 }  // namespace retrace::demux::test
