@@ -81,11 +81,19 @@ constexpr char returnKindOf(const char* descriptor) {
   return r[1];
 }
 
+constexpr bool startsWith(const char* text, const char* prefix) {
+  for (; *prefix != '\0'; ++text, ++prefix) {
+    if (*text != *prefix) return false;
+  }
+  return true;
+}
+
 constexpr Returns returnsOf(const char* descriptor) {
   const char* r = descriptor;
   while (*r != ')') ++r;
   ++r;
   if (r[0] == 'V') return Returns::VOID;
+  if (startsWith(r, "[Ljava/net/InetAddress;")) return Returns::INET_ADDRESS_ARRAY;
   if (r[0] == '[' && r[1] == 'B') return Returns::BYTES;
   if (r[0] == '[' && r[1] == '[' && r[2] == 'B') return Returns::BYTES_ARRAY;
   if (r[0] == '[' && r[1] == 'L') return Returns::STRING_ARRAY;

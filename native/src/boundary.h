@@ -48,7 +48,7 @@ inline bool isThreadCall(Effect effect) {
 }
 
 /** What a call returns, from its descriptor. */
-enum class Returns : uint8_t { VOID, PRIMITIVE, STRING, STRING_ARRAY, BYTES, BYTES_ARRAY };
+enum class Returns : uint8_t { VOID, PRIMITIVE, STRING, STRING_ARRAY, BYTES, BYTES_ARRAY, INET_ADDRESS_ARRAY };
 
 struct BoundaryCall {
   uint16_t id;
@@ -68,6 +68,9 @@ struct BoundaryCall {
 };
 
 constexpr size_t kMaxCallId = 512;
+/** Name-service lookups (DNS, /etc/hosts) and the address families: ids 200 to 211. */
+constexpr uint16_t kFirstNameServiceCall = 200;
+constexpr uint16_t kLastNameServiceCall = 211;
 /** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
 constexpr uint16_t kCallSleep = 4;
 constexpr uint16_t kCallSleepNanos = 5;

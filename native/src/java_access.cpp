@@ -283,6 +283,34 @@ int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, t
       }
       return length;
     }
+    case Returns::INET_ADDRESS_ARRAY: {
+      // Two items per address: its host name (null when it has none) and its raw address.
+      if (result == nullptr) return -1;
+      auto array = static_cast<jobjectArray>(result);
+      jsize length = env->GetArrayLength(array);
+      // The host name from the holder's field: InetAddress.getHostName() would make a reverse lookup
+      // when there is none.
+      jclass inet = env->FindClass("java/net/InetAddress");
+      jclass holderClass = env->FindClass("java/net/InetAddress$InetAddressHolder");
+      jfieldID holderField = env->GetFieldID(inet, "holder", "Ljava/net/InetAddress$InetAddressHolder;");
+      jfieldID hostField = env->GetFieldID(holderClass, "hostName", "Ljava/lang/String;");
+      jmethodID address = env->GetMethodID(inet, "getAddress", "()[B");
+      for (jsize i = 0; i < length; ++i) {
+        jobject element = env->GetObjectArrayElement(array, i);
+        jobject holder = env->GetObjectField(element, holderField);
+        auto host = holder != nullptr ? static_cast<jstring>(env->GetObjectField(holder, hostField)) : nullptr;
+        auto bytes = static_cast<jbyteArray>(env->CallObjectMethod(element, address));
+        if (env->ExceptionCheck()) env->ExceptionClear();
+        recordString(env, host, event);
+        recordBytes(env, bytes, event);
+        for (jobject local : {element, holder, static_cast<jobject>(host), static_cast<jobject>(bytes)}) {
+          if (local != nullptr) env->DeleteLocalRef(local);
+        }
+      }
+      env->DeleteLocalRef(holderClass);
+      env->DeleteLocalRef(inet);
+      return length;
+    }
     default:
       return 0;
   }
@@ -310,6 +338,27 @@ jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::Event
         env->SetObjectArrayElement(array, i, element);
         env->DeleteLocalRef(element);
       }
+      return array;
+    }
+    case Returns::INET_ADDRESS_ARRAY: {
+      if (event.value() < 0) return nullptr;
+      auto length = static_cast<jsize>(event.itemCount() / 2);
+      jclass inet = env->FindClass("java/net/InetAddress");
+      jmethodID byAddress =
+          env->GetStaticMethodID(inet, "getByAddress", "(Ljava/lang/String;[B)Ljava/net/InetAddress;");
+      jobjectArray array = env->NewObjectArray(length, inet, nullptr);
+      for (jsize i = 0; array != nullptr && i < length; ++i) {
+        auto at = static_cast<size_t>(i) * 2;
+        jstring host = event.itemIsNull(at) ? nullptr : stringFrom(env, event.item(at));
+        jbyteArray bytes = bytesFrom(env, event.item(at + 1));
+        jobject element = env->CallStaticObjectMethod(inet, byAddress, host, bytes);
+        if (env->ExceptionCheck()) env->ExceptionClear();
+        env->SetObjectArrayElement(array, i, element);
+        for (jobject local : {element, static_cast<jobject>(host), static_cast<jobject>(bytes)}) {
+          if (local != nullptr) env->DeleteLocalRef(local);
+        }
+      }
+      env->DeleteLocalRef(inet);
       return array;
     }
     default:

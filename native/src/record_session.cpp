@@ -258,7 +258,8 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   if (agent_.options().stacktraces) stack = currentJavaStack(agent_.jvmti(), kStackDepth);
 
   int64_t value = primitiveValue(call, result);
-  if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY)) {
+  if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY ||
+                 call.returns == Returns::INET_ADDRESS_ARRAY)) {
     value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
   }
   bool opensStream =

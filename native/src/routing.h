@@ -16,7 +16,7 @@ class CodeIdentity;
 Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
 
 /**
- * The call may block for long: sleep, and reads of stdin. The thread gives the baton up around it,
+ * The call may block for long: sleep, reads of stdin, name-service lookups. The thread gives the baton up around it,
  * in record and replay alike (so the decision uses nothing that differs between them). Other
  * calls that block (a full stdout pipe) are left to the scheduler's watchdog.
  */
