@@ -277,13 +277,6 @@ void JNICALL Agent::onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthrea
   if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorContendedEnter(env, thread, *state, object);
 }
 
-void JNICALL Agent::onMonitorContendedEntered(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object) {
-  Agent& agent = get();
-  if (ThreadState* state = agent.scheduledThread()) {
-    agent.scheduler_.monitorContendedEntered(env, thread, *state, object);
-  }
-}
-
 void JNICALL Agent::onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout) {
   Agent& agent = get();
   if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorWait(*state);

@@ -243,11 +243,6 @@ void Scheduler::monitorContendedEnter(JNIEnv* env, jthread self, ThreadState& th
   untilMonitorFree(env, self, thread, object);
 }
 
-void Scheduler::monitorContendedEntered(JNIEnv* env, jthread self, ThreadState& thread, jobject object) {
-  // Nothing to do: the thread came back from monitorContendedEnter holding the baton, with the
-  // monitor free, and took it without a race.
-}
-
 void Scheduler::monitorWait(ThreadState& thread) {
   if (!thread.serialized || !demux_->holds(thread.id)) return;
   trace("wait", thread.id, *demux_);

@@ -53,7 +53,6 @@ class Scheduler {
 
   // JVMTI monitor events.
   void monitorContendedEnter(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
-  void monitorContendedEntered(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
   void monitorWait(ThreadState& thread);
   void monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
 
