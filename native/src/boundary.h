@@ -48,7 +48,16 @@ inline bool isThreadCall(Effect effect) {
 }
 
 /** What a call returns, from its descriptor. */
-enum class Returns : uint8_t { VOID, PRIMITIVE, STRING, STRING_ARRAY, BYTES, BYTES_ARRAY, INET_ADDRESS_ARRAY };
+enum class Returns : uint8_t {
+  VOID,
+  PRIMITIVE,
+  STRING,
+  STRING_ARRAY,
+  BYTES,
+  BYTES_ARRAY,
+  INET_ADDRESS,
+  INET_ADDRESS_ARRAY
+};
 
 struct BoundaryCall {
   uint16_t id;
@@ -71,6 +80,10 @@ constexpr size_t kMaxCallId = 512;
 /** Name-service lookups (DNS, /etc/hosts) and the address families: ids 200 to 211. */
 constexpr uint16_t kFirstNameServiceCall = 200;
 constexpr uint16_t kLastNameServiceCall = 211;
+/** Socket calls that wait on the network: connect0, poll, pollConnect, read0, readv0. */
+inline bool isBlockingSocketCall(uint16_t id) {
+  return id == 221 || id == 228 || id == 229 || id == 240 || id == 241;
+}
 /** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
 constexpr uint16_t kCallSleep = 4;
 constexpr uint16_t kCallSleepNanos = 5;

@@ -102,6 +102,40 @@ jstring stringFrom(JNIEnv* env, std::string_view utf) {
   return env->NewStringUTF(copy.c_str());
 }
 
+// An InetAddress as two items: its host name from the holder's field (InetAddress.getHostName()
+// would make a reverse lookup when there is none), null when it has none, and its raw address.
+void recordInetAddress(JNIEnv* env, jobject address, tape::EventBuffer::Builder& event) {
+  jclass inet = env->FindClass("java/net/InetAddress");
+  jclass holderClass = env->FindClass("java/net/InetAddress$InetAddressHolder");
+  jfieldID holderField = env->GetFieldID(inet, "holder", "Ljava/net/InetAddress$InetAddressHolder;");
+  jfieldID hostField = env->GetFieldID(holderClass, "hostName", "Ljava/lang/String;");
+  jmethodID getAddress = env->GetMethodID(inet, "getAddress", "()[B");
+  jobject holder = address != nullptr ? env->GetObjectField(address, holderField) : nullptr;
+  auto host = holder != nullptr ? static_cast<jstring>(env->GetObjectField(holder, hostField)) : nullptr;
+  auto bytes = address != nullptr ? static_cast<jbyteArray>(env->CallObjectMethod(address, getAddress)) : nullptr;
+  if (env->ExceptionCheck()) env->ExceptionClear();
+  recordString(env, host, event);
+  recordBytes(env, bytes, event);
+  for (jobject local : {holder, static_cast<jobject>(host), static_cast<jobject>(bytes),
+                        static_cast<jobject>(holderClass), static_cast<jobject>(inet)}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+}
+
+// The address recorded at items `at` and `at + 1`, built again with InetAddress.getByAddress.
+jobject inetAddressFrom(JNIEnv* env, const tape::EventCursor& event, size_t at) {
+  jclass inet = env->FindClass("java/net/InetAddress");
+  jmethodID byAddress = env->GetStaticMethodID(inet, "getByAddress", "(Ljava/lang/String;[B)Ljava/net/InetAddress;");
+  jstring host = event.itemIsNull(at) ? nullptr : stringFrom(env, event.item(at));
+  jbyteArray bytes = bytesFrom(env, event.item(at + 1));
+  jobject address = env->CallStaticObjectMethod(inet, byAddress, host, bytes);
+  if (env->ExceptionCheck()) env->ExceptionClear();
+  for (jobject local : {static_cast<jobject>(host), static_cast<jobject>(bytes), static_cast<jobject>(inet)}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+  return address;
+}
+
 struct FieldLayout {
   std::vector<std::pair<jfieldID, char>> fields;
   bool ready = false;
@@ -283,32 +317,20 @@ int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, t
       }
       return length;
     }
+    case Returns::INET_ADDRESS:
+      if (result == nullptr) return -1;
+      recordInetAddress(env, result, event);
+      return 1;
     case Returns::INET_ADDRESS_ARRAY: {
       // Two items per address: its host name (null when it has none) and its raw address.
       if (result == nullptr) return -1;
       auto array = static_cast<jobjectArray>(result);
       jsize length = env->GetArrayLength(array);
-      // The host name from the holder's field: InetAddress.getHostName() would make a reverse lookup
-      // when there is none.
-      jclass inet = env->FindClass("java/net/InetAddress");
-      jclass holderClass = env->FindClass("java/net/InetAddress$InetAddressHolder");
-      jfieldID holderField = env->GetFieldID(inet, "holder", "Ljava/net/InetAddress$InetAddressHolder;");
-      jfieldID hostField = env->GetFieldID(holderClass, "hostName", "Ljava/lang/String;");
-      jmethodID address = env->GetMethodID(inet, "getAddress", "()[B");
       for (jsize i = 0; i < length; ++i) {
         jobject element = env->GetObjectArrayElement(array, i);
-        jobject holder = env->GetObjectField(element, holderField);
-        auto host = holder != nullptr ? static_cast<jstring>(env->GetObjectField(holder, hostField)) : nullptr;
-        auto bytes = static_cast<jbyteArray>(env->CallObjectMethod(element, address));
-        if (env->ExceptionCheck()) env->ExceptionClear();
-        recordString(env, host, event);
-        recordBytes(env, bytes, event);
-        for (jobject local : {element, holder, static_cast<jobject>(host), static_cast<jobject>(bytes)}) {
-          if (local != nullptr) env->DeleteLocalRef(local);
-        }
+        recordInetAddress(env, element, event);
+        if (element != nullptr) env->DeleteLocalRef(element);
       }
-      env->DeleteLocalRef(holderClass);
-      env->DeleteLocalRef(inet);
       return length;
     }
     default:
@@ -340,25 +362,19 @@ jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::Event
       }
       return array;
     }
+    case Returns::INET_ADDRESS:
+      return event.value() < 0 || event.itemCount() < 2 ? nullptr : inetAddressFrom(env, event, 0);
     case Returns::INET_ADDRESS_ARRAY: {
       if (event.value() < 0) return nullptr;
       auto length = static_cast<jsize>(event.itemCount() / 2);
       jclass inet = env->FindClass("java/net/InetAddress");
-      jmethodID byAddress =
-          env->GetStaticMethodID(inet, "getByAddress", "(Ljava/lang/String;[B)Ljava/net/InetAddress;");
       jobjectArray array = env->NewObjectArray(length, inet, nullptr);
-      for (jsize i = 0; array != nullptr && i < length; ++i) {
-        auto at = static_cast<size_t>(i) * 2;
-        jstring host = event.itemIsNull(at) ? nullptr : stringFrom(env, event.item(at));
-        jbyteArray bytes = bytesFrom(env, event.item(at + 1));
-        jobject element = env->CallStaticObjectMethod(inet, byAddress, host, bytes);
-        if (env->ExceptionCheck()) env->ExceptionClear();
-        env->SetObjectArrayElement(array, i, element);
-        for (jobject local : {element, static_cast<jobject>(host), static_cast<jobject>(bytes)}) {
-          if (local != nullptr) env->DeleteLocalRef(local);
-        }
-      }
       env->DeleteLocalRef(inet);
+      for (jsize i = 0; array != nullptr && i < length; ++i) {
+        jobject element = inetAddressFrom(env, event, static_cast<size_t>(i) * 2);
+        env->SetObjectArrayElement(array, i, element);
+        if (element != nullptr) env->DeleteLocalRef(element);
+      }
       return array;
     }
     default:

@@ -262,6 +262,7 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
                  call.returns == Returns::INET_ADDRESS_ARRAY)) {
     value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
   }
+  if (!threw && call.returns == Returns::INET_ADDRESS) value = result.l == nullptr ? -1 : 1;
   bool opensStream =
       call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE || call.effect == Effect::OPEN_FD_RAF;
   if (!threw && opensStream) {

@@ -112,6 +112,13 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
                                        std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
                                        "); everything up to here was replayed");
     }
+    if (mayBlock(frame)) {
+      // The recorded thread was blocked in this call when the process ended (a daemon sleeping or
+      // reading): the call never returned, so it does not return here either.
+      agent_.log("%s blocks in %s until the process ends, as when recorded", threadLabel(thread).c_str(),
+                 frame.call.method);
+      for (;;) pause();
+    }
     diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
             frame.call.displayName(), nullptr, "");
   }

@@ -98,6 +98,7 @@ bool mayBlock(CallFrame& frame) {
   const BoundaryCall& call = frame.call;
   if (call.id == kCallSleep || call.id == kCallSleepNanos) return true;
   if (call.id >= kFirstNameServiceCall && call.id <= kLastNameServiceCall) return true;
+  if (isBlockingSocketCall(call.id)) return true;
   bool reads =
       call.effect == Effect::READ_ARRAY || call.effect == Effect::READ_NATIVE || call.effect == Effect::READ_IOVEC;
   return reads && call.source != Source::NONE && JavaAccess::fdOf(frame) == 0;
