@@ -114,3 +114,17 @@ flip_byte() {
 one_line() {
   [ "$(wc -l <"$1")" -eq 1 ]
 }
+
+# replay_offline LABEL TAPE RECORDED: replays TAPE with no network (unshare -n): it must exit 0,
+# print RECORDED byte for byte, and (strace) connect to or send to nothing on the network. The
+# JDK's libnet opens and closes a socket of each address family when it loads, to see which
+# exist: that is not traffic, and not looked for.
+replay_offline() {
+  local label=$1 tape=$2 recorded=$3 status=0
+  unshare -n "$tape" >"$tape.offline.out" 2>"$tape.offline.err" || status=$?
+  check "$label: replay offline exits 0" test "$status" = 0
+  check_same "$label: replay offline prints what was recorded" "$recorded" "$tape.offline.out"
+  strace -f -qq -e trace=connect,sendto,sendmsg,sendmmsg -o "$tape.strace" unshare -n "$tape" >/dev/null 2>&1 || true
+  check "$label: replay connects to and sends to nothing on the network (strace)" \
+    sh -c '! grep -E "AF_INET|sin_port|sendto\(|sendmsg\(|sendmmsg\(" "$1"' - "$tape.strace"
+}
