@@ -19,6 +19,8 @@ namespace retrace::agent {
 namespace {
 
 constexpr int kStackDepth = 32;
+// How long a thread that was blocked at the recorded process's end waits for this one's end.
+constexpr int kBlockedAtExitSeconds = 10;
 
 std::string threadLabel(const ThreadState& thread) {
   return "thread " + std::to_string(thread.id) + (thread.name.empty() ? "" : " \"" + thread.name + "\"");
@@ -114,10 +116,16 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
     }
     if (mayBlock(frame)) {
       // The recorded thread was blocked in this call when the process ended (a daemon sleeping or
-      // reading): the call never returned, so it does not return here either.
+      // reading): the call never returned, so it does not return here either. If the process does
+      // not end soon, this was not that, and it is reported: a replay never hangs.
       agent_.log("%s blocks in %s until the process ends, as when recorded", threadLabel(thread).c_str(),
                  frame.call.method);
-      for (;;) pause();
+      for (int waited = 0; waited < kBlockedAtExitSeconds * 10; ++waited) usleep(100 * 1000);
+      diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
+              frame.call.displayName(), nullptr,
+              "the call would block, as if the recorded thread was in it when the process ended, but the process "
+              "did not end within " +
+                  std::to_string(kBlockedAtExitSeconds) + " s");
     }
     diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
             frame.call.displayName(), nullptr, "");
