@@ -20,8 +20,7 @@ namespace {
 
 template <typename T>
 jvalue toJvalue(T value) {
-  jvalue v;
-  std::memset(&v, 0, sizeof v);
+  jvalue v = zeroValue();
   if constexpr (std::is_same_v<T, jint>)
     v.i = value;
   else if constexpr (std::is_same_v<T, jlong>)
@@ -66,9 +65,7 @@ struct Trampoline<Id, R(A...)> {
     auto native = reinterpret_cast<Native>(Boundary::original(Id));
     if constexpr (std::is_void_v<R>) {
       native(frame.env, frame.self, fromJvalue<A>(frame.args[I])...);
-      jvalue none;
-      std::memset(&none, 0, sizeof none);
-      return none;
+      return zeroValue();
     } else {
       return toJvalue<R>(native(frame.env, frame.self, fromJvalue<A>(frame.args[I])...));
     }

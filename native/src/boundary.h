@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace retrace::agent {
@@ -88,6 +89,13 @@ inline bool isBlockingSocketCall(uint16_t id) {
 constexpr uint16_t kCallSleep = 4;
 constexpr uint16_t kCallSleepNanos = 5;
 constexpr int kMaxArgs = 6;
+
+/** A jvalue with every byte zero: the answer of a void call, or of one that is not made. */
+inline jvalue zeroValue() {
+  jvalue value;
+  std::memset(&value, 0, sizeof value);
+  return value;
+}
 
 /** One call in flight: the trampoline's arguments and a way to run the original native. */
 struct CallFrame {

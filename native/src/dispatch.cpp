@@ -5,8 +5,6 @@
 #include "replay_session.h"
 #include "scheduler.h"
 
-#include <cstring>
-
 namespace retrace::agent {
 
 namespace {
@@ -20,12 +18,6 @@ class HookScope {
   ThreadState& thread_;
 };
 
-jvalue none() {
-  jvalue value;
-  std::memset(&value, 0, sizeof value);
-  return value;
-}
-
 // Not recorded: the order in which threads pass these is the hand-over schedule.
 jvalue threadCall(Agent& agent, CallFrame& frame, ThreadState& thread) {
   Scheduler& scheduler = agent.scheduler();
@@ -38,12 +30,12 @@ jvalue threadCall(Agent& agent, CallFrame& frame, ThreadState& thread) {
     }
     case Effect::YIELD:
       scheduler.point(thread, frame.call.method);
-      return replaying ? none() : frame.original();
+      return replaying ? zeroValue() : frame.original();
     case Effect::PARK: {
       // Replay does not park: the thread runs again when the recorded schedule gives it the baton,
       // which is when it ran again in the recording, whatever woke it then.
       scheduler.beforeBlocking(thread);
-      jvalue result = replaying ? none() : frame.original();
+      jvalue result = replaying ? zeroValue() : frame.original();
       scheduler.afterBlocking(thread);
       return result;
     }

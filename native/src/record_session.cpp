@@ -7,13 +7,13 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <vector>
 
 #include "agent.h"
 #include "identity_hash.h"
 #include "java_access.h"
+#include "proc_stat.h"
 #include "retrace/tape/frame.h"
 #include "routing.h"
 #include "scheduler.h"
@@ -63,11 +63,7 @@ std::string gatherPrefix(jlong address, jint count, int64_t length) {
 
 // The parent of `pid`, from /proc; 0 when unknown.
 uint32_t parentOf(uint32_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 1));
+  std::istringstream rest(procStatFields("/proc/" + std::to_string(pid) + "/stat"));
   std::string state;
   uint32_t parent = 0;
   rest >> state >> parent;

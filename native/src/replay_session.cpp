@@ -220,9 +220,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
 jvalue ReplaySession::replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
   jobject object = IdentityHash::objectOf(frame.call.id, frame.self, frame.args);
   auto recorded = static_cast<int32_t>(event.value());
-  jvalue result;
-  std::memset(&result, 0, sizeof result);
-  result.i = recorded;
+  jvalue result = primitiveResult(frame.call, recorded);
   int32_t actual = 0;
   switch (IdentityHash::install(frame.env, object, recorded, actual)) {
     case IdentityHash::Outcome::kInstalled:
@@ -244,8 +242,7 @@ jvalue ReplaySession::replayIdentityHash(CallFrame& frame, ThreadState& thread, 
 
 jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {
   const tape::EventCursor& event = expect(frame, thread);
-  jvalue none;
-  std::memset(&none, 0, sizeof none);
+  jvalue none = zeroValue();
   if (!event.hasThrown()) return none;
   // Interrupted when recorded. A sleep of zero throws the real InterruptedException when the
   // interrupt is pending, and clears it as the recorded sleep did: Thread.interrupted() afterwards
@@ -259,8 +256,7 @@ jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {
 jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
   const BoundaryCall& call = frame.call;
   JNIEnv* env = frame.env;
-  jvalue none;
-  std::memset(&none, 0, sizeof none);
+  jvalue none = zeroValue();
   if (event.hasThrown()) {
     JavaAccess::throwRecorded(env, event);
     return none;

@@ -141,8 +141,7 @@ int64_t primitiveValue(const BoundaryCall& call, jvalue result) {
 }
 
 jvalue primitiveResult(const BoundaryCall& call, int64_t value) {
-  jvalue out;
-  std::memset(&out, 0, sizeof out);
+  jvalue out = zeroValue();
   switch (call.returnKind) {
     case 'I':
       out.i = static_cast<jint>(value);

@@ -1,6 +1,5 @@
 #include "scheduler.h"
 
-#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <sstream>
 
 #include "agent.h"
+#include "proc_stat.h"
 
 namespace retrace::agent {
 
@@ -33,19 +33,10 @@ struct ExitWhenThreadGoes {
 thread_local ExitWhenThreadGoes exitWhenThreadGoes;
 
 // The kernel's view of a thread: 'R' running, 'S' sleeping, 'D' in uninterruptible I/O... '?' when
-// it is gone. Plain system calls: the watchdog may ask about a thread that is exiting right now.
+// it is gone.
 char kernelState(pid_t tid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return '?';
-  char buffer[512];
-  ssize_t n = read(fd, buffer, sizeof buffer - 1);
-  close(fd);
-  if (n <= 0) return '?';
-  buffer[n] = '\0';
-  const char* close = strrchr(buffer, ')');  // the command name may hold spaces and parentheses
-  return close != nullptr && close[1] == ' ' && close[2] != '\0' ? close[2] : '?';
+  std::string fields = procStatFields("/proc/self/task/" + std::to_string(tid) + "/stat");
+  return fields.empty() ? '?' : fields[0];
 }
 
 // RETRACE_TRACE_SCHEDULER=1: every scheduling call, for debugging the agent itself. The lines go
