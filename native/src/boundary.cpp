@@ -21,8 +21,8 @@ namespace {
 template <typename T>
 jvalue toJvalue(T value) {
   jvalue v = zeroValue();
-  if constexpr (std::is_same_v<T, jint>)
-    v.i = value;
+  if constexpr (std::is_same_v<T, jint> || std::is_same_v<T, jbyte>)
+    v.i = value;  // a byte travels as an int, as the JVM passes it
   else if constexpr (std::is_same_v<T, jlong>)
     v.j = value;
   else if constexpr (std::is_same_v<T, jboolean>)
@@ -36,6 +36,8 @@ template <typename T>
 T fromJvalue(const jvalue& v) {
   if constexpr (std::is_same_v<T, jint>)
     return v.i;
+  else if constexpr (std::is_same_v<T, jbyte>)
+    return static_cast<jbyte>(v.i);
   else if constexpr (std::is_same_v<T, jlong>)
     return v.j;
   else if constexpr (std::is_same_v<T, jboolean>)

@@ -41,6 +41,11 @@ enum class Effect : uint8_t {
   PARK,
   WAKE,
   IDENTITY_HASH,
+  ACCEPT,
+  PIPE_RESULT,
+  EPOLL_EVENTS,
+  RECEIVE,
+  NOT_FOLLOWED,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */
@@ -81,9 +86,23 @@ constexpr size_t kMaxCallId = 512;
 /** Name-service lookups (DNS, /etc/hosts) and the address families: ids 200 to 211. */
 constexpr uint16_t kFirstNameServiceCall = 200;
 constexpr uint16_t kLastNameServiceCall = 211;
-/** Socket calls that wait on the network: connect0, poll, pollConnect, read0, readv0. */
+/** Socket calls that wait on the network: connect, poll, reads, accept, a selector's wait, receive. */
 inline bool isBlockingSocketCall(uint16_t id) {
-  return id == 221 || id == 228 || id == 229 || id == 240 || id == 241;
+  switch (id) {
+    case 221:  // Net.connect0
+    case 228:  // Net.poll
+    case 229:  // Net.pollConnect
+    case 240:  // SocketDispatcher.read0
+    case 241:  // SocketDispatcher.readv0
+    case 248:  // Net.accept
+    case 262:  // EPoll.wait
+    case 270:  // DatagramChannelImpl.receive0
+    case 273:  // DatagramDispatcher.read0
+    case 274:  // DatagramDispatcher.readv0
+      return true;
+    default:
+      return false;
+  }
 }
 /** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
 constexpr uint16_t kCallSleep = 4;

@@ -338,6 +338,42 @@ int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, t
   }
 }
 
+void JavaAccess::recordAccepted(JNIEnv* env, jobject newDescriptor, jobject peerHolder,
+                                tape::EventBuffer::Builder& event) {
+  jobject peer = env->GetObjectArrayElement(static_cast<jobjectArray>(peerHolder), 0);
+  jclass socketAddress = env->FindClass("java/net/InetSocketAddress");
+  jobject address = nullptr;
+  jint port = 0;
+  if (peer != nullptr && socketAddress != nullptr) {
+    address = env->CallObjectMethod(peer, env->GetMethodID(socketAddress, "getAddress", "()Ljava/net/InetAddress;"));
+    port = env->CallIntMethod(peer, env->GetMethodID(socketAddress, "getPort", "()I"));
+  }
+  if (env->ExceptionCheck()) env->ExceptionClear();
+  event.field(fdOfDescriptor(env, newDescriptor));
+  event.field(port);
+  recordInetAddress(env, address, event);
+  for (jobject local : {peer, address, static_cast<jobject>(socketAddress)}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+}
+
+void JavaAccess::replayAccepted(JNIEnv* env, const tape::EventCursor& event, jobject newDescriptor, jobject peerHolder,
+                                int fd) {
+  setDescriptorFd(env, newDescriptor, fd);
+  jobject address = inetAddressFrom(env, event, 0);
+  jclass socketAddress = env->FindClass("java/net/InetSocketAddress");
+  jobject peer = nullptr;
+  if (socketAddress != nullptr && address != nullptr) {
+    jmethodID init = env->GetMethodID(socketAddress, "<init>", "(Ljava/net/InetAddress;I)V");
+    peer = env->NewObject(socketAddress, init, address, static_cast<jint>(event.field(1)));
+  }
+  if (env->ExceptionCheck()) env->ExceptionClear();
+  env->SetObjectArrayElement(static_cast<jobjectArray>(peerHolder), 0, peer);
+  for (jobject local : {peer, address, static_cast<jobject>(socketAddress)}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+}
+
 jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::EventCursor& event) {
   switch (returns) {
     case Returns::STRING:

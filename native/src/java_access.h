@@ -41,6 +41,15 @@ class JavaAccess {
   /** Rebuilds an object result from its event. */
   static jobject replayReturn(JNIEnv* env, Returns returns, const tape::EventCursor& event);
 
+  /**
+   * Net.accept's answer: the accepted descriptor's number and the peer's port as fields, the
+   * peer's address as two items (host, raw bytes).
+   */
+  static void recordAccepted(JNIEnv* env, jobject newDescriptor, jobject peerHolder, tape::EventBuffer::Builder& event);
+  /** Gives `newDescriptor` the number `fd` and puts the recorded peer into `peerHolder`[0]. */
+  static void replayAccepted(JNIEnv* env, const tape::EventCursor& event, jobject newDescriptor, jobject peerHolder,
+                             int fd);
+
   /** The primitive instance fields of `object` (stat results), in a fixed order per class. */
   static void recordFields(JNIEnv* env, uint16_t callId, jobject object, tape::EventBuffer::Builder& event);
   static bool replayFields(JNIEnv* env, uint16_t callId, jobject object, const tape::EventCursor& event);

@@ -1,6 +1,8 @@
 #include "record_session.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -199,6 +201,15 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     }
     return result;
   }
+  if (call.effect == Effect::NOT_FOLLOWED) {
+    if (!notFollowedWarned_[call.id].exchange(true)) {
+      fprintf(stderr,
+              "retrace: warning: %s is not recorded; its network traffic is not in the recording, and "
+              "its replay stops there (docs/limitations.md#networking)\n",
+              call.displayName().c_str());
+    }
+    return frame.original();
+  }
   if (call.effect == Effect::CLOSE) {
     int fd = JavaAccess::fdOf(frame);  // before the call: close0 resets the descriptor to -1
     jvalue result = frame.original();
@@ -250,6 +261,7 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   jthrowable thrown = env->ExceptionOccurred();
   bool threw = thrown != nullptr;
   if (threw) env->ExceptionClear();
+  const jvalue* args = frame.args;
   JavaStack stack;
   if (agent_.options().stacktraces) stack = currentJavaStack(agent_.jvmti(), kStackDepth);
 
@@ -266,8 +278,16 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
     value = JavaAccess::fdOfDescriptor(env, descriptor);
     env->DeleteLocalRef(descriptor);
   }
+  // A reused number is no longer code.
   if (!threw && (opensStream || call.effect == Effect::OPEN_RESULT || call.effect == Effect::DUP_RESULT)) {
-    agent_.fds().setPassThrough(static_cast<int>(value), false);  // a reused number is no longer code
+    agent_.fds().setPassThrough(static_cast<int>(value), false);
+  }
+  if (!threw && call.effect == Effect::PIPE_RESULT) {
+    agent_.fds().setPassThrough(static_cast<int>(value >> 32), false);
+    agent_.fds().setPassThrough(static_cast<int>(value & 0xffffffff), false);
+  }
+  if (!threw && call.effect == Effect::ACCEPT && value > 0) {
+    agent_.fds().setPassThrough(JavaAccess::fdOfDescriptor(env, args[call.a].l), false);
   }
 
   std::lock_guard<SpinLock> guard(thread.lock);
@@ -276,7 +296,6 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
     return;
   }
   tape::EventBuffer::Builder event = thread.buffer.begin(call.id, value);
-  const jvalue* args = frame.args;
   switch (call.effect) {
     case Effect::READ_ARRAY:
       if (!threw && result.i > 0) {
@@ -297,6 +316,22 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
       break;
     case Effect::FIELDS:
       if (!threw) JavaAccess::recordFields(env, call.id, args[call.a].l, event);
+      break;
+    case Effect::ACCEPT:
+      if (!threw && value > 0) JavaAccess::recordAccepted(env, args[call.a].l, args[call.b].l, event);
+      break;
+    case Effect::EPOLL_EVENTS:
+      if (!threw && value > 0) {
+        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)),
+                   static_cast<size_t>(value) * sizeof(struct epoll_event));
+      }
+      break;
+    case Effect::RECEIVE:
+      // An empty datagram still has a sender.
+      if (!threw && value >= 0) {
+        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(value));
+        event.item(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.b].j)), sizeof(struct sockaddr_in6));
+      }
       break;
     case Effect::WRITE_ARRAY:
     case Effect::WRITE_NATIVE:

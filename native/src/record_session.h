@@ -50,7 +50,8 @@ class RecordSession {
   std::condition_variable flusherWake_;
   bool stopping_ = false;
   SpinLock handoverLock_;
-  std::vector<tape::HandoverRecord> handovers_;  // not yet handed to the writer
+  std::vector<tape::HandoverRecord> handovers_;           // not yet handed to the writer
+  std::atomic<bool> notFollowedWarned_[kMaxCallId] = {};  // one warning per call the agent does not follow
 };
 
 }  // namespace retrace::agent

@@ -1,9 +1,13 @@
 #include "replay_session.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "agent.h"
@@ -154,8 +158,37 @@ int ReplaySession::virtualFd() {
   return fd;
 }
 
+void ReplaySession::noteFd(int64_t recorded, int replayed) {
+  std::lock_guard<std::mutex> guard(fdMapMutex_);
+  replayedFds_[static_cast<int>(recorded)] = replayed;
+}
+
+int ReplaySession::replayedFd(int recorded) {
+  std::lock_guard<std::mutex> guard(fdMapMutex_);
+  auto found = replayedFds_.find(recorded);
+  return found != replayedFds_.end() ? found->second : recorded;
+}
+
+void ReplaySession::translateReadyEvents(char* events, size_t count) {
+  // EPoll.ctl registers every descriptor with its number as the event's data (epoll_event.data.fd).
+  for (size_t i = 0; i < count; ++i) {
+    char* data = events + i * sizeof(struct epoll_event) + offsetof(struct epoll_event, data);
+    int fd = 0;
+    std::memcpy(&fd, data, sizeof fd);
+    fd = replayedFd(fd);
+    std::memcpy(data, &fd, sizeof fd);
+  }
+}
+
 jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
   const BoundaryCall& call = frame.call;
+  if (call.effect == Effect::NOT_FOLLOWED) {
+    agent_.scheduler().point(thread, call.method);
+    diverge(thread, thread.nextIndex, "no call that reaches the network outside the agent's boundary",
+            call.displayName(), nullptr,
+            "the recording let this call through without recording it, so it cannot be answered offline; see "
+            "docs/limitations.md#networking");
+  }
   if (call.effect == Effect::CLOSE) {
     // Descriptors answered from the tape are real duplicates of /dev/null: closing them is safe.
     int fd = JavaAccess::fdOf(frame);
@@ -302,7 +335,9 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
     case Effect::OPEN_FD_WRITE:
     case Effect::OPEN_FD_RAF: {
       jobject descriptor = JavaAccess::streamDescriptor(frame);
-      JavaAccess::setDescriptorFd(env, descriptor, virtualFd());
+      int fd = virtualFd();
+      noteFd(event.value(), fd);
+      JavaAccess::setDescriptorFd(env, descriptor, fd);
       env->DeleteLocalRef(descriptor);
       return none;
     }
@@ -310,8 +345,48 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
     case Effect::DUP_RESULT: {
       jvalue fd = none;
       fd.i = virtualFd();
+      noteFd(event.value(), fd.i);
       return fd;
     }
+    case Effect::PIPE_RESULT: {
+      int readEnd = virtualFd();
+      int writeEnd = virtualFd();
+      noteFd(event.value() >> 32, readEnd);
+      noteFd(event.value() & 0xffffffff, writeEnd);
+      jvalue fds = none;
+      fds.j = (static_cast<jlong>(readEnd) << 32) | static_cast<jlong>(writeEnd);
+      return fds;
+    }
+    case Effect::ACCEPT:
+      if (event.value() > 0) {
+        int fd = virtualFd();
+        noteFd(event.field(0), fd);
+        JavaAccess::replayAccepted(env, event, args[call.a].l, args[call.b].l, fd);
+      }
+      break;
+    case Effect::EPOLL_EVENTS: {
+      size_t count = data.size() / sizeof(struct epoll_event);
+      if (count > static_cast<size_t>(args[call.a + 1].i)) {
+        diverge(thread, thread.nextIndex - 1, std::to_string(count) + " ready events",
+                "room for " + std::to_string(args[call.a + 1].i) + " events", &event, "");
+      }
+      char* events = reinterpret_cast<char*>(static_cast<intptr_t>(args[call.a].j));
+      std::memcpy(events, data.data(), data.size());
+      translateReadyEvents(events, count);
+      break;
+    }
+    case Effect::RECEIVE:
+      if (event.value() >= 0) {
+        if (data.size() > static_cast<size_t>(args[call.a + 1].i)) {
+          diverge(thread, thread.nextIndex - 1, "a datagram of " + std::to_string(data.size()) + " bytes",
+                  "a receive of at most " + std::to_string(args[call.a + 1].i) + " bytes", &event, "");
+        }
+        std::memcpy(reinterpret_cast<void*>(static_cast<intptr_t>(args[call.a].j)), data.data(), data.size());
+        std::string_view sender = event.itemCount() > 0 ? event.item(0) : std::string_view();
+        std::memcpy(reinterpret_cast<void*>(static_cast<intptr_t>(args[call.b].j)), sender.data(),
+                    std::min(sender.size(), sizeof(struct sockaddr_in6)));
+      }
+      break;
     case Effect::DIR_OPEN: {
       jvalue handle = none;
       handle.j = nextDirHandle_.fetch_add(1);

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "boundary.h"
@@ -44,6 +46,11 @@ class ReplaySession {
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);
   jvalue replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   int virtualFd();
+  /** Notes which descriptor the replay handed out for one the recording had. */
+  void noteFd(int64_t recorded, int replayed);
+  /** The descriptor handed out for a recorded one; the number itself when none was. */
+  int replayedFd(int recorded);
+  void translateReadyEvents(char* events, size_t count);
   [[noreturn]] void diverge(ThreadState& thread, uint64_t index, const std::string& expected, const std::string& actual,
                             const tape::EventCursor* recorded, const std::string& detail);
   std::string callName(uint16_t id) const;
@@ -57,6 +64,8 @@ class ReplaySession {
   int devNull_ = -1;
   std::vector<tape::ThreadInfo> recordedThreads_;
   std::atomic<uint32_t> nextUnknownThread_{1u << 20};
+  std::mutex fdMapMutex_;
+  std::unordered_map<int, int> replayedFds_;  // recorded descriptor number -> the replay's
   std::atomic<int64_t> nextDirHandle_{0x7e7ace0000000001};
 };
 
