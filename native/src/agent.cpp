@@ -258,8 +258,15 @@ void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
 
 void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
+  jint groupCount = 0;
+  jthreadGroup* groups = nullptr;
+  if (jvmti->GetTopThreadGroups(&groupCount, &groups) == JVMTI_ERROR_NONE) {
+    if (groupCount > 0) agent.systemGroup_ = static_cast<jthreadGroup>(env->NewGlobalRef(groups[0]));
+    for (jint i = 0; i < groupCount; ++i) env->DeleteLocalRef(groups[i]);
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(groups));
+  }
   Boundary::bindLate(jvmti, env);
-  IdentityHash::init(env);
+  IdentityHash::init(jvmti, env);
   ThreadState* main = agent.threads_.current();
   if (main->recorded && main->ref == nullptr) main->ref = env->NewGlobalRef(thread);
   agent.live_.store(true, std::memory_order_release);
@@ -287,6 +294,26 @@ void JNICALL Agent::onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread
   if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorWaited(env, thread, *state, object);
 }
 
+void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass) {
+  Agent& agent = get();
+  if (!agent.active()) return;
+  ThreadState* state = agent.threads().current();
+  // Hooks link classes of their own, and JDK threads are outside the recording.
+  if (!state->recorded || state->inHook) return;
+  int32_t hash = 0;
+  if (!IdentityHash::peek(env, klass, hash)) return;  // JDK 25 links without hashing the mirror
+  char* signature = nullptr;
+  if (jvmti->GetClassSignature(klass, &signature, nullptr) != JVMTI_ERROR_NONE) return;
+  uint32_t nameSum = 2166136261u;  // FNV-1a: tells one class's event from another's
+  for (const char* c = signature; *c != '\0'; ++c) nameSum = (nameSum ^ static_cast<uint8_t>(*c)) * 16777619u;
+  jvmti->Deallocate(reinterpret_cast<unsigned char*>(signature));
+  if (agent.recording()) {
+    agent.recorder().noteMirrorHash(*state, hash, nameSum);
+  } else {
+    agent.replayer().restoreMirrorHash(env, *state, klass, nameSum);
+  }
+}
+
 void JNICALL Agent::onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   if (!agent.active() || !agent.recording()) return;
@@ -303,7 +330,9 @@ JNIEnv* Agent::attachOwnThread(const char* name) {
   if (env != nullptr) return env;
   if (!live_.load(std::memory_order_acquire)) return nullptr;
   ThreadRegistry::markOwnThread();
-  JavaVMAttachArgs args{JNI_VERSION_1_8, const_cast<char*>(name), nullptr};
+  // In the system group, not main's: a ThreadGroup notifies its waiters when its last thread ends
+  // (ThreadGroup.threadTerminated), and whether the agent's thread was there would decide that.
+  JavaVMAttachArgs args{JNI_VERSION_1_8, const_cast<char*>(name), systemGroup_};
   if (vm_->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env), &args) != JNI_OK) env = nullptr;
   return env;
 }

@@ -76,6 +76,7 @@ class Agent {
   static void JNICALL onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object);
   static void JNICALL onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout);
   static void JNICALL onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut);
+  static void JNICALL onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass);
   static void JNICALL onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);
 
@@ -91,7 +92,8 @@ class Agent {
   Options options_;
   JavaVM* vm_ = nullptr;
   jvmtiEnv* jvmti_ = nullptr;
-  std::atomic<bool> live_{false};  // VMInit has happened: threads may attach
+  std::atomic<bool> live_{false};       // VMInit has happened: threads may attach
+  jthreadGroup systemGroup_ = nullptr;  // where the agent's own threads attach (global reference)
   Scheduler scheduler_{*this};
   ThreadRegistry threads_;
   FdTable fds_;

@@ -8,12 +8,14 @@ namespace {
 
 constexpr uint64_t kLockMask = 0x3;
 constexpr uint64_t kUnlocked = 0x1;
+constexpr uint64_t kMonitor = 0x2;
 constexpr uint64_t kHashMask = 0x7FFFFFFF;
 
 // jdk.internal.misc.Unsafe, reached through JNI (which ignores module boundaries): the mark word
 // is the first 8 bytes of every object with the default (non-compact) headers.
 struct Access {
   bool ready = false;
+  jvmtiEnv* jvmti = nullptr;
   jobject unsafe = nullptr;  // global reference
   jmethodID getLong = nullptr;
   jmethodID compareAndSetLong = nullptr;
@@ -31,13 +33,57 @@ struct Access {
   uint64_t mark(JNIEnv* env, jobject object) const {
     return static_cast<uint64_t>(env->CallLongMethod(unsafe, getLong, object, jlong{0}));
   }
+
+  // Where a locked object's header went, when the calling thread holds the lock (which keeps the
+  // lock record and the monitor in place): stack-locking points the mark word at a lock record
+  // whose first word is the header; an inflated lock at an ObjectMonitor whose first word is the
+  // header (HotSpot asserts both offsets). Null otherwise, and on JVMs that keep the header.
+  uint64_t* movedHeader(JNIEnv* env, jobject object, uint64_t mark) const {
+    uint64_t lock = mark & kLockMask;
+    if (fastLockKeepsHeader || jvmti == nullptr || (lock != 0 && lock != kMonitor) || (mark & ~kLockMask) == 0) {
+      return nullptr;
+    }
+    jvmtiMonitorUsage usage{};
+    if (jvmti->GetObjectMonitorUsage(object, &usage) != JVMTI_ERROR_NONE) return nullptr;
+    jthread self = nullptr;
+    bool mine = usage.owner != nullptr && jvmti->GetCurrentThread(&self) == JVMTI_ERROR_NONE &&
+                env->IsSameObject(usage.owner, self);
+    for (jthread* list : {usage.waiters, usage.notify_waiters}) {
+      if (list != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(list));
+    }
+    for (jobject local : {static_cast<jobject>(usage.owner), static_cast<jobject>(self)}) {
+      if (local != nullptr) env->DeleteLocalRef(local);
+    }
+    if (!mine) return nullptr;
+    return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
+  }
 };
+
+// A header that moved out (see movedHeader): holds the hash like an unlocked object's header.
+// `replace`: an existing hash gives way to `hash` too.
+IdentityHash::Outcome installMoved(uint64_t* header, int shift, int32_t hash, int32_t& actual, bool replace = false) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    uint64_t moved = __atomic_load_n(header, __ATOMIC_ACQUIRE);
+    if ((moved & kLockMask) != kUnlocked) return IdentityHash::Outcome::kUnavailable;
+    auto existing = static_cast<int32_t>((moved >> shift) & kHashMask);
+    if (existing != 0 && !replace) {
+      actual = existing;
+      return IdentityHash::Outcome::kAlreadySet;
+    }
+    uint64_t wanted = (moved & ~(kHashMask << shift)) | ((static_cast<uint64_t>(hash) & kHashMask) << shift);
+    if (__atomic_compare_exchange_n(header, &moved, wanted, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      return IdentityHash::Outcome::kInstalled;
+    }
+  }
+  return IdentityHash::Outcome::kUnavailable;
+}
 
 Access access;
 
 }  // namespace
 
-void IdentityHash::init(JNIEnv* env) {
+void IdentityHash::init(jvmtiEnv* jvmti, JNIEnv* env) {
+  access.jvmti = jvmti;
   jclass klass = env->FindClass("jdk/internal/misc/Unsafe");
   if (klass == nullptr) {
     env->ExceptionClear();
@@ -102,18 +148,49 @@ bool IdentityHash::hasHash(JNIEnv* env, jobject object) {
   return access.settable(mark) && ((mark >> access.shift) & kHashMask) != 0;
 }
 
+bool IdentityHash::peek(JNIEnv* env, jobject object, int32_t& hash) {
+  if (!access.ready || access.shift < 0) return false;
+  uint64_t mark = access.mark(env, object);
+  if (!access.settable(mark)) {
+    uint64_t* header = access.movedHeader(env, object, mark);
+    if (header == nullptr) return false;
+    mark = __atomic_load_n(header, __ATOMIC_ACQUIRE);
+    if ((mark & kLockMask) != kUnlocked) return false;
+  }
+  hash = static_cast<int32_t>((mark >> access.shift) & kHashMask);
+  return hash != 0;
+}
+
 IdentityHash::Outcome IdentityHash::install(JNIEnv* env, jobject object, int32_t hash, int32_t& actual) {
+  return update(env, object, hash, actual, false);
+}
+
+bool IdentityHash::replace(JNIEnv* env, jobject object, int32_t hash) {
+  int32_t actual = 0;
+  return update(env, object, hash, actual, true) == Outcome::kInstalled;
+}
+
+IdentityHash::Outcome IdentityHash::update(JNIEnv* env, jobject object, int32_t hash, int32_t& actual, bool replace) {
   if (!access.ready || access.shift < 0) return Outcome::kUnavailable;
   // A GC may age the object between the read and the swap: read again and retry.
   for (int attempt = 0; attempt < 100; ++attempt) {
     uint64_t mark = access.mark(env, object);
-    if (!access.settable(mark)) return Outcome::kUnavailable;
+    if (!access.settable(mark)) {
+      uint64_t* header = access.movedHeader(env, object, mark);
+      if (header == nullptr) return Outcome::kUnavailable;
+      Outcome outcome = installMoved(header, access.shift, hash, actual, replace);
+      // A contending thread may have inflated the lock meanwhile, copying the header before the
+      // hash was in it: then do it again where the header is now.
+      if (outcome == Outcome::kUnavailable || access.mark(env, object) == mark) return outcome;
+      continue;
+    }
     auto existing = static_cast<int32_t>((mark >> access.shift) & kHashMask);
-    if (existing != 0) {
+    if (existing != 0 && !replace) {
       actual = existing;
       return Outcome::kAlreadySet;
     }
-    uint64_t wanted = mark | ((static_cast<uint64_t>(hash) & kHashMask) << access.shift);
+    uint64_t wanted =
+        (mark & ~(kHashMask << access.shift)) | ((static_cast<uint64_t>(hash) & kHashMask) << access.shift);
     if (env->CallBooleanMethod(access.unsafe, access.compareAndSetLong, object, jlong{0}, static_cast<jlong>(mark),
                                static_cast<jlong>(wanted))) {
       return Outcome::kInstalled;

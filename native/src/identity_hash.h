@@ -6,6 +6,7 @@
 #pragma once
 
 #include <jni.h>
+#include <jvmti.h>
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,8 @@ class IdentityHash {
   /** Boundary ids of Object.hashCode and System.identityHashCode (boundary_calls.inc). */
   static constexpr uint16_t kObjectHashCode = 187;
   static constexpr uint16_t kIdentityHashCode = 188;
+  /** Not a native: the hash a class's mirror has when the class is linked (boundary_calls.inc). */
+  static constexpr uint16_t kMirrorHash = 189;
 
   /** The object a hash call is about (null for identityHashCode(null)). */
   static jobject objectOf(uint16_t callId, jobject self, const jvalue* args) {
@@ -28,7 +31,7 @@ class IdentityHash {
    * application thread runs: later, a thread doing it could lose the baton halfway (class loading
    * takes monitors) and leave the next hashing thread waiting for it, holding the baton.
    */
-  static void init(JNIEnv* env);
+  static void init(jvmtiEnv* jvmti, JNIEnv* env);
 
   /** The JVM's own generator, through whichever of the two natives is bound. */
   static int32_t generate(JNIEnv* env, jobject object);
@@ -36,7 +39,7 @@ class IdentityHash {
   enum class Outcome {
     kInstalled,    // the header now holds the recorded hash
     kAlreadySet,   // the object had a hash: `actual` holds it
-    kUnavailable,  // locked object, unknown header layout: the JVM must generate one
+    kUnavailable,  // locked by another thread, unknown header layout: the JVM must generate one
   };
 
   /**
@@ -49,10 +52,25 @@ class IdentityHash {
   static bool hasHash(JNIEnv* env, jobject object);
 
   /**
-   * Puts `hash` into the header of `object` when it has none. `generate` is the original native,
-   * used once to learn where this JVM keeps the hash in the header.
+   * Puts `hash` into the header of `object` when it has none. When the calling thread holds the
+   * object's lock on a JVM that moves the header out while locked (JDK 17: into a lock record on
+   * the owner's stack, or into an inflated monitor), the hash goes where the header went; the JVM
+   * looks for it there and carries it back into the object when the lock is released.
    */
   static Outcome install(JNIEnv* env, jobject object, int32_t hash, int32_t& actual);
+
+  /** The hash in the header of `object` (or where its header went, as for install); false: none. */
+  static bool peek(JNIEnv* env, jobject object, int32_t& hash);
+
+  /**
+   * Makes `hash` the object's hash even when it has another: only for a hash no Java code can have
+   * seen yet, such as the one JDK 17 gives a class's mirror while linking it (see ClassPrepare in
+   * agent.cpp). False when the header could not be reached.
+   */
+  static bool replace(JNIEnv* env, jobject object, int32_t hash);
+
+ private:
+  static Outcome update(JNIEnv* env, jobject object, int32_t hash, int32_t& actual, bool replace);
 };
 
 }  // namespace retrace::agent

@@ -184,12 +184,15 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
     if (object == nullptr || IdentityHash::hasHash(frame.env, object)) return frame.original();
   }
-  // The fast path: clocks and other calls whose whole answer is one number.
-  if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces) {
-    // Not a scheduling point: a hash, unlike a clock, is taken in many static initialisers, and a
-    // thread that gave up the baton inside one would leave the next user of the class blocked in
-    // the VM, holding the baton.
-    if (call.effect != Effect::IDENTITY_HASH) agent_.scheduler().point(thread, call.method);
+  // Not a scheduling point: a hash, unlike a clock, is taken in many static initialisers, and a
+  // thread that gave up the baton inside one would leave the next user of the class blocked in the
+  // VM, holding the baton. Replay makes no point there either.
+  bool isPoint = call.effect != Effect::IDENTITY_HASH;
+  // The fast path: clocks and other calls whose whole answer is one number (and that open nothing:
+  // a new descriptor must be noted as not program code).
+  if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces &&
+      (call.effect == Effect::NONE || call.effect == Effect::IDENTITY_HASH)) {
+    if (isPoint) agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
@@ -233,11 +236,18 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     result = frame.original();
     agent_.scheduler().afterBlocking(thread);
   } else {
-    agent_.scheduler().point(thread, call.method);
+    if (isPoint) agent_.scheduler().point(thread, call.method);
     result = frame.original();
   }
   appendEvent(frame, thread, result);
   return result;
+}
+
+void RecordSession::noteMirrorHash(ThreadState& thread, int32_t hash, uint32_t nameSum) {
+  std::lock_guard<SpinLock> guard(thread.lock);
+  if (thread.closed) return;
+  thread.buffer.begin(IdentityHash::kMirrorHash, hash).field(nameSum).finish();
+  ++thread.nextIndex;
 }
 
 void RecordSession::noteHandover(const demux::Handover& handover) {

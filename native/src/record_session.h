@@ -33,6 +33,8 @@ class RecordSession {
   /** At process exit: writes what every thread buffered and the process-end frame. */
   void finish(int exitStatus);
   /** From the scheduler, under its lock, in hand-over order: must be quick. */
+  /** The hash JDK 17 gave a class's mirror while linking it (boundary_calls.inc, id 189). */
+  void noteMirrorHash(ThreadState& thread, int32_t hash, uint32_t nameSum);
   void noteHandover(const demux::Handover& handover);
 
  private:

@@ -108,8 +108,9 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
 const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& thread) {
   if (thread.cursor == nullptr) thread.cursor = reader_->events(pid_, thread.id);
   tape::EventCursor& cursor = *thread.cursor;
+  bool more = nextEvent(thread, false);
   uint64_t index = thread.nextIndex;
-  if (!cursor.next()) {
+  if (!more) {
     if (!recordingComplete()) {
       std::string why =
           end_ == nullptr ? "the recorded process was killed or is still running" : reader_->stop().reason;
@@ -139,6 +140,31 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
     diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor, "");
   }
   return cursor;
+}
+
+bool ReplaySession::nextEvent(ThreadState& thread, bool mirrorHash) {
+  for (;;) {
+    if (thread.cursorAhead) {
+      thread.cursorAhead = false;
+    } else if (!thread.cursor->next()) {
+      return false;
+    }
+    if (mirrorHash || thread.cursor->call() != IdentityHash::kMirrorHash) return true;
+    ++thread.nextIndex;  // a class the recording linked here and the replay elsewhere
+  }
+}
+
+void ReplaySession::restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum) {
+  if (thread.cursor == nullptr) thread.cursor = reader_->events(pid_, thread.id);
+  if (!nextEvent(thread, true)) return;
+  tape::EventCursor& cursor = *thread.cursor;
+  if (cursor.call() != IdentityHash::kMirrorHash || cursor.fieldCount() < 1 ||
+      static_cast<uint32_t>(cursor.field(0)) != nameSum) {
+    thread.cursorAhead = true;  // not this class's: the event stays for whoever it belongs to
+    return;
+  }
+  ++thread.nextIndex;
+  IdentityHash::replace(env, klass, static_cast<int32_t>(cursor.value()));
 }
 
 void ReplaySession::checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
@@ -437,7 +463,7 @@ void ReplaySession::finish(int exitStatus) {
   });
   if (main != nullptr) {
     if (main->cursor == nullptr) main->cursor = reader_->events(pid_, 0);
-    if (main->cursor->next()) {
+    if (nextEvent(*main, false)) {
       std::string line = "replay diverged: the program ended, but the recording has more events for " +
                          threadLabel(*main) + ", starting with event " + std::to_string(main->nextIndex) + ": " +
                          callName(main->cursor->call());

@@ -36,11 +36,15 @@ class ReplaySession {
   /** The recorded hand-over schedule of the replayed process, and whether the recording has all of it. */
   std::vector<demux::Handover> schedule() const;
   bool scheduleComplete() const;
+  /** Puts the recorded link-time hash into a class's mirror, when the recording has it here. */
+  void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);
   /** At process exit: the exit status and the rest of the main thread's events must match. */
   void finish(int exitStatus);
 
  private:
   const tape::EventCursor& expect(CallFrame& frame, ThreadState& thread);
+  /** Moves the thread's cursor to its next event, past mirror hashes unless `mirrorHash` is wanted. */
+  bool nextEvent(ThreadState& thread, bool mirrorHash);
   void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);

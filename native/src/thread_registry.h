@@ -67,6 +67,7 @@ struct ThreadState {
 
   // replay
   std::unique_ptr<tape::EventCursor> cursor;
+  bool cursorAhead = false;  // the cursor is on an event not taken yet (looked at for a mirror hash)
 };
 
 class ThreadRegistry {

@@ -18,11 +18,12 @@ bool wireCallbacks(jvmtiEnv* jvmti) {
   callbacks.MonitorContendedEnter = &Agent::onMonitorContendedEnter;
   callbacks.MonitorWait = &Agent::onMonitorWait;
   callbacks.MonitorWaited = &Agent::onMonitorWaited;
+  callbacks.ClassPrepare = &Agent::onClassPrepare;
   callbacks.VirtualThreadStart = &Agent::onVirtualThreadStart;
   if (jvmti->SetEventCallbacks(&callbacks, sizeof callbacks) != JVMTI_ERROR_NONE) return false;
   for (jvmtiEvent event : {JVMTI_EVENT_NATIVE_METHOD_BIND, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, JVMTI_EVENT_THREAD_START,
                            JVMTI_EVENT_THREAD_END, JVMTI_EVENT_VM_INIT, JVMTI_EVENT_MONITOR_CONTENDED_ENTER,
-                           JVMTI_EVENT_MONITOR_WAIT, JVMTI_EVENT_MONITOR_WAITED}) {
+                           JVMTI_EVENT_MONITOR_WAIT, JVMTI_EVENT_MONITOR_WAITED, JVMTI_EVENT_CLASS_PREPARE}) {
     if (jvmti->SetEventNotificationMode(JVMTI_ENABLE, event, nullptr) != JVMTI_ERROR_NONE) return false;
   }
   // JDK 21+ only; JDK 17 has no virtual threads to refuse.
