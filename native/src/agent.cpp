@@ -237,7 +237,17 @@ void JNICALL Agent::onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) 
   }
   bool isNew = false;
   ThreadState* state = agent.threads_.attachStarted(application, name, isNew, haveId ? &id : nullptr);
-  if (!isNew) return;  // the main thread again, as DestroyJavaVM at exit
+  if (!isNew) {
+    // The main thread again, as DestroyJavaVM at exit: its java.lang.Thread is in main's group now,
+    // so the baton may go to the threads DestroyJavaVM waits for (see onThreadEnd).
+    if (state->serialized && state->id == 0 && state->detaching) {
+      if (state->ref != nullptr) env->DeleteGlobalRef(state->ref);
+      state->ref = env->NewGlobalRef(thread);
+      state->detaching = false;
+      agent.scheduler_.mainEnded(*state);
+    }
+    return;
+  }
   state->started = started;
   state->parent = parent;
   state->childIndex = childIndex;
@@ -253,7 +263,10 @@ void JNICALL Agent::onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   Agent& agent = get();
   ThreadState* state = agent.threads_.current();
   if (state->recorded && agent.recording() && agent.active()) agent.recorder_->threadEnded(*state);
-  if (state->serialized && state->id == 0) agent.scheduler_.mainEnded(*state);
+  // Main keeps the baton until it comes back as DestroyJavaVM: that thread joins main's group as it
+  // attaches (Java code), and a thread of that group that ends meanwhile notifies the group's
+  // waiters only if it finds the group empty. Done without the baton, that would race.
+  if (state->serialized && state->id == 0) state->detaching = true;
 }
 
 void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {

@@ -46,7 +46,7 @@ class Scheduler {
   uint32_t reserveChild(ThreadState& parent);
   /** The new thread's first act (JVMTI ThreadStart): waits for the baton. */
   void arrive(ThreadState& thread);
-  /** The main thread's end: it may come back as DestroyJavaVM to run shutdown hooks. */
+  /** Main has come back as DestroyJavaVM: it gives the baton up, and takes it at its next point (a shutdown hook). */
   void mainEnded(ThreadState& thread);
   /** A thread's last act, when its OS thread ends (see scheduler.cpp). */
   void exitThread(uint32_t id);

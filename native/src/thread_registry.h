@@ -54,8 +54,9 @@ struct ThreadState {
   std::atomic<bool> waitReleased{false};  // gave the baton up in Object.wait (MonitorWait)
   // In the scheduler's monitor protocol: blocked in the VM's eyes, but it gives the baton up itself
   std::atomic<bool> inMonitorProtocol{false};
-  pid_t tid = 0;          // for the watchdog: is it asleep in the kernel?
-  jthread ref = nullptr;  // global reference, for JVMTI thread state
+  pid_t tid = 0;           // for the watchdog: is it asleep in the kernel?
+  bool detaching = false;  // main, between its ThreadEnd and its return as DestroyJavaVM
+  jthread ref = nullptr;   // global reference, for JVMTI thread state
 
   // record
   SpinLock lock;

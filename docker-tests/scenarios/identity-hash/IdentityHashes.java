@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Prints identity hash codes, the default toString, and the iteration order of a HashSet of plain
- * objects, from main and from two worker threads. The JVM generates these hashes from per-thread
+ * objects, from main and from two worker threads; then hashes taken under locks, and those of
+ * classes. The JVM generates these hashes from per-thread
  * sequences; with the agent loaded they are not those of a plain run, and replay must reproduce the
  * recorded ones, not generate its own.
  */
@@ -27,7 +28,34 @@ public final class IdentityHashes {
     synchronized (locked) {
       System.out.println("the same, locked " + System.identityHashCode(locked));
     }
+    Object lockedFirst = new Object();
+    synchronized (lockedFirst) {
+      System.out.println("first hashed while locked " + lockedFirst.hashCode());
+    }
+    // Class objects: JDK 17 hashes them inside the JVM while linking (and java.util.logging.Level
+    // takes its first hash under a class lock); a HashSet of classes iterates in hash order.
+    System.out.println("class hash under its own lock " + Locked.hashOfOwnClass());
+    System.out.println("logging level " + java.util.logging.Level.INFO + " " + java.util.logging.Level.class.hashCode());
+    // Classes the program links (on JDK 17, a JDK class first linked by a JDK thread during
+    // start-up is not covered: docs/limitations.md#identity-hash-codes).
+    Set<Class<?>> classes = new HashSet<>(List.of(Locked.class, IdentityHashes.class, A.class, B.class, C.class,
+        java.util.logging.Level.class, java.util.logging.Logger.class));
+    StringBuilder names = new StringBuilder();
+    for (Class<?> c : classes) names.append(c.getSimpleName()).append(' ');
+    System.out.println("class set order " + names.toString().trim());
     System.out.println(warm != 0);
+  }
+
+  interface A {}
+
+  record B(int b) {}
+
+  enum C { X }
+
+  static final class Locked {
+    static synchronized int hashOfOwnClass() {
+      return Locked.class.hashCode();
+    }
   }
 
   static void describe(String who) {
