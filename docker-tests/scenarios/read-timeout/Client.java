@@ -1,12 +1,13 @@
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
 /**
  * Asks Server (port args[0]) for silence with a 300 ms read timeout and prints the timeout: its
- * class, message and how long the read waited (to the nearest 100 ms). Then asks for an answer on
- * a second connection, within its timeout, and prints it.
+ * class, message and how long the read waited (to the nearest 100 ms). Then asks for a reset and
+ * prints the exception, and asks for an answer on a third connection, within its timeout.
  */
 public final class Client {
   public static void main(String[] args) throws Exception {
@@ -21,6 +22,12 @@ public final class Client {
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         System.out.println(e.getClass().getName() + ": " + e.getMessage() + " after " + Math.round(waitedMs / 100.0) * 100 + " ms");
       }
+    }
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.getOutputStream().write("reset\n".getBytes());
+      System.out.println("read " + s.getInputStream().read() + " after the reset");
+    } catch (SocketException e) {
+      System.out.println(e.getClass().getName() + ": " + e.getMessage());
     }
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(5000);

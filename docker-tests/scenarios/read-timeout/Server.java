@@ -7,8 +7,9 @@ import java.net.Socket;
 
 /**
  * A local server on a free loopback port (printed on the first line). Each connection sends one
- * line: to "silence" it never answers; to anything else it answers after args[0] ms with the line
- * and its clock, so every answer differs.
+ * line: to "silence" it never answers; to "reset" it resets the connection (SO_LINGER 0, so the
+ * close sends RST); to anything else it answers after args[0] ms with the line and its clock, so
+ * every answer differs.
  */
 public final class Server {
   public static void main(String[] args) throws Exception {
@@ -25,6 +26,10 @@ public final class Server {
   private static void serve(Socket s, long delayMs) {
     try (s) {
       String line = new BufferedReader(new InputStreamReader(s.getInputStream())).readLine();
+      if ("reset".equals(line)) {
+        s.setSoLinger(true, 0);
+        return;
+      }
       if (line == null || line.equals("silence")) {
         s.getInputStream().read(); // holds the connection open until the client closes it
         return;

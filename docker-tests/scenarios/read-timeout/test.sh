@@ -1,6 +1,6 @@
-# A read timeout replays as the same exception after the same wait, with no network and no server:
-# a Socket with a 300 ms timeout reads from a server that never answers, and then a second
-# connection gets an answer (it carries the server's clock, so plain runs differ) that arrives
+# A read timeout and a reset replay as the same exceptions, with no network and no server: a Socket
+# with a 300 ms timeout reads from a server that never answers, a second connection is reset by
+# the server (RST), and a third gets an answer (it carries the server's clock, so plain runs differ) that arrives
 # 100 ms late, within its timeout. Replay runs under unshare -n after the server is stopped, and
 # strace shows it connects to nothing (replay_offline).
 "$JDK/bin/java" -cp "$WORK/classes" Server 100 >"$WORK/server.port" 2>"$WORK/server.err" &
@@ -19,5 +19,6 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 check "the recording timed out after 300 ms or more" \
   grep -qx "java.net.SocketTimeoutException: Read timed out after [3-9]00 ms" "$WORK/rec.out"
+check "the recording saw the reset" grep -qx "java.net.SocketException: Connection reset" "$WORK/rec.out"
 check "the recording got the late answer" grep -q "^hello answered at [0-9]*$" "$WORK/rec.out"
 replay_offline "with the server stopped" "$WORK/run.retrace" "$WORK/rec.out"
