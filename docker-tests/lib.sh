@@ -46,10 +46,30 @@ check_differs() {
   fi
 }
 
-# compile: javac the scenario's sources for Java 17, so the class files run on both JDKs.
+# compile: javac the scenario's sources, and the shared ones in docker-tests/common, for Java 17,
+# so the class files run on both JDKs.
 compile() {
   mkdir -p "$WORK/classes"
-  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "$SCENARIO_DIR"/*.java
+  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "$SCENARIO_DIR"/*.java "$SCENARIO_DIR"/../../common/*.java
+}
+
+# start_server OUT LINES CLASS [ARGS...]: starts CLASS in a plain JVM in the background, its
+# stdout in OUT, and waits (up to 5 s) until it has printed LINES lines (its ports). Sets
+# SERVER_PID; stop_server ends it.
+start_server() {
+  local out=$1 lines=$2
+  shift 2
+  "$JDK/bin/java" -cp "$WORK/classes" "$@" >"$out" 2>"$out.err" &
+  SERVER_PID=$!
+  for _ in $(seq 50); do
+    [ "$(wc -l <"$out")" -ge "$lines" ] && break
+    sleep 0.1
+  done
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null || true
 }
 
 # plain OUT [java args...]: runs the program without the agent.

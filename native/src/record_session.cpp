@@ -208,7 +208,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     if (!notFollowedWarned_[call.id].exchange(true)) {
       fprintf(stderr,
               "retrace: warning: %s is not recorded; its network traffic is not in the recording, and "
-              "its replay stops there (docs/limitations.md#networking)\n",
+              "its replay stops there (docs/limitations.md#network)\n",
               call.displayName().c_str());
     }
     return frame.original();

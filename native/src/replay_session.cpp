@@ -213,7 +213,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     diverge(thread, thread.nextIndex, "no call that reaches the network outside the agent's boundary",
             call.displayName(), nullptr,
             "the recording let this call through without recording it, so it cannot be answered offline; see "
-            "docs/limitations.md#networking");
+            "docs/limitations.md#network");
   }
   if (call.effect == Effect::CLOSE) {
     // Descriptors answered from the tape are real duplicates of /dev/null: closing them is safe.

@@ -2,7 +2,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local HTTP server on a free loopback port (printed on the first line) and a UDP responder
@@ -12,15 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Server {
   public static void main(String[] args) throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    AtomicInteger requests = new AtomicInteger();
-    server.createContext("/", exchange -> {
-      byte[] in = exchange.getRequestBody().readAllBytes();
-      byte[] body = ("request " + requests.incrementAndGet() + " at " + System.nanoTime() + " "
-          + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " body=" + new String(in) + "\n").getBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext("/", new CountingHandler());
     server.start();
     DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
     Thread responder = new Thread(() -> {

@@ -3,22 +3,9 @@
 # refused connection. NioClient: java.net.http.HttpClient send and concurrent sendAsync, a
 # SocketChannel driven by a Selector, and UDP (DatagramChannel, DatagramSocket). Replay runs under
 # unshare -n after the server is stopped, and strace shows it connects to nothing (replay_offline).
-start_server() {
-  "$JDK/bin/java" -cp "$WORK/classes" Server >"$WORK/server.port" 2>"$WORK/server.err" &
-  server=$!
-  for _ in $(seq 50); do
-    [ "$(wc -l <"$WORK/server.port")" -ge 2 ] && break
-    sleep 0.1
-  done
-  port=$(sed -n 1p "$WORK/server.port")
-  udp_port=$(sed -n 2p "$WORK/server.port")
-}
-stop_server() {
-  kill "$server" 2>/dev/null
-  wait "$server" 2>/dev/null || true
-}
-
-start_server
+start_server "$WORK/server.port" 2 Server
+port=$(sed -n 1p "$WORK/server.port")
+udp_port=$(sed -n 2p "$WORK/server.port")
 plain "$WORK/plain1.out" Client "$port"
 plain "$WORK/plain2.out" Client "$port"
 check_differs "plain runs differ (the server answers differently every time)" "$WORK/plain1.out" "$WORK/plain2.out"
@@ -44,7 +31,8 @@ check "it names the first differing byte" grep -q "the bytes written differ firs
 # JDK 17's old socket implementation is not followed: recording says so, and replay stops at its
 # first call instead of reaching the network.
 if [ "$JDK_NAME" = 17 ]; then
-  start_server
+  start_server "$WORK/server.port" 2 Server
+  port=$(sed -n 1p "$WORK/server.port")
   record "$WORK/plain-impl.retrace" "$WORK/plain-impl.out" -- -Djdk.net.usePlainSocketImpl=true -cp "$WORK/classes" \
     Client "$port"
   stop_server

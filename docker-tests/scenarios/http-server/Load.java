@@ -8,23 +8,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 
 /**
  * A load generator: CONNECTIONS threads, each with one keep-alive HTTP/1.1 connection to the port,
- * sending REQUESTS requests one after another (GETs, every third a POST). Prints the number of
- * answers, the throughput and the 50th and 99th percentile latencies.
+ * sending REQUESTS requests one after another (GETs, every third a POST). The first WARM_UP
+ * requests of each connection warm both sides up (JIT) and are not timed; the rest start together.
+ * Prints the number of answers, the throughput and the 50th and 99th percentile latencies of the
+ * timed requests.
  *
- *   java Load PORT CONNECTIONS REQUESTS_PER_CONNECTION
+ *   java Load PORT CONNECTIONS REQUESTS_PER_CONNECTION [WARM_UP]
  */
 public final class Load {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int connections = Integer.parseInt(args[1]);
     int perConnection = Integer.parseInt(args[2]);
-    long[] latencies = new long[connections * perConnection];
+    int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    int timed = perConnection - warmUp;
+    long[] latencies = new long[connections * timed];
     int[] ok = new int[connections];
     List<Thread> threads = new ArrayList<>();
-    long start = System.nanoTime();
+    CyclicBarrier warm = new CyclicBarrier(connections + 1);
     for (int c = 0; c < connections; c++) {
       int id = c;
       Thread t = new Thread(() -> {
@@ -33,6 +39,7 @@ public final class Load {
           OutputStream out = s.getOutputStream();
           InputStream in = new BufferedInputStream(s.getInputStream());
           for (int r = 0; r < perConnection; r++) {
+            if (r == warmUp) warm.await();
             String path = "/c" + id + "/r" + r;
             String request = r % 3 == 2
                 ? "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"
@@ -40,16 +47,21 @@ public final class Load {
             long sent = System.nanoTime();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            if (readResponse(in).startsWith("HTTP/1.1 200")) ok[id]++;
-            latencies[id * perConnection + r] = System.nanoTime() - sent;
+            boolean answered = readResponse(in).startsWith("HTTP/1.1 200");
+            if (r < warmUp) continue;
+            if (answered) ok[id]++;
+            latencies[id * timed + r - warmUp] = System.nanoTime() - sent;
           }
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException | BrokenBarrierException e) {
           System.err.println("connection " + id + ": " + e);
+          warm.reset();
         }
       });
       threads.add(t);
       t.start();
     }
+    warm.await();
+    long start = System.nanoTime();
     for (Thread t : threads) t.join();
     double seconds = (System.nanoTime() - start) / 1e9;
     int answers = Arrays.stream(ok).sum();

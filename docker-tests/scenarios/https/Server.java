@@ -3,7 +3,6 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.FileInputStream;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -26,15 +25,7 @@ public final class Server {
 
     HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    AtomicInteger requests = new AtomicInteger();
-    server.createContext("/", exchange -> {
-      byte[] in = exchange.getRequestBody().readAllBytes();
-      byte[] body = ("request " + requests.incrementAndGet() + " at " + System.nanoTime() + " "
-          + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " body=" + new String(in) + "\n").getBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext("/", new CountingHandler());
     server.start();
     System.out.println(server.getAddress().getPort());
     System.out.flush();

@@ -14,20 +14,14 @@ keytool -importcert -noprompt -alias server -file "$WORK/server.crt" \
 check "keytool made a trust store holding the fresh certificate" \
   "$JDK/bin/keytool" -list -alias server -keystore "$WORK/trust.p12" -storepass "$storepass"
 
-"$JDK/bin/java" -cp "$WORK/classes" Server "$WORK/server.p12" "$storepass" >"$WORK/server.port" 2>"$WORK/server.err" &
-server=$!
-for _ in $(seq 50); do
-  [ -s "$WORK/server.port" ] && break
-  sleep 0.1
-done
+start_server "$WORK/server.port" 1 Server "$WORK/server.p12" "$storepass"
 port=$(head -1 "$WORK/server.port")
 
 plain "$WORK/plain1.out" Client "$port" "$WORK/trust.p12" "$storepass"
 plain "$WORK/plain2.out" Client "$port" "$WORK/trust.p12" "$storepass"
 check_differs "plain runs differ (the server answers differently every time)" "$WORK/plain1.out" "$WORK/plain2.out"
 record "$WORK/run.retrace" "$WORK/rec.out" -- -cp "$WORK/classes" Client "$port" "$WORK/trust.p12" "$storepass"
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop_server
 check "the recording got answers over HTTPS" grep -q "^200 request [0-9]* at .* POST /get2 body=hello" "$WORK/rec.out"
 check "the raw SSLSocket negotiated TLSv1.3" grep -q "^raw: HTTP/1.1 200 OK, TLSv1.3 TLS_" "$WORK/rec.out"
 replay_offline "with the server stopped" "$WORK/run.retrace" "$WORK/rec.out"
