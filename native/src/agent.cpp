@@ -215,6 +215,9 @@ bool Agent::isApplicationThread(JNIEnv* env, jthread thread, std::string& name) 
     env->DeleteLocalRef(info.thread_group);
   }
   if (info.context_class_loader != nullptr) env->DeleteLocalRef(info.context_class_loader);
+  // The one JDK system thread that works for the program: "process reaper" waits for the
+  // program's child processes and hands their exit status and the rest of their output over.
+  if (name == "process reaper") return true;
   return group != "system" && name != "Common-Cleaner";
 }
 

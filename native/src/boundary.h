@@ -46,6 +46,8 @@ enum class Effect : uint8_t {
   EPOLL_EVENTS,
   RECEIVE,
   NOT_FOLLOWED,
+  SPAWN,
+  LONG_ARRAYS,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */
@@ -86,8 +88,11 @@ constexpr size_t kMaxCallId = 512;
 /** Name-service lookups (DNS, /etc/hosts) and the address families: ids 200 to 211. */
 constexpr uint16_t kFirstNameServiceCall = 200;
 constexpr uint16_t kLastNameServiceCall = 211;
-/** Socket calls that wait on the network: connect, poll, reads, accept, a selector's wait, receive. */
-inline bool isBlockingSocketCall(uint16_t id) {
+/**
+ * Calls that wait on the world (besides sleeps, stdin and lookups): socket connect, poll, reads,
+ * accept, a selector's wait, datagram receives, waiting for a process to exit.
+ */
+inline bool isBlockingCall(uint16_t id) {
   switch (id) {
     case 221:  // Net.connect0
     case 228:  // Net.poll
@@ -99,6 +104,7 @@ inline bool isBlockingSocketCall(uint16_t id) {
     case 270:  // DatagramChannelImpl.receive0
     case 273:  // DatagramDispatcher.read0
     case 274:  // DatagramDispatcher.readv0
+    case 311:  // ProcessHandleImpl.waitForProcessExit0
       return true;
     default:
       return false;

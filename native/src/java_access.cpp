@@ -1,5 +1,6 @@
 #include "java_access.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -371,6 +372,31 @@ void JavaAccess::replayAccepted(JNIEnv* env, const tape::EventCursor& event, job
   env->SetObjectArrayElement(static_cast<jobjectArray>(peerHolder), 0, peer);
   for (jobject local : {peer, address, static_cast<jobject>(socketAddress)}) {
     if (local != nullptr) env->DeleteLocalRef(local);
+  }
+}
+
+void JavaAccess::recordLongArrays(JNIEnv* env, const jvalue* arrays, int count, tape::EventBuffer::Builder& event) {
+  for (int i = 0; i < count; ++i) {
+    auto array = static_cast<jlongArray>(arrays[i].l);
+    if (array == nullptr) {
+      event.nullItem();
+      continue;
+    }
+    std::vector<jlong> values(static_cast<size_t>(env->GetArrayLength(array)));
+    env->GetLongArrayRegion(array, 0, static_cast<jsize>(values.size()), values.data());
+    event.item(values.data(), values.size() * sizeof(jlong));
+  }
+}
+
+void JavaAccess::replayLongArrays(JNIEnv* env, const jvalue* arrays, int count, const tape::EventCursor& event) {
+  for (int i = 0; i < count && static_cast<size_t>(i) < event.itemCount(); ++i) {
+    auto array = static_cast<jlongArray>(arrays[i].l);
+    if (array == nullptr || event.itemIsNull(static_cast<size_t>(i))) continue;
+    std::string_view bytes = event.item(static_cast<size_t>(i));
+    std::vector<jlong> values(bytes.size() / sizeof(jlong));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(jlong));
+    jsize length = std::min(env->GetArrayLength(array), static_cast<jsize>(values.size()));
+    env->SetLongArrayRegion(array, 0, length, values.data());
   }
 }
 

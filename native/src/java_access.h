@@ -50,6 +50,10 @@ class JavaAccess {
   static void replayAccepted(JNIEnv* env, const tape::EventCursor& event, jobject newDescriptor, jobject peerHolder,
                              int fd);
 
+  /** `count` long[] arguments (null or not), each as one item of its raw contents. */
+  static void recordLongArrays(JNIEnv* env, const jvalue* arrays, int count, tape::EventBuffer::Builder& event);
+  static void replayLongArrays(JNIEnv* env, const jvalue* arrays, int count, const tape::EventCursor& event);
+
   /** The primitive instance fields of `object` (stat results), in a fixed order per class. */
   static void recordFields(JNIEnv* env, uint16_t callId, jobject object, tape::EventBuffer::Builder& event);
   static bool replayFields(JNIEnv* env, uint16_t callId, jobject object, const tape::EventCursor& event);

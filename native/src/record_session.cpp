@@ -231,7 +231,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     return result;
   }
   jvalue result;
-  if (mayBlock(frame)) {
+  if (mayBlock(frame, agent_.fds())) {
     agent_.scheduler().beforeBlocking(thread);
     result = frame.original();
     agent_.scheduler().afterBlocking(thread);
@@ -299,6 +299,15 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   if (!threw && call.effect == Effect::ACCEPT && value > 0) {
     agent_.fds().setPassThrough(JavaAccess::fdOfDescriptor(env, args[call.a].l), false);
   }
+  jint pipes[3] = {-1, -1, -1};  // SPAWN: the parent's ends of the child's stdin, stdout, stderr
+  if (!threw && call.effect == Effect::SPAWN) {
+    env->GetIntArrayRegion(static_cast<jintArray>(args[call.a].l), 0, 3, pipes);
+    if (env->ExceptionCheck()) env->ExceptionClear();
+    for (jint fd : pipes) {
+      agent_.fds().setPassThrough(fd, false);
+      agent_.fds().setChildPipe(fd);
+    }
+  }
 
   std::lock_guard<SpinLock> guard(thread.lock);
   if (thread.closed) {
@@ -329,6 +338,14 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
       break;
     case Effect::ACCEPT:
       if (!threw && value > 0) JavaAccess::recordAccepted(env, args[call.a].l, args[call.b].l, event);
+      break;
+    case Effect::SPAWN:
+      if (!threw) {
+        for (jint fd : pipes) event.field(fd);
+      }
+      break;
+    case Effect::LONG_ARRAYS:
+      if (!threw) JavaAccess::recordLongArrays(env, args + call.a, call.b, event);
       break;
     case Effect::EPOLL_EVENTS:
       if (!threw && value > 0) {

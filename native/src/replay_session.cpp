@@ -119,7 +119,7 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
                                        std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
                                        "); everything up to here was replayed");
     }
-    if (mayBlock(frame)) {
+    if (mayBlock(frame, agent_.fds())) {
       // The recorded thread was blocked in this call when the process ended (a daemon sleeping or
       // reading): the call never returned, so it does not return here either. If the process does
       // not end soon, this was not that, and it is reported: a replay never hangs.
@@ -249,7 +249,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     notePassThroughOpen(frame, result, agent_.fds());
     return result;
   }
-  if (mayBlock(frame)) {
+  if (mayBlock(frame, agent_.fds())) {
     // The same release and return as when recorded; the real call is not made.
     agent_.scheduler().beforeBlocking(thread);
     agent_.scheduler().afterBlocking(thread);
@@ -389,6 +389,21 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
         noteFd(event.field(0), fd);
         JavaAccess::replayAccepted(env, event, args[call.a].l, args[call.b].l, fd);
       }
+      break;
+    case Effect::SPAWN: {
+      // Nothing is started: the parent gets stand-ins for its ends of the pipes it had.
+      jint pipes[3] = {-1, -1, -1};
+      for (size_t i = 0; i < 3 && i < event.fieldCount(); ++i) {
+        if (event.field(i) < 0) continue;
+        pipes[i] = virtualFd();
+        agent_.fds().setChildPipe(pipes[i]);
+        noteFd(event.field(i), pipes[i]);
+      }
+      env->SetIntArrayRegion(static_cast<jintArray>(args[call.a].l), 0, 3, pipes);
+      break;
+    }
+    case Effect::LONG_ARRAYS:
+      JavaAccess::replayLongArrays(env, args + call.a, call.b, event);
       break;
     case Effect::EPOLL_EVENTS: {
       size_t count = data.size() / sizeof(struct epoll_event);

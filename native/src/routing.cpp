@@ -94,14 +94,16 @@ Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code) {
   }
 }
 
-bool mayBlock(CallFrame& frame) {
+bool mayBlock(CallFrame& frame, const FdTable& fds) {
   const BoundaryCall& call = frame.call;
   if (call.id == kCallSleep || call.id == kCallSleepNanos) return true;
   if (call.id >= kFirstNameServiceCall && call.id <= kLastNameServiceCall) return true;
-  if (isBlockingSocketCall(call.id)) return true;
+  if (isBlockingCall(call.id)) return true;
   bool reads =
       call.effect == Effect::READ_ARRAY || call.effect == Effect::READ_NATIVE || call.effect == Effect::READ_IOVEC;
-  return reads && call.source != Source::NONE && JavaAccess::fdOf(frame) == 0;
+  if (!reads || call.source == Source::NONE) return false;
+  int fd = JavaAccess::fdOf(frame);
+  return fd == 0 || fds.isChildPipe(fd);
 }
 
 void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {

@@ -16,11 +16,12 @@ class CodeIdentity;
 Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
 
 /**
- * The call may block for long: sleep, reads of stdin, name-service lookups. The thread gives the baton up around it,
+ * The call may block for long: sleep, reads of stdin or of a child process's pipe, name-service
+ * lookups, socket calls that wait, waiting for a process. The thread gives the baton up around it,
  * in record and replay alike (so the decision uses nothing that differs between them). Other
  * calls that block (a full stdout pipe) are left to the scheduler's watchdog.
  */
-bool mayBlock(CallFrame& frame);
+bool mayBlock(CallFrame& frame, const FdTable& fds);
 
 /** The call writes or changes files: it is never pass-through and never performed on replay. */
 bool changesFiles(CallFrame& frame);
