@@ -34,27 +34,28 @@ struct Access {
     return static_cast<uint64_t>(env->CallLongMethod(unsafe, getLong, object, jlong{0}));
   }
 
-  // Where a locked object's header went, when the calling thread holds the lock (which keeps the
-  // lock record and the monitor in place): stack-locking points the mark word at a lock record
-  // whose first word is the header; an inflated lock at an ObjectMonitor whose first word is the
-  // header (HotSpot asserts both offsets). Null otherwise, and on JVMs that keep the header.
+  // Where a locked object's header went, while it cannot move: JDK 17's stack-locking points the
+  // mark word at a lock record on the owner's stack, whose first word is the header (stable while
+  // the calling thread owns it); an inflated monitor (both JDKs) keeps the header in its first
+  // word (HotSpot asserts both offsets), and is not deflated while it has an owner or waiters.
+  // Null otherwise.
   uint64_t* movedHeader(JNIEnv* env, jobject object, uint64_t mark) const {
     uint64_t lock = mark & kLockMask;
-    if (fastLockKeepsHeader || jvmti == nullptr || (lock != 0 && lock != kMonitor) || (mark & ~kLockMask) == 0) {
-      return nullptr;
-    }
+    bool stackLocked = lock == 0 && !fastLockKeepsHeader;
+    if (jvmti == nullptr || (!stackLocked && lock != kMonitor) || (mark & ~kLockMask) == 0) return nullptr;
     jvmtiMonitorUsage usage{};
     if (jvmti->GetObjectMonitorUsage(object, &usage) != JVMTI_ERROR_NONE) return nullptr;
     jthread self = nullptr;
     bool mine = usage.owner != nullptr && jvmti->GetCurrentThread(&self) == JVMTI_ERROR_NONE &&
                 env->IsSameObject(usage.owner, self);
+    bool inUse = usage.owner != nullptr || usage.waiter_count > 0 || usage.notify_waiter_count > 0;
     for (jthread* list : {usage.waiters, usage.notify_waiters}) {
       if (list != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(list));
     }
     for (jobject local : {static_cast<jobject>(usage.owner), static_cast<jobject>(self)}) {
       if (local != nullptr) env->DeleteLocalRef(local);
     }
-    if (!mine) return nullptr;
+    if (stackLocked ? !mine : !inUse) return nullptr;
     return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
   }
 };

@@ -188,10 +188,8 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   // thread that gave up the baton inside one would leave the next user of the class blocked in the
   // VM, holding the baton. Replay makes no point there either.
   bool isPoint = call.effect != Effect::IDENTITY_HASH;
-  // The fast path: clocks and other calls whose whole answer is one number (and that open nothing:
-  // a new descriptor must be noted as not program code).
-  if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && !agent_.options().stacktraces &&
-      (call.effect == Effect::NONE || call.effect == Effect::IDENTITY_HASH)) {
+  // The fast path: clocks and other calls whose whole answer is one number (isOneNumberCall).
+  if (!agent_.options().stacktraces && (isOneNumberCall(call) || call.effect == Effect::IDENTITY_HASH)) {
     if (isPoint) agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
     std::lock_guard<SpinLock> guard(thread.lock);

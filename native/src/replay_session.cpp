@@ -237,7 +237,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     return replayIdentityHash(frame, thread, expect(frame, thread));  // not a point: see record_session.cpp
   }
   // The fast path: clocks and other calls whose whole answer is one number.
-  if (call.source == Source::NONE && call.returns == Returns::PRIMITIVE && call.effect == Effect::NONE) {
+  if (isOneNumberCall(call)) {
     agent_.scheduler().point(thread, call.method);
     const tape::EventCursor& event = expect(frame, thread);
     if (!event.hasThrown()) return primitiveResult(call, event.value());
@@ -267,8 +267,9 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
   }
   if (isWrite(call.effect)) {
     checkWritten(frame, thread, event);
-    if (route == Route::kEcho) {
-      // The user sees the output again; its outcome is the recorded one.
+    if (route == Route::kEcho && !event.hasThrown()) {
+      // The user sees the output again; its outcome is the recorded one. A write that failed when
+      // recorded (a closed pipe) wrote nothing then, and writes nothing now.
       frame.original();
       if (frame.env->ExceptionCheck()) frame.env->ExceptionClear();
     }

@@ -106,6 +106,11 @@ bool mayBlock(CallFrame& frame, const FdTable& fds) {
   return fd == 0 || fds.isChildPipe(fd);
 }
 
+bool isOneNumberCall(const BoundaryCall& call) {
+  bool waits = (call.id >= kFirstNameServiceCall && call.id <= kLastNameServiceCall) || isBlockingCall(call.id);
+  return call.source == Source::NONE && call.returns == Returns::PRIMITIVE && call.effect == Effect::NONE && !waits;
+}
+
 void notePassThroughOpen(CallFrame& frame, jvalue result, FdTable& fds) {
   if (frame.env->ExceptionCheck()) return;
   switch (frame.call.effect) {

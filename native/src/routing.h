@@ -23,6 +23,13 @@ Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
  */
 bool mayBlock(CallFrame& frame, const FdTable& fds);
 
+/**
+ * Clocks and the like: no file, no effect, one number for an answer, and no waiting (a call that
+ * waits must give the baton up, which the fast path does not do). Record and replay both take
+ * their fast path for exactly these.
+ */
+bool isOneNumberCall(const BoundaryCall& call);
+
 /** The call writes or changes files: it is never pass-through and never performed on replay. */
 bool changesFiles(CallFrame& frame);
 

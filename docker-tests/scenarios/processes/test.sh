@@ -16,3 +16,45 @@ strace -f -qq -e trace=execve -o "$WORK/replay.strace" env PATH=/nonexistent "$W
 check "replay starts no process (strace: no execve of sh, sleep or a second JVM)" sh -c \
   '! grep -E "execve\(\"[^\"]*/(sh|sleep|date|jspawnhelper)\"" "$1" && [ "$(grep -c "execve(\"$2\"" "$1")" -le 1 ]' \
   - "$WORK/replay.strace" "$JDK/bin/java"
+
+# A tree of JVMs recorded into one file through JAVA_TOOL_OPTIONS, which every child inherits: four
+# child JVMs started at once from four threads, and a chain three levels deep.
+agent=$(dirname "$RETRACE")/../lib/libretrace.so
+plain "$WORK/tree-plain1.out" Tree root
+plain "$WORK/tree-plain2.out" Tree root
+check_differs "the tree: plain runs differ" "$WORK/tree-plain1.out" "$WORK/tree-plain2.out"
+JAVA_TOOL_OPTIONS="-agentpath:$agent=record,tape=$WORK/tree.retrace" "$JDK/bin/java" -cp "$WORK/classes" Tree root \
+  >"$WORK/tree.out" 2>"$WORK/tree.err"
+check "the tree ran 8 JVMs" sh -c '[ "$(grep -c "nanoTime" "$1")" = 8 ]' - "$WORK/tree.out"
+"$RETRACE" --recording "$WORK/tree.retrace" --list_pids >"$WORK/tree.pids" 2>"$WORK/tree.pids.err"
+"$RETRACE" summary "$WORK/tree.retrace" >"$WORK/tree.summary" 2>&1
+# pid, parent pid and the JVM's argument (root, leaf, 2, 1), one process a line.
+awk '/^ Process /{ pid = $2; parent = 0 } /^ Parent: /{ parent = $2 } /^ Command line: /{ print pid, parent, $NF }' \
+  "$WORK/tree.summary" >"$WORK/tree.processes"
+root_pid=$(awk '$3 == "root" { print $1 }' "$WORK/tree.processes")
+check "--list_pids lists 8 processes, the root first" \
+  sh -c '[ "$(wc -l <"$1")" = 8 ] && [ "$(head -1 "$1")" = "$2" ]' - "$WORK/tree.pids" "$root_pid"
+check "the root started 4 leaves and the chain" sh -c \
+  '[ "$(awk -v r="$2" "\$2 == r && \$3 == \"leaf\"" "$1" | wc -l)" = 4 ] &&
+   [ "$(awk -v r="$2" "\$2 == r && \$3 == \"2\"" "$1" | wc -l)" = 1 ]' - "$WORK/tree.processes" "$root_pid"
+check "the chain is three levels deep (2 -> 1 -> leaf)" sh -c \
+  'two=$(awk "\$3 == \"2\" { print \$1 }" "$1"); one=$(awk -v p="$two" "\$2 == p && \$3 == \"1\" { print \$1 }" "$1");
+   [ -n "$one" ] && [ "$(awk -v p="$one" "\$2 == p && \$3 == \"leaf\"" "$1" | wc -l)" = 1 ]' - "$WORK/tree.processes"
+"$WORK/tree.retrace" --extract "$WORK/tree.d" >/dev/null 2>"$WORK/extract.err"
+check "--extract writes index.json and one .bin per process" \
+  sh -c '[ -s "$1/index.json" ] && [ "$(ls "$1"/*.bin | wc -l)" = 8 ]' - "$WORK/tree.d"
+bins_ok=true
+while read -r pid parent what; do
+  if ! "$WORK/tree.d/$pid.bin" >"$WORK/tree.d/$pid.out" 2>"$WORK/tree.d/$pid.err"; then
+    bins_ok=false
+    echo "$pid.bin failed: $(head -3 "$WORK/tree.d/$pid.err")" >>"$WORK/tree.bins"
+  elif ! grep -qF "$(head -1 "$WORK/tree.d/$pid.out")" "$WORK/tree.out"; then
+    bins_ok=false
+    echo "$pid.bin printed $(head -1 "$WORK/tree.d/$pid.out"), not in the tree's output" >>"$WORK/tree.bins"
+  fi
+done <"$WORK/tree.processes"
+check "each process's .bin replays it alone, printing its recorded line" sh -c '$1 || { cat "$2"; false; }' - \
+  "$bins_ok" "$WORK/tree.bins"
+status=$(status_of "$WORK/tree.replay" "$WORK/tree.replay.err" unshare -n "$WORK/tree.retrace")
+check "the root's replay, offline, exits 0" test "$status" = 0
+check_same "the root's replay prints the whole tree as recorded" "$WORK/tree.out" "$WORK/tree.replay"
