@@ -97,6 +97,28 @@ bool Agent::setUpJvmti(JavaVM* vm) {
 
 jint Agent::load(JavaVM* vm, const char* optionText) {
   std::string error;
+  std::string fromEnvironment;
+  if (optionText == nullptr || *optionText == '\0') {
+    // Installed (`retrace install`: the agent without options in JAVA_TOOL_OPTIONS): every JVM
+    // loads it, and it records only when asked to through the environment.
+    const char* recording = getenv("RETRACE_RECORDING");
+    if (recording == nullptr || *recording == '\0') return JNI_OK;
+    std::string path = recording;
+    if (path.find(',') != std::string::npos) {
+      fprintf(stderr, "retrace: RETRACE_RECORDING may not contain a comma: %s\n", recording);
+      return JNI_ERR;
+    }
+    if (path[0] != '/') {
+      // Child JVMs inherit the variable and may run elsewhere: they must find the same file.
+      path = currentDirectory() + "/" + path;
+      setenv("RETRACE_RECORDING", path.c_str(), 1);
+    }
+    fromEnvironment = "record,tape=" + path;
+    if (const char* saveOn = getenv("RETRACE_SAVE_ON"); saveOn != nullptr && *saveOn != '\0') {
+      fromEnvironment += std::string(",save_on=") + saveOn;
+    }
+    optionText = fromEnvironment.c_str();
+  }
   if (!parseOptions(optionText, options_, error)) {
     fprintf(stderr, "retrace: %s\nretrace: %s\n", error.c_str(), optionsUsage());
     return JNI_ERR;

@@ -58,3 +58,21 @@ check "each process's .bin replays it alone, printing its recorded line" sh -c '
 status=$(status_of "$WORK/tree.replay" "$WORK/tree.replay.err" unshare -n "$WORK/tree.retrace")
 check "the root's replay, offline, exits 0" test "$status" = 0
 check_same "the root's replay prints the whole tree as recorded" "$WORK/tree.out" "$WORK/tree.replay"
+
+# `retrace install` puts the bare agent into JAVA_TOOL_OPTIONS: it does nothing until
+# RETRACE_RECORDING names a file (here a relative one, which the children must still find).
+"$RETRACE" install --rc "$WORK/rc" >"$WORK/install.out" 2>&1
+check "retrace install prints the lines it added" grep -q "^  export JAVA_TOOL_OPTIONS=" "$WORK/install.out"
+mkdir -p "$WORK/installed"
+(cd "$WORK/installed" && . "$WORK/rc" && "$JDK/bin/java" -cp "$WORK/classes" Tree root >dormant.out 2>dormant.err)
+check "installed, without RETRACE_RECORDING: the tree runs and nothing is recorded" \
+  sh -c 'grep -q "^      leaf: nanoTime" "$1/dormant.out" && [ -z "$(ls "$1" | grep -v "^dormant")" ]' - "$WORK/installed"
+(cd "$WORK/installed" && . "$WORK/rc" && RETRACE_RECORDING=tree.retrace "$JDK/bin/java" -cp "$WORK/classes" Tree root \
+  >recorded.out 2>recorded.err)
+check "installed, with RETRACE_RECORDING=tree.retrace: all 8 JVMs in one recording" \
+  sh -c '[ "$("$1" --recording "$2" --list_pids | wc -l)" = 8 ]' - "$RETRACE" "$WORK/installed/tree.retrace"
+status=$(status_of "$WORK/installed/replay.out" "$WORK/installed/replay.err" unshare -n "$WORK/installed/tree.retrace")
+check "its replay, offline, exits 0 and prints the tree as recorded" \
+  sh -c '[ "$1" = 0 ] && cmp -s "$2" "$3"' - "$status" "$WORK/installed/recorded.out" "$WORK/installed/replay.out"
+"$RETRACE" uninstall --rc "$WORK/rc" >"$WORK/uninstall.out" 2>&1
+check "retrace uninstall takes the lines out again" sh -c '! grep -q JAVA_TOOL_OPTIONS "$1"' - "$WORK/rc"

@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
             ListPidsCommand.class,
             ExtractCommand.class,
             AgentPathCommand.class,
+            InstallCommand.class,
+            UninstallCommand.class,
             HelpCommand.class,
         })
 public final class RetraceCommand implements Runnable {

@@ -27,6 +27,11 @@ final class Tutorial {
 
                   java -agentpath:$(retrace agent-path)=record,tape=run.retrace,save_on=failure -jar app.jar
 
+                or install it once for your shell, and record any JVM (and the JVMs it starts) by name:
+
+                  retrace install
+                  RETRACE_RECORDING=$PWD/run.retrace java -jar app.jar
+
                 Replay it; a recording is executable:
 
                   ./run.retrace
