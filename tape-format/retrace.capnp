@@ -28,7 +28,7 @@ struct ProcessStart {
   formatVersion @0 :UInt32;
   pid @1 :UInt32;
   parentPid @2 :UInt32;            # 0 for the root process of a recording
-  parentEventIndex @3 :UInt64;     # the parent's event index at spawn (child processes)
+  parentEventIndex @3 :UInt64;     # the index of the parent's forkAndExec event (child processes)
   argv @4 :List(Text);             # the java process's own argv (/proc/self/cmdline)
   javaHome @5 :Text;
   jvmVersion @6 :Text;             # java.vm.name + " " + java.vm.version
@@ -39,6 +39,7 @@ struct ProcessStart {
   startTimeMillis @11 :Int64;
   agentOptions @12 :Text;
   calls @13 :List(CallInfo);       # the boundary table of the recording agent
+  parentThread @14 :UInt32;        # with parentEventIndex: which of the parent's threads started it
 }
 
 struct Property {

@@ -96,6 +96,10 @@ bool Agent::setUpJvmti(JavaVM* vm) {
 }
 
 jint Agent::load(JavaVM* vm, const char* optionText) {
+  if (const char* link = getenv(kSpawnLinkVariable)) {
+    spawnLink_ = link;
+    unsetenv(kSpawnLinkVariable);
+  }
   std::string error;
   std::string fromEnvironment;
   if (optionText == nullptr || *optionText == '\0') {
@@ -136,6 +140,7 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   tapePath_ = options_.tape.empty() ? "retrace-" + std::to_string(getpid()) + ".retrace" : options_.tape;
   if (options_.mode == Mode::kRecord) {
     recorder_ = std::make_unique<RecordSession>(*this);
+    // RecordSession::start takes the spawn link from the environment; the program must not see it.
     if (!recorder_->start(error)) {
       fprintf(stderr, "retrace: %s\n", error.c_str());
       return JNI_ERR;

@@ -46,6 +46,12 @@ class Agent {
   const std::string& cwd() const { return cwd_; }
   const std::string& agentPath() const { return agentPath_; }
   const std::string& tapePath() const { return tapePath_; }
+  /**
+   * Set by a recorded parent JVM in a child's environment: "pid:thread:index" of the forkAndExec
+   * event that started it. Taken out of the environment at load, before anyone can see it.
+   */
+  static constexpr const char* kSpawnLinkVariable = "RETRACE_PARENT_EVENT";
+  const std::string& spawnLink() const { return spawnLink_; }
   std::string systemProperty(const char* name) const;
 
   bool active() const { return active_.load(std::memory_order_acquire); }
@@ -101,6 +107,7 @@ class Agent {
   std::string cwd_;
   std::string agentPath_;
   std::string tapePath_;
+  std::string spawnLink_;
   std::unique_ptr<RecordSession> recorder_;
   std::unique_ptr<ReplaySession> replayer_;
   std::atomic<bool> active_{false};

@@ -63,6 +63,53 @@ std::string gatherPrefix(jlong address, jint count, int64_t length) {
   return out;
 }
 
+// The variable through which a recorded JVM tells a child JVM that records too where it was
+// started: "pid:thread:index" of the forkAndExec event. The child's agent reads and removes it
+// before the program can see its environment.
+constexpr const char* kSpawnLink = Agent::kSpawnLinkVariable;
+
+// Whether a child with this environment (the envBlock's "K=V" entries, or ours when it is
+// inherited) loads the agent and so records into the same recording.
+bool childRecords(JNIEnv* env, jbyteArray envBlock) {
+  auto loadsAgent = [](std::string_view entry) {
+    return entry.rfind("JAVA_TOOL_OPTIONS=", 0) == 0 && entry.find("libretrace") != std::string_view::npos;
+  };
+  if (envBlock == nullptr) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      if (loadsAgent(*e)) return true;
+    }
+    return false;
+  }
+  std::string block(static_cast<size_t>(env->GetArrayLength(envBlock)), '\0');
+  env->GetByteArrayRegion(envBlock, 0, static_cast<jsize>(block.size()), reinterpret_cast<jbyte*>(block.data()));
+  for (size_t at = 0; at < block.size();) {
+    size_t end = block.find('\0', at);
+    if (end == std::string::npos) end = block.size();
+    if (loadsAgent(std::string_view(block).substr(at, end - at))) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+// The environment block with `entry` added (the inherited environment when `envBlock` is null).
+jbyteArray withEntry(JNIEnv* env, jbyteArray envBlock, jint& envc, const std::string& entry) {
+  std::string block;
+  if (envBlock != nullptr) {
+    block.resize(static_cast<size_t>(env->GetArrayLength(envBlock)));
+    env->GetByteArrayRegion(envBlock, 0, static_cast<jsize>(block.size()), reinterpret_cast<jbyte*>(block.data()));
+  } else {
+    envc = 0;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e, ++envc) block.append(*e).push_back('\0');
+  }
+  block.append(entry).push_back('\0');
+  ++envc;
+  jbyteArray out = env->NewByteArray(static_cast<jsize>(block.size()));
+  if (out != nullptr) {
+    env->SetByteArrayRegion(out, 0, static_cast<jsize>(block.size()), reinterpret_cast<const jbyte*>(block.data()));
+  }
+  return out;
+}
+
 // The parent of `pid`, from /proc; 0 when unknown.
 uint32_t parentOf(uint32_t pid) {
   std::istringstream rest(procStatFields("/proc/" + std::to_string(pid) + "/stat"));
@@ -136,6 +183,17 @@ bool RecordSession::start(std::string& error) {
   }
   tape::ProcessStartInfo start = describeProcess();
   if (child) start.parentPid = static_cast<uint32_t>(getppid());
+  // Started by a recorded JVM that said where (kSpawnLink): a shell in between does not matter.
+  if (const std::string& link = agent_.spawnLink(); child && !link.empty()) {
+    unsigned parentPid = 0;
+    unsigned thread = 0;
+    unsigned long long index = 0;
+    if (sscanf(link.c_str(), "%u:%u:%llu", &parentPid, &thread, &index) == 3) {
+      start.parentPid = parentPid;
+      start.parentThread = thread;
+      start.parentEventIndex = index;
+    }
+  }
   writer_->writeProcessStart(start);
   flusher_ = std::thread([this] { runFlusher(); });
   agent_.log("recording to %s", path.c_str());
@@ -235,6 +293,18 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     agent_.scheduler().afterBlocking(thread);
   } else {
     if (isPoint) agent_.scheduler().point(thread, call.method);
+    jint envIndex = 5;  // forkAndExec's envBlock; envc follows it
+    if (call.effect == Effect::SPAWN && childRecords(frame.env, static_cast<jbyteArray>(frame.args[envIndex].l))) {
+      // The child records into this recording: tell it which of our events started it. The
+      // event about to be written is this thread's next.
+      std::string link = std::string(kSpawnLink) + "=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) +
+                         ":" + std::to_string(thread.nextIndex);
+      jint envc = frame.args[envIndex + 1].i;
+      if (jbyteArray block = withEntry(frame.env, static_cast<jbyteArray>(frame.args[envIndex].l), envc, link)) {
+        frame.args[envIndex].l = block;
+        frame.args[envIndex + 1].i = envc;
+      }
+    }
     result = frame.original();
   }
   appendEvent(frame, thread, result);

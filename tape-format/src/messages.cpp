@@ -31,6 +31,7 @@ void fillProcessStart(schema::ProcessStart::Builder out, const ProcessStartInfo&
   out.setPid(info.pid);
   out.setParentPid(info.parentPid);
   out.setParentEventIndex(info.parentEventIndex);
+  out.setParentThread(info.parentThread);
   fillTextList(out.initArgv(static_cast<unsigned>(info.argv.size())), info.argv);
   RETRACE_SET_TEXT(out, JavaHome, info.javaHome);
   RETRACE_SET_TEXT(out, JvmVersion, info.jvmVersion);
@@ -67,6 +68,7 @@ ProcessStartInfo readProcessStart(schema::ProcessStart::Reader in) {
   info.pid = in.getPid();
   info.parentPid = in.getParentPid();
   info.parentEventIndex = in.getParentEventIndex();
+  info.parentThread = in.getParentThread();
   info.argv = readTextList(in.getArgv());
   info.javaHome = toString(in.getJavaHome());
   info.jvmVersion = toString(in.getJvmVersion());

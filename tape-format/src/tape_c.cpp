@@ -93,6 +93,7 @@ void stringArray(JsonWriter& json, const std::vector<std::string>& values) {
 void writeProcessStart(JsonWriter& json, const ProcessStartInfo& start) {
   json.key("parentPid").unsignedNumber(start.parentPid);
   json.key("parentEventIndex").unsignedNumber(start.parentEventIndex);
+  json.key("parentThread").unsignedNumber(start.parentThread);
   json.key("argv");
   stringArray(json, start.argv);
   json.key("javaHome").string(start.javaHome);

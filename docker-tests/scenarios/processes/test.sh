@@ -43,6 +43,18 @@ check "the chain is three levels deep (2 -> 1 -> leaf)" sh -c \
 "$WORK/tree.retrace" --extract "$WORK/tree.d" >/dev/null 2>"$WORK/extract.err"
 check "--extract writes index.json and one .bin per process" \
   sh -c '[ -s "$1/index.json" ] && [ "$(ls "$1"/*.bin | wc -l)" = 8 ]' - "$WORK/tree.d"
+# Each child names the parent's event that started it: a forkAndExec on that thread, at that index,
+# that returned the child's pid.
+awk '/"pid" :/ { pid = $3 + 0 } /"parentPid" :/ { parent = $3 + 0 } /"parentEventIndex" :/ { index_ = $3 + 0 }
+  /"parentThread" :/ { if (parent) print pid, parent, $3 + 0, index_ }' "$WORK/tree.d/index.json" >"$WORK/tree.links"
+"$RETRACE" print --json "$WORK/tree.retrace" >"$WORK/tree.events.json" 2>/dev/null
+links_ok=true
+while read -r pid parent thread index; do
+  grep -qF "{\"pid\":$parent,\"thread\":$thread,\"index\":$index,\"call\":\"java.lang.ProcessImpl.forkAndExec(I[B[B[BI[BI[B[IZ)I\",\"callId\":310,\"value\":$pid" \
+    "$WORK/tree.events.json" || { links_ok=false; echo "$pid: no forkAndExec of $parent at thread $thread, event $index"; }
+done <"$WORK/tree.links" >"$WORK/tree.links.bad"
+check "each of the 7 children names its parent's forkAndExec event (thread, index)" sh -c \
+  '$1 && [ "$(wc -l <"$2")" = 7 ] || { cat "$3"; false; }' - "$links_ok" "$WORK/tree.links" "$WORK/tree.links.bad"
 bins_ok=true
 while read -r pid parent what; do
   if ! "$WORK/tree.d/$pid.bin" >"$WORK/tree.d/$pid.out" 2>"$WORK/tree.d/$pid.err"; then

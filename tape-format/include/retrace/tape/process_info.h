@@ -38,6 +38,7 @@ struct ProcessStartInfo {
   uint32_t pid = 0;
   uint32_t parentPid = 0;
   uint64_t parentEventIndex = 0;
+  uint32_t parentThread = 0;  // the parent's thread that started it; with parentEventIndex
   std::vector<std::string> argv;
   std::string javaHome;
   std::string jvmVersion;

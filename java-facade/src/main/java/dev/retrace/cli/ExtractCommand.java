@@ -162,6 +162,7 @@ final class ExtractCommand implements Callable<Integer> {
             node.put("pid", p.pid());
             node.put("parentPid", p.parentPid());
             node.put("parentEventIndex", p.parentEventIndex());
+            node.put("parentThread", p.parentThread());
             node.set("argv", json.valueToTree(p.argv()));
             node.put("javaHome", p.javaHome());
             node.put("jvmVersion", p.jvmVersion());

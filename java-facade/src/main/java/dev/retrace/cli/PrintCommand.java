@@ -117,7 +117,8 @@ final class PrintCommand implements Callable<Integer> {
     static String header(RecordingSummary.Process process, RecordingSummary summary) {
         String role = process.parentPid() == 0 || summary.process(process.parentPid()).isEmpty()
                 ? "root"
-                : "child of " + process.parentPid() + " at its event " + process.parentEventIndex();
+                : "child of " + process.parentPid() + " at event " + process.parentEventIndex() + " of its thread "
+                        + process.parentThread();
         String exit = process.end() == null ? "no end (killed, or still running)" : "exit " + process.end().exitStatus();
         return "Process " + process.pid() + " (" + role + ", " + process.events() + " events, " + exit + "): "
                 + Recordings.commandLine(process.argv());

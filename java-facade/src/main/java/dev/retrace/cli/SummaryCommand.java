@@ -69,7 +69,8 @@ final class SummaryCommand implements Callable<Integer> {
         boolean root = p.parentPid() == 0 || s.process(p.parentPid()).isEmpty();
         out.println(" Process " + p.pid() + (root ? " (root)" : ""));
         if (p.parentPid() != 0) {
-            out.println(" Parent: " + p.parentPid() + " (at its event " + p.parentEventIndex() + ")"
+            out.println(" Parent: " + p.parentPid() + " (at event " + p.parentEventIndex() + " of its thread "
+                    + p.parentThread() + ")"
                     + (root ? ", not in this recording" : ""));
         }
         List<RecordingSummary.Process> children = s.children(p.pid());

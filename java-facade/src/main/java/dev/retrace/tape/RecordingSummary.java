@@ -31,6 +31,7 @@ public record RecordingSummary(
             long pid,
             long parentPid,
             long parentEventIndex,
+            long parentThread,
             List<String> argv,
             String javaHome,
             String jvmVersion,

@@ -114,7 +114,7 @@ class HandoverVerbsTest {
                 "  hand-over #7: thread 1 at point 6 -> thread 2 (yield)",
                 "  hand-over #8: thread 2 at point 14 -> thread 0 (yield)",
                 "",
-                "Process 4344 (child of 4343 at its event 0, 2 events, exit 0): java -cp app.jar demo.Child",
+                "Process 4344 (child of 4343 at event 0 of its thread 0, 2 events, exit 0): java -cp app.jar demo.Child",
                 "  main     #0     java.lang.System.nanoTime()J = 2000000",
                 "  worker-1 #0     java.lang.System.nanoTime()J = 2000100",
                 "  hand-over #0: thread 0 at point 2 -> thread 1 (yield)",

@@ -57,7 +57,7 @@ class RecordingVerbsTest {
         assertTrue(lines.stream().anyMatch(l -> l.matches(" java\\.io\\.FileInputStream\\.readBytes\\(\\[BII\\)I +1")), r.out());
         // the child
         assertTrue(lines.contains(" Process 4243"), r.out());
-        assertTrue(lines.contains(" Parent: 4242 (at its event 3)"), r.out());
+        assertTrue(lines.contains(" Parent: 4242 (at event 3 of its thread 0)"), r.out());
         assertTrue(lines.contains(" Command line: java -cp app.jar demo.Child"), r.out());
         assertTrue(lines.indexOf(" Process 4242 (root)") < lines.indexOf(" Process 4243"));
     }
@@ -97,7 +97,7 @@ class RecordingVerbsTest {
         assertEquals("at demo.Main.main(Main.java:12)", lines.get(open + 2).strip());
         assertTrue(lines.contains("  worker-1 #0     sun.nio.fs.UnixNativeDispatcher.stat0(JLsun/nio/fs/UnixFileAttributes;)I"
                 + " = 0 fields=[33188, 1024, 1763740000]"), r.out());
-        assertTrue(lines.contains("Process 4243 (child of 4242 at its event 3, 2 events, exit 0): java -cp app.jar demo.Child"),
+        assertTrue(lines.contains("Process 4243 (child of 4242 at event 3 of its thread 0, 2 events, exit 0): java -cp app.jar demo.Child"),
                 r.out());
         long eventLines = lines.stream().filter(l -> l.matches("  \\S+ +#\\d+ .*")).count();
         assertEquals(10, eventLines, r.out());
@@ -108,7 +108,7 @@ class RecordingVerbsTest {
         Cli.Result r = Cli.run("print", "--pid", "4243", tape.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(List.of(
-                "Process 4243 (child of 4242 at its event 3, 2 events, exit 0): java -cp app.jar demo.Child",
+                "Process 4243 (child of 4242 at event 3 of its thread 0, 2 events, exit 0): java -cp app.jar demo.Child",
                 "  main #0     java.lang.System.nanoTime()J = 2000000",
                 "  main #1     java.lang.System.nanoTime()J = 2000100"), r.outLines());
     }
