@@ -24,5 +24,15 @@ status=$(status_of "$WORK/bad.out" "$WORK/bad.err" "$JDK/bin/java" "-agentpath:$
 check "an unknown agent option stops the JVM (exit $status)" test "$status" != 0
 check "the agent names the unknown option" grep -q "^retrace: unknown option 'colour'" "$WORK/bad.err"
 check "the program did not run" sh -c "! grep -q started \"$WORK/bad.out\""
-status=$(status_of "$WORK/none.out" "$WORK/none.err" "$JDK/bin/java" "-agentpath:$agent" -cp "$WORK/classes" ExitWith 0)
-check "no mode given: the agent says so" grep -q "^retrace: say record or replay" "$WORK/none.err"
+# Without options (as `retrace install` loads it) the agent waits for RETRACE_RECORDING: none set,
+# the program runs as without it and nothing is written.
+mkdir -p "$WORK/none"
+status=$(cd "$WORK/none" && env -u RETRACE_RECORDING "$JDK/bin/java" "-agentpath:$agent" -cp "$WORK/classes" ExitWith 0 \
+  >"$WORK/none.out" 2>"$WORK/none.err"; echo $?)
+check "no options and no RETRACE_RECORDING: the program runs and exits 0 (got $status)" \
+  sh -c '[ "$1" = 0 ] && grep -q started "$2" && [ ! -s "$3" ]' - "$status" "$WORK/none.out" "$WORK/none.err"
+check "and nothing is recorded" sh -c '[ -z "$(ls -A "$1")" ]' - "$WORK/none"
+status=$(cd "$WORK/none" && RETRACE_RECORDING=a,b "$JDK/bin/java" "-agentpath:$agent" -cp "$WORK/classes" ExitWith 0 \
+  >"$WORK/comma.out" 2>"$WORK/comma.err"; echo $?)
+check "RETRACE_RECORDING with a comma stops the JVM with one line (exit $status)" \
+  sh -c '[ "$1" != 0 ] && grep -q "^retrace: RETRACE_RECORDING may not contain a comma" "$2"' - "$status" "$WORK/comma.err"
