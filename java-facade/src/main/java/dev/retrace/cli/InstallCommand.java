@@ -7,10 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
         name = "install",
@@ -27,20 +23,11 @@ import picocli.CommandLine.Spec;
             " retrace install",
             " RETRACE_RECORDING=$PWD/build.retrace mvn test",
         })
-final class InstallCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HelpOption help;
-
-    @Option(names = "--rc", paramLabel = "FILE", description = "the start-up file (default: ~/.zshrc for zsh, else ~/.bashrc)")
-    Path rcFile;
-
+final class InstallCommand extends StartUpFileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path agent = ((RetraceCommand) spec.parent().userObject()).dist.builtAgent();
-        ShellInstall install = rcFile != null ? new ShellInstall(rcFile) : ShellInstall.forCurrentUser();
+        ShellInstall install = target();
         ShellInstall.Split split = install.split();
         List<String> block = ShellInstall.block(agent);
         PrintWriter out = spec.commandLine().getOut();

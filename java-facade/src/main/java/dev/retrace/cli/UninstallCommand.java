@@ -2,32 +2,18 @@ package dev.retrace.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
         name = "uninstall",
         description = {
             "Removes the lines `retrace install` added to your shell's start-up file, and prints them.",
         })
-final class UninstallCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HelpOption help;
-
-    @Option(names = "--rc", paramLabel = "FILE", description = "the start-up file (default: ~/.zshrc for zsh, else ~/.bashrc)")
-    Path rcFile;
-
+final class UninstallCommand extends StartUpFileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
-        ShellInstall install = rcFile != null ? new ShellInstall(rcFile) : ShellInstall.forCurrentUser();
+        ShellInstall install = target();
         ShellInstall.Split split = install.split();
         PrintWriter out = spec.commandLine().getOut();
         if (split.ours().isEmpty()) {
