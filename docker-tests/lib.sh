@@ -50,7 +50,11 @@ check_differs() {
 # so the class files run on both JDKs.
 compile() {
   mkdir -p "$WORK/classes"
-  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "$SCENARIO_DIR"/*.java "$SCENARIO_DIR"/../../common/*.java
+  local sources=()
+  for source in "$SCENARIO_DIR"/*.java "$SCENARIO_DIR"/../../common/*.java; do
+    [ -f "$source" ] && sources+=("$source")
+  done
+  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "${sources[@]}"
 }
 
 # start_server OUT LINES CLASS [ARGS...]: starts CLASS in a plain JVM in the background, its
