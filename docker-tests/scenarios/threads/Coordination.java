@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.IntStream;
@@ -163,7 +165,11 @@ public final class Coordination {
     List<CompletableFuture<String>> futures = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       int n = i;
-      CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> stage("supply " + n), pool)
+      CompletableFuture<String> supplied = CompletableFuture.supplyAsync(() -> stage("supply " + n), pool);
+      // A random pause of main's before it adds the next stage: that stage runs on main when the
+      // first one has finished by then, else on the pool's worker (timing, even with one worker).
+      LockSupport.parkNanos(ThreadLocalRandom.current().nextInt(300_000));
+      CompletableFuture<String> f = supplied
           .thenApply(s -> s + " | " + stage("apply " + n))
           .thenApplyAsync(s -> s + " | " + stage("applyAsync " + n), pool)
           .thenCombine(CompletableFuture.supplyAsync(() -> stage("other " + n), pool), (a, b) -> a + " | " + b);
