@@ -110,6 +110,21 @@ jbyteArray withEntry(JNIEnv* env, jbyteArray envBlock, jint& envc, const std::st
   return out;
 }
 
+// forkAndExec: when the child records into this recording, tells it which of our events started it
+// (kSpawnLink in its environment). That event is the one about to be written: this thread's next.
+void linkChild(CallFrame& frame, const ThreadState& thread) {
+  constexpr int kEnvBlock = 5;  // forkAndExec's envBlock argument; envc follows it
+  auto block = static_cast<jbyteArray>(frame.args[kEnvBlock].l);
+  if (!childRecords(frame.env, block)) return;
+  std::string link = std::string(kSpawnLink) + "=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) + ":" +
+                     std::to_string(thread.nextIndex);
+  jint envc = frame.args[kEnvBlock + 1].i;
+  if (jbyteArray linked = withEntry(frame.env, block, envc, link)) {
+    frame.args[kEnvBlock].l = linked;
+    frame.args[kEnvBlock + 1].i = envc;
+  }
+}
+
 // The parent of `pid`, from /proc; 0 when unknown.
 uint32_t parentOf(uint32_t pid) {
   std::istringstream rest(procStatFields("/proc/" + std::to_string(pid) + "/stat"));
@@ -293,18 +308,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     agent_.scheduler().afterBlocking(thread);
   } else {
     if (isPoint) agent_.scheduler().point(thread, call.method);
-    jint envIndex = 5;  // forkAndExec's envBlock; envc follows it
-    if (call.effect == Effect::SPAWN && childRecords(frame.env, static_cast<jbyteArray>(frame.args[envIndex].l))) {
-      // The child records into this recording: tell it which of our events started it. The
-      // event about to be written is this thread's next.
-      std::string link = std::string(kSpawnLink) + "=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) +
-                         ":" + std::to_string(thread.nextIndex);
-      jint envc = frame.args[envIndex + 1].i;
-      if (jbyteArray block = withEntry(frame.env, static_cast<jbyteArray>(frame.args[envIndex].l), envc, link)) {
-        frame.args[envIndex].l = block;
-        frame.args[envIndex + 1].i = envc;
-      }
-    }
+    if (call.effect == Effect::SPAWN) linkChild(frame, thread);
     result = frame.original();
   }
   appendEvent(frame, thread, result);
