@@ -6,10 +6,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "agent.h"
@@ -68,61 +70,48 @@ std::string gatherPrefix(jlong address, jint count, int64_t length) {
 // before the program can see its environment.
 constexpr const char* kSpawnLink = Agent::kSpawnLinkVariable;
 
-// Whether a child with this environment (the envBlock's "K=V" entries, or ours when it is
-// inherited) loads the agent and so records into the same recording.
-bool childRecords(JNIEnv* env, jbyteArray envBlock) {
-  auto loadsAgent = [](std::string_view entry) {
-    return entry.rfind("JAVA_TOOL_OPTIONS=", 0) == 0 && entry.find("libretrace") != std::string_view::npos;
-  };
-  if (envBlock == nullptr) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-      if (loadsAgent(*e)) return true;
-    }
-    return false;
-  }
-  std::string block(static_cast<size_t>(env->GetArrayLength(envBlock)), '\0');
-  env->GetByteArrayRegion(envBlock, 0, static_cast<jsize>(block.size()), reinterpret_cast<jbyte*>(block.data()));
-  for (size_t at = 0; at < block.size();) {
-    size_t end = block.find('\0', at);
-    if (end == std::string::npos) end = block.size();
-    if (loadsAgent(std::string_view(block).substr(at, end - at))) return true;
-    at = end + 1;
-  }
-  return false;
-}
-
-// The environment block with `entry` added (the inherited environment when `envBlock` is null).
-jbyteArray withEntry(JNIEnv* env, jbyteArray envBlock, jint& envc, const std::string& entry) {
+// The environment forkAndExec gives the child, as "K=V\0" entries: `envBlock`, or ours when it
+// is null (the child inherits it), `envc` then set to our count.
+std::string childEnvironment(JNIEnv* env, jbyteArray envBlock, jint& envc) {
   std::string block;
   if (envBlock != nullptr) {
     block.resize(static_cast<size_t>(env->GetArrayLength(envBlock)));
     env->GetByteArrayRegion(envBlock, 0, static_cast<jsize>(block.size()), reinterpret_cast<jbyte*>(block.data()));
-  } else {
-    envc = 0;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e, ++envc) block.append(*e).push_back('\0');
+    return block;
   }
-  block.append(entry).push_back('\0');
-  ++envc;
-  jbyteArray out = env->NewByteArray(static_cast<jsize>(block.size()));
-  if (out != nullptr) {
-    env->SetByteArrayRegion(out, 0, static_cast<jsize>(block.size()), reinterpret_cast<const jbyte*>(block.data()));
+  envc = 0;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e, ++envc) block.append(*e).push_back('\0');
+  return block;
+}
+
+// Whether a child with this environment loads the agent, and so records into the same recording.
+bool loadsAgent(std::string_view block) {
+  for (size_t at = 0; at < block.size();) {
+    size_t end = std::min(block.find('\0', at), block.size());
+    std::string_view entry = block.substr(at, end - at);
+    if (entry.rfind("JAVA_TOOL_OPTIONS=", 0) == 0 && entry.find("libretrace") != std::string_view::npos) return true;
+    at = end + 1;
   }
-  return out;
+  return false;
 }
 
 // forkAndExec: when the child records into this recording, tells it which of our events started it
 // (kSpawnLink in its environment). That event is the one about to be written: this thread's next.
 void linkChild(CallFrame& frame, const ThreadState& thread) {
   constexpr int kEnvBlock = 5;  // forkAndExec's envBlock argument; envc follows it
-  auto block = static_cast<jbyteArray>(frame.args[kEnvBlock].l);
-  if (!childRecords(frame.env, block)) return;
-  std::string link = std::string(kSpawnLink) + "=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) + ":" +
-                     std::to_string(thread.nextIndex);
   jint envc = frame.args[kEnvBlock + 1].i;
-  if (jbyteArray linked = withEntry(frame.env, block, envc, link)) {
-    frame.args[kEnvBlock].l = linked;
-    frame.args[kEnvBlock + 1].i = envc;
-  }
+  std::string block = childEnvironment(frame.env, static_cast<jbyteArray>(frame.args[kEnvBlock].l), envc);
+  if (!loadsAgent(block)) return;
+  block.append(kSpawnLink)
+      .append("=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) + ":" +
+              std::to_string(thread.nextIndex));
+  block.push_back('\0');
+  jbyteArray linked = frame.env->NewByteArray(static_cast<jsize>(block.size()));
+  if (linked == nullptr) return;
+  frame.env->SetByteArrayRegion(linked, 0, static_cast<jsize>(block.size()),
+                                reinterpret_cast<const jbyte*>(block.data()));
+  frame.args[kEnvBlock].l = linked;
+  frame.args[kEnvBlock + 1].i = envc + 1;
 }
 
 // The parent of `pid`, from /proc; 0 when unknown.

@@ -178,15 +178,12 @@ void ReplaySession::checkWritten(CallFrame& frame, ThreadState& thread, const ta
           "the bytes written differ first at offset " + std::to_string(at));
 }
 
-int ReplaySession::virtualFd() {
+int ReplaySession::standInFor(int64_t recorded) {
   int fd = fcntl(devNull_, F_DUPFD_CLOEXEC, 3);
   agent_.fds().setPassThrough(fd, false);
-  return fd;
-}
-
-void ReplaySession::noteFd(int64_t recorded, int replayed) {
   std::lock_guard<std::mutex> guard(fdMapMutex_);
-  replayedFds_[static_cast<int>(recorded)] = replayed;
+  replayedFds_[static_cast<int>(recorded)] = fd;
+  return fd;
 }
 
 int ReplaySession::replayedFd(int recorded) {
@@ -362,33 +359,26 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
     case Effect::OPEN_FD_WRITE:
     case Effect::OPEN_FD_RAF: {
       jobject descriptor = JavaAccess::streamDescriptor(frame);
-      int fd = virtualFd();
-      noteFd(event.value(), fd);
-      JavaAccess::setDescriptorFd(env, descriptor, fd);
+      JavaAccess::setDescriptorFd(env, descriptor, standInFor(event.value()));
       env->DeleteLocalRef(descriptor);
       return none;
     }
     case Effect::OPEN_RESULT:
     case Effect::DUP_RESULT: {
       jvalue fd = none;
-      fd.i = virtualFd();
-      noteFd(event.value(), fd.i);
+      fd.i = standInFor(event.value());
       return fd;
     }
     case Effect::PIPE_RESULT: {
-      int readEnd = virtualFd();
-      int writeEnd = virtualFd();
-      noteFd(event.value() >> 32, readEnd);
-      noteFd(event.value() & 0xffffffff, writeEnd);
+      int readEnd = standInFor(event.value() >> 32);
+      int writeEnd = standInFor(event.value() & 0xffffffff);
       jvalue fds = none;
       fds.j = (static_cast<jlong>(readEnd) << 32) | static_cast<jlong>(writeEnd);
       return fds;
     }
     case Effect::ACCEPT:
       if (event.value() > 0) {
-        int fd = virtualFd();
-        noteFd(event.field(0), fd);
-        JavaAccess::replayAccepted(env, event, args[call.a].l, args[call.b].l, fd);
+        JavaAccess::replayAccepted(env, event, args[call.a].l, args[call.b].l, standInFor(event.field(0)));
       }
       break;
     case Effect::SPAWN: {
@@ -396,9 +386,8 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
       jint pipes[3] = {-1, -1, -1};
       for (size_t i = 0; i < 3 && i < event.fieldCount(); ++i) {
         if (event.field(i) < 0) continue;
-        pipes[i] = virtualFd();
+        pipes[i] = standInFor(event.field(i));
         agent_.fds().setChildPipe(pipes[i]);
-        noteFd(event.field(i), pipes[i]);
       }
       env->SetIntArrayRegion(static_cast<jintArray>(args[call.a].l), 0, 3, pipes);
       break;

@@ -49,9 +49,11 @@ class ReplaySession {
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);
   jvalue replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
-  int virtualFd();
-  /** Notes which descriptor the replay handed out for one the recording had. */
-  void noteFd(int64_t recorded, int replayed);
+  /**
+   * A stand-in for the descriptor the recording had (a /dev/null duplicate), remembered as its
+   * replacement (replayedFd).
+   */
+  int standInFor(int64_t recorded);
   /** The descriptor handed out for a recorded one; the number itself when none was. */
   int replayedFd(int recorded);
   void translateReadyEvents(char* events, size_t count);
