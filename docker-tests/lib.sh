@@ -139,6 +139,22 @@ one_line() {
   [ "$(wc -l <"$1")" -eq 1 ]
 }
 
+# The system calls that create, change or delete files, for `strace -e trace="$FILE_CHANGES"`.
+FILE_CHANGES=open,openat,creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,rmdir,truncate,ftruncate,link,linkat,symlink,symlinkat,chmod,fchmodat,utimensat
+
+# check_changes_nothing LABEL STRACE_LOG: the traced run (strace -e trace="$FILE_CHANGES") created,
+# changed and deleted no file: /dev/null, /dev/tty, /proc/self and calls that failed aside.
+check_changes_nothing() {
+  local label=$1 log=$2
+  grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|unlink|rename|mkdir|rmdir|truncate|link\(|symlink|chmod|utimensat' "$log" |
+    grep -vE '"/dev/(null|tty)"|"/proc/self/|= -1 E' >"$log.changes"
+  if [ -s "$log.changes" ]; then
+    fail "$label" "$(head -10 "$log.changes")"
+  else
+    pass "$label"
+  fi
+}
+
 # replay_offline LABEL TAPE RECORDED: replays TAPE with no network (unshare -n): it must exit 0,
 # print RECORDED byte for byte, and (strace) connect to or send to nothing on the network. The
 # JDK's libnet opens and closes a socket of each address family when it loads, to see which

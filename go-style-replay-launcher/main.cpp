@@ -135,6 +135,18 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
   return options;
 }
 
+// The agent compares every code file with the recording, but a missing `java -jar` archive stops the
+// java launcher before any agent is loaded, with a message that reads like the program's own.
+std::string firstMissingCode(const retrace::tape::ProcessStartInfo& start) {
+  for (const retrace::tape::CodeEntry& code : start.code) {
+    if (code.role == retrace::tape::CodeRole::kClasspath && code.size != retrace::tape::CodeEntry::kMissing &&
+        access(code.path.c_str(), F_OK) != 0) {
+      return code.path;
+    }
+  }
+  return "";
+}
+
 std::string pidList(const std::vector<uint32_t>& pids) {
   std::string list;
   for (uint32_t pid : pids) list += (list.empty() ? "" : ", ") + std::to_string(pid);
@@ -173,6 +185,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   for (char** e = environ; *e != nullptr; ++e) current.emplace_back(*e);
   ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
   std::string javaHome = start->javaHome;
+  std::string missingCode = firstMissingCode(*start);
   reader.reset();  // the mapping is not needed by the replay JVM
 
   if (access(command.program.c_str(), X_OK) != 0) {
@@ -180,6 +193,13 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   }
   if (access(request.agentPath.c_str(), R_OK) != 0) {
     return fail(kExitDiffers, "the agent " + request.agentPath + " is missing (build Retrace first)");
+  }
+  if (!missingCode.empty()) {
+    std::string why = missingCode.find("/surefirebooter") != std::string::npos
+                          ? "Surefire deletes its booter jar after the run: record with Surefire's useManifestOnlyJar "
+                            "set to false, see docs/test-runs.md"
+                          : "it was there when recorded, and replay runs the recorded code";
+    return fail(kExitDiffers, "the classpath entry " + missingCode + " is missing (" + why + ")");
   }
   if (options.verbose) {
     std::fprintf(stderr, "retrace-replay: %s\n", retrace::launcher::shellLine(command, current).c_str());

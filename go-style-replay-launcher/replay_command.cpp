@@ -6,8 +6,9 @@
 namespace retrace::launcher {
 namespace {
 
-// The variables the JVM reads options from; they are part of the recorded command line.
-const char* const kJvmOptionVariables[] = {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"};
+// The variables the JVM reads options and its classpath from; they are part of the recorded command
+// line. (Surefire, for one, hands its fork the classpath in CLASSPATH.)
+const char* const kJvmInputVariables[] = {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH"};
 
 bool startsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -30,8 +31,8 @@ const std::string* findVariable(const std::vector<std::string>& env, const std::
   return nullptr;
 }
 
-bool isJvmOptionVariable(const std::string& name) {
-  for (const char* v : kJvmOptionVariables) {
+bool isJvmInputVariable(const std::string& name) {
+  for (const char* v : kJvmInputVariables) {
     if (name == v) return true;
   }
   return false;
@@ -145,9 +146,9 @@ std::vector<std::string> replayEnvironment(const std::vector<std::string>& curre
                                            const std::vector<std::string>& recorded) {
   std::vector<std::string> env;
   for (const std::string& entry : current) {
-    if (!isJvmOptionVariable(variableName(entry))) env.push_back(entry);
+    if (!isJvmInputVariable(variableName(entry))) env.push_back(entry);
   }
-  for (const char* name : kJvmOptionVariables) {
+  for (const char* name : kJvmInputVariables) {
     const std::string* entry = findVariable(recorded, name);
     if (entry == nullptr) continue;
     std::string value = entry->substr(std::string(name).size() + 1);
@@ -173,7 +174,7 @@ ReplayCommand buildReplayCommand(const tape::ProcessStartInfo& start, const Repl
 std::string shellLine(const ReplayCommand& command, const std::vector<std::string>& currentEnvironment) {
   std::string line = "cd " + shellQuote(command.cwd) + " && ";
   std::string unset, set;  // env wants its options before the assignments
-  for (const char* name : kJvmOptionVariables) {
+  for (const char* name : kJvmInputVariables) {
     const std::string* before = findVariable(currentEnvironment, name);
     const std::string* after = findVariable(command.env, name);
     if (after != nullptr && (before == nullptr || *before != *after)) {

@@ -48,9 +48,9 @@ std::vector<std::string> replayArguments(const std::vector<std::string>& recorde
 std::string withoutRetraceAgent(const std::string& javaToolOptions);
 
 /**
- * The replay environment: `current`, except that JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and
- * _JAVA_OPTIONS take their values from `recorded` (JAVA_TOOL_OPTIONS without the retrace agent)
- * and are absent when they were absent in the recording or only held the agent.
+ * The replay environment: `current`, except that JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS,
+ * _JAVA_OPTIONS and CLASSPATH take their values from `recorded` (JAVA_TOOL_OPTIONS without the
+ * retrace agent) and are absent when they were absent in the recording or only held the agent.
  */
 std::vector<std::string> replayEnvironment(const std::vector<std::string>& current,
                                            const std::vector<std::string>& recorded);

@@ -51,7 +51,7 @@ struct CodeEntry {
   path @0 :Text;
   role @1 :Role;
   crc32c @2 :UInt32;
-  size @3 :UInt64;
+  size @3 :UInt64;  # 2^64-1: the entry did not exist
   enum Role {
     javaHome @0;    # a file of the JDK that identifies the build (release, libjvm.so)
     classpath @1;   # a jar, or the .class files below a directory entry

@@ -83,6 +83,13 @@ TEST(Environment, TakesJvmOptionVariablesFromTheRecording) {
             (Strings{"HOME=/home/me", "PATH=/bin", "JAVA_TOOL_OPTIONS=-Xss2m", "JDK_JAVA_OPTIONS=--enable-preview"}));
 }
 
+TEST(Environment, TakesTheClasspathFromTheRecording) {
+  Strings current{"CLASSPATH=/home/me/other.jar", "PATH=/bin"};
+  EXPECT_EQ(replayEnvironment(current, Strings{"CLASSPATH=/ci/target/test-classes:/ci/junit.jar"}),
+            (Strings{"PATH=/bin", "CLASSPATH=/ci/target/test-classes:/ci/junit.jar"}));
+  EXPECT_EQ(replayEnvironment(current, Strings{"PATH=/usr/bin"}), Strings{"PATH=/bin"});
+}
+
 TEST(Environment, UnsetsAVariableThatHeldOnlyTheAgent) {
   Strings current{"JAVA_TOOL_OPTIONS=-Dnow=1"};
   Strings recorded{"JAVA_TOOL_OPTIONS=-agentpath:/ci/libretrace.so=record"};

@@ -16,6 +16,7 @@
 #include "record_session.h"
 #include "replay_session.h"
 #include "system_class_rewrite.h"
+#include "test_runs.h"
 
 namespace retrace::agent {
 
@@ -138,6 +139,19 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   code_.init(cwd_, systemProperty("java.home"), systemProperty("java.class.path"), systemProperty("jdk.module.path"),
              agentPath_);
   tapePath_ = options_.tape.empty() ? "retrace-" + std::to_string(getpid()) + ".retrace" : options_.tape;
+  if (options_.mode == Mode::kRecord &&
+      (options_.saveOn == SaveOn::kFailure || test_runs::isSurefireFork(systemProperty("sun.java.command")))) {
+    // A Surefire fork exits with 0 when its tests fail: the listener tells the agent instead. And
+    // its output is Surefire's channel to Maven: the listener's reports are what replay shows.
+    std::string jar = test_runs::listenerJar(agentPath_);
+    if (access(jar.c_str(), R_OK) == 0) {
+      testListenerJar_ = jar;
+      code_.addAgentFile(jar);
+    } else {
+      fprintf(stderr, "retrace: %s is missing: a failed test that does not fail the JVM will not keep the recording\n",
+              jar.c_str());
+    }
+  }
   if (options_.mode == Mode::kRecord) {
     recorder_ = std::make_unique<RecordSession>(*this);
     // RecordSession::start takes the spawn link from the environment; the program must not see it.
@@ -150,6 +164,13 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   } else {
     replayer_ = std::make_unique<ReplaySession>(*this);
     replayer_->start();  // ends the process with a clear message when it cannot replay
+    // The recording had the test listener when its code has the jar (checked to be the same one).
+    for (const tape::CodeEntry& entry : replayer_->recordedCode()) {
+      if (entry.role == tape::CodeRole::kAgent && entry.path != agentPath_) {
+        testListenerJar_ = entry.path;
+        code_.addAgentFile(entry.path);
+      }
+    }
     scheduler_.startReplay(*threads_.current(), replayer_->schedule(), replayer_->scheduleComplete());
   }
   threads_.current()->tid = static_cast<pid_t>(gettid());
@@ -310,6 +331,10 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   }
   Boundary::bindLate(jvmti, env);
   IdentityHash::init(jvmti, env);
+  if (!agent.testListenerJar_.empty() && !test_runs::addListener(jvmti, agent.testListenerJar_)) {
+    agent.log("cannot put %s on the class path: failed tests are known by the exit status only",
+              agent.testListenerJar_.c_str());
+  }
   ThreadState* main = agent.threads_.current();
   if (main->recorded && main->ref == nullptr) main->ref = env->NewGlobalRef(thread);
   agent.live_.store(true, std::memory_order_release);

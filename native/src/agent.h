@@ -112,7 +112,8 @@ class Agent {
   std::unique_ptr<ReplaySession> replayer_;
   std::atomic<bool> active_{false};
   std::atomic<bool> systemRewritten_{false};
-  int heldStdout_ = -1;  // stdout while java.lang.System is parsed (see onClassFileLoad)
+  int heldStdout_ = -1;          // stdout while java.lang.System is parsed (see onClassFileLoad)
+  std::string testListenerJar_;  // put on the class path at VMInit when not empty (test_runs.h)
 };
 
 }  // namespace retrace::agent

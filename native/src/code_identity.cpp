@@ -86,7 +86,7 @@ tape::CodeEntry entryFor(const std::string& path, tape::CodeRole role) {
   entry.role = role;
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
-    entry.size = UINT64_MAX;  // missing
+    entry.size = tape::CodeEntry::kMissing;
   } else if (S_ISDIR(st.st_mode)) {
     checksumTree(path, "", entry.crc32c, entry.size);
   } else {
@@ -133,6 +133,11 @@ void CodeIdentity::init(const std::string& cwd, const std::string& javaHome, con
   for (const std::string& entry : splitPath(modulePath)) classPath_.push_back(normalize(cwd, entry));
 }
 
+void CodeIdentity::addAgentFile(const std::string& path) {
+  agentFiles_.push_back(normalize(cwd_, path));
+  trees_.push_back(agentFiles_.back());
+}
+
 bool CodeIdentity::isCode(const char* path) const {
   if (path == nullptr || *path == '\0') return false;
   std::string normal = normalize(cwd_, path);
@@ -154,6 +159,7 @@ std::vector<tape::CodeEntry> CodeIdentity::fingerprint() const {
   out.push_back(entryFor(javaHome_ + "/lib/server/libjvm.so", tape::CodeRole::kJavaHome));
   for (const std::string& entry : classPath_) out.push_back(entryFor(entry, tape::CodeRole::kClasspath));
   out.push_back(entryFor(agentPath_, tape::CodeRole::kAgent));
+  for (const std::string& file : agentFiles_) out.push_back(entryFor(file, tape::CodeRole::kAgent));
   return out;
 }
 
@@ -165,7 +171,7 @@ std::string CodeIdentity::compare(const std::vector<tape::CodeEntry>& recorded) 
                        : was.role == tape::CodeRole::kAgent  ? "the agent"
                                                              : "the classpath entry";
     char line[512];
-    if (now.size == UINT64_MAX) {
+    if (now.size == tape::CodeEntry::kMissing) {
       std::snprintf(line, sizeof line, "%s %s is missing (it was there when recorded)", what, was.path.c_str());
     } else {
       std::snprintf(line, sizeof line,

@@ -19,6 +19,9 @@ class CodeIdentity {
   void init(const std::string& cwd, const std::string& javaHome, const std::string& classPath,
             const std::string& modulePath, const std::string& agentPath);
 
+  /** A file the agent itself brings into the program (lib/retrace-junit.jar): code, checksummed. */
+  void addAgentFile(const std::string& path);
+
   /** True when `path` (absolute, or relative to the start directory) lies under a code root. */
   bool isCode(const char* path) const;
 
@@ -35,6 +38,7 @@ class CodeIdentity {
   std::string javaHome_;
   std::string agentPath_;
   std::vector<std::string> classPath_;
+  std::vector<std::string> agentFiles_;
   std::vector<std::string> trees_;  // every file below is code
 };
 

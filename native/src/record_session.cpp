@@ -481,11 +481,13 @@ void RecordSession::finish(int exitStatus) {
     thread.lock.unlock();
   });
   writer_->finish(end);
-  bool keep = agent_.options().saveOn == SaveOn::kAlways || exitStatus != 0;
+  bool testFailed = testFailed_.load(std::memory_order_relaxed);
+  bool keep = agent_.options().saveOn == SaveOn::kAlways || exitStatus != 0 || testFailed;
   if (!keep) {
     unlink(agent_.tapePath().c_str());
     agent_.log("the run succeeded: no recording kept (save_on=failure)");
   } else {
+    if (testFailed && exitStatus == 0) agent_.log("a test failed: the recording is kept (save_on=failure)");
     agent_.log("%llu events, %llu bytes in %s", static_cast<unsigned long long>(end.eventCount),
                static_cast<unsigned long long>(writer_->bytesWritten()), agent_.tapePath().c_str());
   }

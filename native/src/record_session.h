@@ -32,6 +32,8 @@ class RecordSession {
   void threadEnded(ThreadState& thread);
   /** At process exit: writes what every thread buffered and the process-end frame. */
   void finish(int exitStatus);
+  /** A test of a JUnit run failed (test_runs.h): save_on=failure keeps the recording. */
+  void noteTestFailed() { testFailed_.store(true, std::memory_order_relaxed); }
   /** From the scheduler, under its lock, in hand-over order: must be quick. */
   /** The hash JDK 17 gave a class's mirror while linking it (boundary_calls.inc, id 189). */
   void noteMirrorHash(ThreadState& thread, int32_t hash, uint32_t nameSum);
@@ -52,7 +54,8 @@ class RecordSession {
   std::condition_variable flusherWake_;
   bool stopping_ = false;
   SpinLock handoverLock_;
-  std::vector<tape::HandoverRecord> handovers_;           // not yet handed to the writer
+  std::vector<tape::HandoverRecord> handovers_;  // not yet handed to the writer
+  std::atomic<bool> testFailed_{false};
   std::atomic<bool> notFollowedWarned_[kMaxCallId] = {};  // one warning per call the agent does not follow
 };
 

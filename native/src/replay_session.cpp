@@ -17,6 +17,7 @@
 #include "routing.h"
 #include "scheduler.h"
 #include "stacks.h"
+#include "test_runs.h"
 
 namespace retrace::agent {
 
@@ -68,6 +69,11 @@ void ReplaySession::start() {
   }
   agent_.log("replaying process %u of %s (%llu events)", pid_, path.c_str(),
              static_cast<unsigned long long>(reader_->eventCount(pid_)));
+  if (test_runs::isSurefireFork(agent_.systemProperty("sun.java.command"))) {
+    echoStdout_ = false;
+    fprintf(stderr,
+            "retrace: a Maven Surefire fork: its standard output was Surefire's channel to Maven and is not shown\n");
+  }
 }
 
 std::string ReplaySession::callName(uint16_t id) const {
@@ -264,7 +270,7 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
   }
   if (isWrite(call.effect)) {
     checkWritten(frame, thread, event);
-    if (route == Route::kEcho && !event.hasThrown()) {
+    if (route == Route::kEcho && !event.hasThrown() && (echoStdout_ || JavaAccess::fdOf(frame) != STDOUT_FILENO)) {
       // The user sees the output again; its outcome is the recorded one. A write that failed when
       // recorded (a closed pipe) wrote nothing then, and writes nothing now.
       frame.original();

@@ -38,6 +38,8 @@ class ReplaySession {
   bool scheduleComplete() const;
   /** Puts the recorded link-time hash into a class's mirror, when the recording has it here. */
   void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);
+  /** The recorded process's code files (CodeIdentity::fingerprint). */
+  const std::vector<tape::CodeEntry>& recordedCode() const { return start_->code; }
   /** At process exit: the exit status and the rest of the main thread's events must match. */
   void finish(int exitStatus);
 
@@ -68,6 +70,7 @@ class ReplaySession {
   const tape::ProcessStartInfo* start_ = nullptr;
   const tape::ProcessEndInfo* end_ = nullptr;
   int devNull_ = -1;
+  bool echoStdout_ = true;  // false for a Surefire fork (test_runs.h)
   std::vector<tape::ThreadInfo> recordedThreads_;
   std::atomic<uint32_t> nextUnknownThread_{1u << 20};
   std::mutex fdMapMutex_;

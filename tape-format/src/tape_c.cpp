@@ -17,6 +17,7 @@
 #include "retrace/tape/tape_c.h"
 #pragma GCC visibility pop
 
+using retrace::tape::CodeEntry;
 using retrace::tape::EventCursor;
 using retrace::tape::HandoverRecord;
 using retrace::tape::ProcessEndInfo;
@@ -112,7 +113,11 @@ void writeProcessStart(JsonWriter& json, const ProcessStartInfo& start) {
     json.key("path").string(code.path);
     json.key("role").string(roleName(code.role));
     json.key("crc32c").unsignedNumber(code.crc32c);
-    json.key("size").unsignedNumber(code.size);
+    if (code.size == CodeEntry::kMissing) {
+      json.key("size").null();
+    } else {
+      json.key("size").unsignedNumber(code.size);
+    }
     json.endObject();
   }
   json.endArray();

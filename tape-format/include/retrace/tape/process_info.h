@@ -12,6 +12,10 @@ namespace retrace::tape {
 enum class CodeRole : uint8_t { kJavaHome = 0, kClasspath = 1, kAgent = 2 };
 
 struct CodeEntry {
+  // The size of an entry that did not exist when it was fingerprinted (a classpath directory Maven
+  // names but never created, say): such an entry must still be missing at replay.
+  static constexpr uint64_t kMissing = UINT64_MAX;
+
   std::string path;
   CodeRole role = CodeRole::kClasspath;
   uint32_t crc32c = 0;

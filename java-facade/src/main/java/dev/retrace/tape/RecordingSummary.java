@@ -93,7 +93,8 @@ public record RecordingSummary(
 
     public record ThreadName(long thread, String name) {}
 
-    public record Code(String path, String role, long crc32c, long size) {}
+    /** A file that identifies the recorded code; {@code size} is null when it did not exist then. */
+    public record Code(String path, String role, long crc32c, Long size) {}
 
     /** A boundary call of the recording agent's table and how many events answer it. */
     public record Call(int id, String name, long count) {}
