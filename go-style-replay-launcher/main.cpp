@@ -53,7 +53,8 @@ const char kUsage[] =
     "\n"
     "Exit status: the replayed program's own, or 120 divergence, 121 the JVM or the working\n"
     "directory of the recording is not on this machine, 122 recording unreadable, 123 replay\n"
-    "ran past the end of an incomplete recording, 2 usage error.\n";
+    "ran past the end of an incomplete recording, 2 usage error or a --pid that names no\n"
+    "process of the recording.\n";
 
 int fail(int code, const std::string& message) {
   std::fprintf(stderr, "retrace-replay: %s\n", message.c_str());
@@ -162,8 +163,14 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   uint32_t pid = options.hasPid ? options.pid : pids.front();
   const retrace::tape::ProcessStartInfo* start = reader->processStart(pid);
   if (start == nullptr) {
-    return fail(kExitUsage,
-                "no process " + std::to_string(pid) + " in " + recording + " (its processes: " + pidList(pids) + ")");
+    // The same line as `retrace replay --pid N` prints, and the same exit status.
+    std::string message =
+        "no process " + std::to_string(pid) + " in " + recording + " (its processes: " + pidList(pids) + ")";
+    if (!reader->stop().clean) {
+      message += "; " + recording + " stops early, at offset " + std::to_string(reader->stop().offset) +
+                 ": a process that started after that is not in it";
+    }
+    return fail(kExitUsage, message);
   }
 
   char absolute[PATH_MAX];

@@ -18,9 +18,18 @@ final class Recordings {
         return List.of(summary.process(pid).orElseThrow(() -> unknownPid(summary, pid, file)));
     }
 
+    /**
+     * {@code no process 9 in FILE (its processes: 4242, 4243)}, and when the file stops early,
+     * {@code ; FILE stops early, at offset N: a process that started after that is not in it}.
+     */
     static DataException unknownPid(RecordingSummary summary, long pid, Path file) {
-        return new DataException("no process " + pid + " in " + file + " (its processes: "
-                + summary.pids().stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+        String message = "no process " + pid + " in " + file + " (its processes: "
+                + summary.pids().stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")";
+        if (summary.stop() != null && !summary.stop().clean()) {
+            message += "; " + file + " stops early, at offset " + summary.stop().offset()
+                    + ": a process that started after that is not in it";
+        }
+        return new DataException(message);
     }
 
     /**

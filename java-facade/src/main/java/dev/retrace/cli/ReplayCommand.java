@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
                     + "every boundary call returns what was recorded, threads run in the recorded order, nothing "
                     + "outside is touched, and only stdout and stderr are written again. Exits with the program's "
                     + "own status, or 120 divergence, 121 the JVM, code or directory differs from the recording, "
-                    + "122 the recording is unreadable, 123 replay ran past the end of an incomplete recording.",
+                    + "122 the recording is unreadable, 123 replay ran past the end of an incomplete recording, 2 a --pid "
+                    + "that names no process of the recording.",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -61,11 +62,14 @@ final class ReplayCommand implements Callable<Integer> {
             if (summary.processes().isEmpty()) {
                 throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
             }
-            if (pid != null) {
-                Recordings.select(summary, pid, file);
+            if (pid != null && summary.process(pid).isEmpty()) {
+                // Like the launcher, which ./FILE --pid N runs: a --pid that names no process is exit 2.
+                spec.commandLine().getErr().println("retrace replay: "
+                        + Messages.oneLine(Recordings.unknownPid(summary, pid, file).getMessage()));
+                return Main.EXIT_USAGE;
             }
         } catch (RecordingException | DataException e) {
-            spec.commandLine().getErr().println("retrace replay: " + e.getMessage());
+            spec.commandLine().getErr().println("retrace replay: " + Messages.oneLine(e.getMessage()));
             return UNREADABLE;
         }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,6 +26,7 @@ import java.util.zip.CRC32C;
 public final class FrameFile {
     public static final int MAGIC = 0x31465452;
     public static final int HEADER_SIZE = 16;
+    public static final long MAX_FRAME_LENGTH = 64L << 20;  // kMaxFrameLength
     private static final int MAX_SHEBANG = 4096;
 
     /** One whole frame: where its header starts, its pid, its payload length. */
@@ -78,6 +80,33 @@ public final class FrameFile {
             }
         }
         return frames;
+    }
+
+    /**
+     * The pid of the frame at {@code offset} when the end of the file cuts it (its header or its
+     * payload is not all there) and its magic and pid are readable; empty otherwise (a whole frame,
+     * a damaged one, or fewer than 8 bytes left). Used to name a process whose first frame was cut off.
+     */
+    public static OptionalLong cutFramePid(Path path, long offset) throws IOException {
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = file.size();
+            if (offset < 0 || offset + 8 > size) {
+                return OptionalLong.empty();
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) Math.min(HEADER_SIZE, size - offset)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(file, header, offset);
+            header.flip();
+            if (header.getInt() != MAGIC) {
+                return OptionalLong.empty();
+            }
+            long pid = Integer.toUnsignedLong(header.getInt());
+            if (header.remaining() < 8) {
+                return OptionalLong.of(pid);  // the header itself is cut
+            }
+            long length = Integer.toUnsignedLong(header.getInt());
+            boolean cut = length <= MAX_FRAME_LENGTH && offset + HEADER_SIZE + length > size;
+            return cut ? OptionalLong.of(pid) : OptionalLong.empty();
+        }
     }
 
     private static int checksum(FileChannel file, long offset, ByteBuffer header, long length) throws IOException {

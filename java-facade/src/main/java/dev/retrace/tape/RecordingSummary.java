@@ -72,6 +72,31 @@ public record RecordingSummary(
             return Handover.KINDS.stream().filter(Handover::outsideGuarantee).mapToLong(this::handovers).sum();
         }
 
+        /** Whether this process's part of the recording is whole: its end frame says complete, its schedule has no hole. */
+        public boolean complete() {
+            return incompleteReason().isEmpty();
+        }
+
+        /**
+         * Why this process's part is not whole, to follow "process N ": "has no end frame (killed, or
+         * still running)", "stopped recording early: REASON", "has K of its M hand-overs (its thread
+         * schedule has a hole)"; empty when it is whole.
+         */
+        public Optional<String> incompleteReason() {
+            if (end == null) {
+                return Optional.of("has no end frame (killed, or still running)");
+            }
+            if (!end.complete()) {
+                String why = end.truncatedReason();
+                return Optional.of("stopped recording early" + (why == null || why.isEmpty() ? "" : ": " + why));
+            }
+            if (!handoversComplete) {
+                return Optional.of("has " + handovers + " of its " + end.handoverCount()
+                        + " hand-overs (its thread schedule has a hole)");
+            }
+            return Optional.empty();
+        }
+
         /** The name of a logical thread, or {@code thread-N} when no thread start named it. */
         public String threadName(long thread) {
             for (ThreadName t : threads) {
@@ -149,16 +174,7 @@ public record RecordingSummary(
             reasons.add("it holds no whole process start");
         }
         for (Process p : processes) {
-            if (p.end() == null) {
-                reasons.add("process " + p.pid() + " has no end frame (killed, or still running)");
-            } else if (!p.end().complete()) {
-                String why = p.end().truncatedReason();
-                reasons.add("process " + p.pid() + " stopped recording early"
-                        + (why == null || why.isEmpty() ? "" : ": " + why));
-            } else if (!p.handoversComplete()) {
-                reasons.add("process " + p.pid() + " has " + p.handovers() + " of its " + p.end().handoverCount()
-                        + " hand-overs (its thread schedule has a hole)");
-            }
+            p.incompleteReason().ifPresent(why -> reasons.add("process " + p.pid() + " " + why));
         }
         if (reasons.isEmpty() && !complete) {
             reasons.add("the recording is not complete");

@@ -134,6 +134,20 @@ class LauncherTest {
     }
 
     @Test
+    void unknownPidInACutRecordingSaysItStopsEarly() throws Exception {
+        Path tape = tape("--child");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(tape.toFile(), "rw")) {
+            file.setLength(file.length() - 5);
+        }
+        Run r = run(List.of("./run.retrace", "--pid", "9"));
+        assertEquals(2, r.status());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("retrace-replay: no process 9 in ./run.retrace (its processes: 4242, 4243); "
+                + "./run.retrace stops early, at offset "), r.err());
+        assertTrue(r.err().endsWith(": a process that started after that is not in it\n"), r.err());
+    }
+
+    @Test
     void aMissingJvmIs121() throws Exception {
         Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", "/nonexistent/jdk");
         Run r = run(List.of("./run.retrace"));

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,6 +236,112 @@ class RecordingVerbsTest {
 
         // Again into the same directory: a previous extraction is replaced.
         assertEquals(0, Cli.run("extract", tape.toString(), out.toString()).status());
+    }
+
+    @Test
+    void extractOfACutRecordingExtractsTheWholeProcessesAndNamesTheOthers() throws Exception {
+        Path cut = copy("cut.retrace");
+        try (RandomAccessFile file = new RandomAccessFile(cut.toFile(), "rw")) {
+            file.setLength(file.length() - 5);  // into the last frame: the root's end
+        }
+        Cli.Result r = Cli.run("extract", cut.toString());
+        assertEquals(1, r.status(), r.err());
+        Path out = dir.resolve("cut.d");
+        assertEquals(List.of(out.resolve("4242.bin").toString(), out.resolve("4243.bin").toString(),
+                out.resolve("index.json").toString()), r.outLines());
+        assertEquals(2, r.errLines().size(), r.err());
+        assertTrue(r.errLines().get(0).startsWith("retrace extract: process 4242 is incomplete: no end frame (the "
+                + "recording stops before it, at offset "), r.err());
+        assertTrue(r.errLines().get(0).endsWith(out.resolve("4242.bin")
+                + " replays up to where its recording stops (exit 123 if the program goes on past that)"), r.err());
+        assertTrue(r.errLines().get(1).startsWith("retrace extract: " + cut + " is incomplete: truncated frame at offset "),
+                r.err());
+        assertTrue(r.errLines().get(1).endsWith("; 1 of 2 processes extracted whole, 1 incomplete"), r.err());
+        // The whole child is what extracting the whole recording gives.
+        Path whole = dir.resolve("whole.d");
+        assertEquals(0, Cli.run("extract", tape.toString(), whole.toString()).status());
+        assertEquals(-1, Files.mismatch(whole.resolve("4243.bin"), out.resolve("4243.bin")));
+        JsonNode index = new ObjectMapper().readTree(out.resolve("index.json").toFile());
+        assertFalse(index.get("complete").asBoolean());
+        assertEquals(0, index.get("missing").size());
+        JsonNode root = index.get("processes").get(0);
+        assertEquals(4242, root.get("pid").asLong());
+        assertFalse(root.get("complete").asBoolean());
+        assertTrue(root.get("incompleteReason").asText().startsWith("no end frame"), root.toString());
+        assertTrue(index.get("processes").get(1).get("complete").asBoolean());
+        assertFalse(index.get("processes").get(1).has("incompleteReason"));
+    }
+
+    @Test
+    void extractNamesAProcessWhoseFirstFrameIsCutOff() throws Exception {
+        long childStart = dev.retrace.tape.FrameFile.scan(tape, Long.MAX_VALUE).stream()
+                .filter(f -> f.pid() == 4243).findFirst().orElseThrow().offset();
+        Path cut = copy("cut.retrace");
+        try (RandomAccessFile file = new RandomAccessFile(cut.toFile(), "rw")) {
+            file.setLength(childStart + 20);
+        }
+        Cli.Result r = Cli.run("extract", cut.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(List.of(
+                "retrace extract: process 4242 is incomplete: no end frame (the recording stops before it, at offset "
+                        + childStart + ", or the process was killed); " + dir.resolve("cut.d/4242.bin")
+                        + " replays up to where its recording stops (exit 123 if the program goes on past that)",
+                "retrace extract: process 4243 is missing: its first frame, at offset " + childStart
+                        + ", is cut off by the end of the file; nothing of it was extracted"),
+                r.errLines().subList(0, 2));
+        assertTrue(r.errLines().get(2).endsWith("; 0 of 2 processes extracted whole, 1 incomplete, 1 missing"), r.err());
+        JsonNode index = new ObjectMapper().readTree(dir.resolve("cut.d/index.json").toFile());
+        assertEquals(4243, index.get("missing").get(0).get("pid").asLong());
+        assertEquals(1, index.get("processes").size());
+        // An unknown pid in a cut recording says the file stops early.
+        Cli.Result print = Cli.run("print", "--pid", "4243", cut.toString());
+        print.assertDataError("retrace print: no process 4243 in " + cut + " (its processes: 4242); " + cut
+                + " stops early, at offset " + childStart + ": a process that started after that is not in it");
+    }
+
+    @Test
+    void extractKeepsAnEarlierFileThatHoldsMore() throws Exception {
+        Path out = dir.resolve("run.d");
+        assertEquals(0, Cli.run("extract", tape.toString()).status());
+        byte[] root = Files.readAllBytes(out.resolve("4242.bin"));
+        Path cut = dir.resolve("cut/run.retrace");
+        Files.createDirectories(cut.getParent());
+        Files.copy(tape, cut);
+        try (RandomAccessFile file = new RandomAccessFile(cut.toFile(), "rw")) {
+            file.setLength(file.length() - 5);
+        }
+        Cli.Result r = Cli.run("extract", cut.toString(), out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.errLines().getFirst().endsWith("; kept " + out.resolve("4242.bin")
+                + " of an earlier extraction, which holds more of it"), r.err());
+        assertEquals(List.of(out.resolve("4243.bin").toString(), out.resolve("index.json").toString()), r.outLines());
+        assertTrue(java.util.Arrays.equals(root, Files.readAllBytes(out.resolve("4242.bin"))));
+        JsonNode index = new ObjectMapper().readTree(out.resolve("index.json").toFile());
+        assertTrue(index.get("processes").get(0).get("kept").asBoolean());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("4242.bin", "4243.bin", "index.json"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void extractOfARecordingWithNoWholeProcessWritesNothing() throws IOException {
+        Path cut = copy("cut.retrace");
+        long shebang = Files.readString(tape, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('\n') + 1;
+        try (RandomAccessFile file = new RandomAccessFile(cut.toFile(), "rw")) {
+            file.setLength(shebang + 40);  // inside the first frame
+        }
+        Cli.Result r = Cli.run("extract", cut.toString());
+        r.assertDataError("retrace extract: " + cut + " holds no whole process start (truncated frame at offset " + shebang);
+        assertTrue(r.err().endsWith("; nothing was extracted\n"), r.err());
+        assertFalse(Files.exists(dir.resolve("cut.d")));
+    }
+
+    @Test
+    void replayOfAnUnknownPidIsOneLineAndExitsTwo() {
+        String line = "no process 9 in " + tape + " (its processes: 4242, 4243)";
+        Cli.run("replay", tape.toString(), "--pid", "9").assertDataError("retrace replay: " + line, 2);
+        Cli.run("--recording", tape.toString(), "--pid", "9").assertDataError("retrace replay: " + line, 2);
+        Cli.run("print", "--pid", "9", tape.toString()).assertDataError("retrace print: " + line, 1);
     }
 
     @Test
