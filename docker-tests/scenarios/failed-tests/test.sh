@@ -2,7 +2,8 @@
 # fails about one run in three (chance decides a shard's load) runs under the JUnit console launcher
 # with the agent's save_on=failure, until it fails. Every green run leaves no file; the failed run's
 # recording replays three times with the same failure message and test report, and exit status 1.
-# (The test classes need JUnit to compile, so they live in fixture/, outside the scenario's sources.)
+# (The test class is the surefire scenario's FlakyTest: it needs JUnit to compile, so it lives in
+# that scenario's Maven fixture, outside the scenarios' sources.)
 console=$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.12.2/junit-platform-console-standalone-1.12.2.jar
 [ -f "$console" ] || mvn -B -q -ntp dependency:get \
   -Dartifact=org.junit.platform:junit-platform-console-standalone:1.12.2 >"$WORK/mvn.log" 2>&1
@@ -11,14 +12,15 @@ if [ ! -f "$console" ]; then
   return 0
 fi
 mkdir -p "$WORK/tests"
-"$JDK17/bin/javac" --release 17 -cp "$console" -d "$WORK/tests" "$SCENARIO_DIR"/fixture/*.java
+"$JDK17/bin/javac" --release 17 -cp "$console" -d "$WORK/tests" \
+  "$SCENARIO_DIR"/../surefire/fixture/src/test/java/demo/FlakyTest.java
 agent=$(dirname "$RETRACE")/../lib/libretrace.so
 greens=0
 failed=
 for run in $(seq 30); do
   status=0
   "$JDK/bin/java" -agentpath:"$agent=record,tape=$WORK/run$run.retrace,save_on=failure" -jar "$console" execute \
-    -cp "$WORK/tests" --select-class FlakyTest --disable-banner --disable-ansi-colors --details=tree \
+    -cp "$WORK/tests" --select-class demo.FlakyTest --disable-banner --disable-ansi-colors --details=tree \
     >"$WORK/run$run.out" 2>"$WORK/run$run.err" || status=$?
   if [ "$status" = 0 ]; then
     [ -e "$WORK/run$run.retrace" ] && { fail "green run $run left a recording"; break; }
