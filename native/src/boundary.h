@@ -48,6 +48,7 @@ enum class Effect : uint8_t {
   NOT_FOLLOWED,
   SPAWN,
   LONG_ARRAYS,
+  THIS_FIELDS,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */

@@ -137,6 +137,15 @@ jobject inetAddressFrom(JNIEnv* env, const tape::EventCursor& event, size_t at) 
   return address;
 }
 
+// The fields FIELDS and THIS_FIELDS record: the primitives (by their signature's letter), String
+// fields (kind 's') and String[] fields (kind 'a'); others (caches such as UnixFileAttributes.key)
+// are left alone. In declaration order, a primitive is one field of the event; a String one item (a
+// null item for null); a String[] its length as one field (-1 for null), then one item per string.
+constexpr const char* kStringSignature = "Ljava/lang/String;";
+constexpr const char* kStringArraySignature = "[Ljava/lang/String;";
+constexpr char kStringKind = 's';
+constexpr char kStringArrayKind = 'a';
+
 struct FieldLayout {
   std::vector<std::pair<jfieldID, char>> fields;
   bool ready = false;
@@ -161,7 +170,11 @@ const FieldLayout& layoutOf(jvmtiEnv* jvmti, JNIEnv* env, uint16_t callId, jobje
       }
       if (jvmti->GetFieldName(klass, fields[i], &name, &sig, nullptr) != JVMTI_ERROR_NONE) continue;
       char kind = sig[0];
-      if (std::strchr("ZBCSIJFD", kind) != nullptr) layout.fields.emplace_back(fields[i], kind);
+      if (std::strcmp(sig, kStringSignature) == 0) kind = kStringKind;
+      if (std::strcmp(sig, kStringArraySignature) == 0) kind = kStringArrayKind;
+      if (std::strchr("ZBCSIJFD", kind) != nullptr || kind == kStringKind || kind == kStringArrayKind) {
+        layout.fields.emplace_back(fields[i], kind);
+      }
       jvmti->Deallocate(reinterpret_cast<unsigned char*>(name));
       jvmti->Deallocate(reinterpret_cast<unsigned char*>(sig));
     }
@@ -447,6 +460,28 @@ jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::Event
 void JavaAccess::recordFields(JNIEnv* env, uint16_t callId, jobject object, tape::EventBuffer::Builder& event) {
   if (object == nullptr) return;
   for (const auto& [id, kind] : layoutOf(jvmti_, env, callId, object).fields) {
+    if (kind == kStringKind) {
+      auto s = static_cast<jstring>(env->GetObjectField(object, id));
+      recordString(env, s, event);
+      if (s != nullptr) env->DeleteLocalRef(s);
+      continue;
+    }
+    if (kind == kStringArrayKind) {
+      auto array = static_cast<jobjectArray>(env->GetObjectField(object, id));
+      if (array == nullptr) {
+        event.field(-1);
+        continue;
+      }
+      jsize length = env->GetArrayLength(array);
+      event.field(length);
+      for (jsize i = 0; i < length; ++i) {
+        auto element = static_cast<jstring>(env->GetObjectArrayElement(array, i));
+        recordString(env, element, event);
+        if (element != nullptr) env->DeleteLocalRef(element);
+      }
+      env->DeleteLocalRef(array);
+      continue;
+    }
     int64_t value = 0;
     switch (kind) {
       case 'Z':
@@ -482,13 +517,65 @@ void JavaAccess::recordFields(JNIEnv* env, uint16_t callId, jobject object, tape
   }
 }
 
+namespace {
+
+// Whether an event's fields and items are what `layout` records, to the last one.
+bool fitsLayout(const FieldLayout& layout, const tape::EventCursor& event) {
+  size_t field = 0;
+  size_t item = 0;
+  for (const auto& [id, kind] : layout.fields) {
+    if (kind == kStringKind) {
+      ++item;
+      continue;
+    }
+    if (field >= event.fieldCount()) return false;
+    if (kind == kStringArrayKind) {
+      int64_t length = event.field(field);
+      if (length < -1) return false;
+      if (length > 0) item += static_cast<size_t>(length);
+    }
+    ++field;
+  }
+  return field == event.fieldCount() && item == event.itemCount();
+}
+
+jstring recordedString(JNIEnv* env, const tape::EventCursor& event, size_t item) {
+  return event.itemIsNull(item) ? nullptr : stringFrom(env, event.item(item));
+}
+
+}  // namespace
+
 bool JavaAccess::replayFields(JNIEnv* env, uint16_t callId, jobject object, const tape::EventCursor& event) {
-  if (object == nullptr || event.fieldCount() == 0) return true;
+  if (object == nullptr || (event.fieldCount() == 0 && event.itemCount() == 0)) return true;
   const FieldLayout& layout = layoutOf(jvmti_, env, callId, object);
-  if (layout.fields.size() != event.fieldCount()) return false;
-  for (size_t i = 0; i < layout.fields.size(); ++i) {
-    auto [id, kind] = layout.fields[i];
-    int64_t value = event.field(i);
+  if (!fitsLayout(layout, event)) return false;
+  size_t i = 0;     // the next field of the event
+  size_t item = 0;  // the next item
+  for (const auto& [id, kind] : layout.fields) {
+    if (kind == kStringKind) {
+      jstring s = recordedString(env, event, item++);
+      env->SetObjectField(object, id, s);
+      if (s != nullptr) env->DeleteLocalRef(s);
+      continue;
+    }
+    int64_t value = event.field(i++);
+    if (kind == kStringArrayKind) {
+      jobjectArray array = nullptr;
+      if (value >= 0) {
+        jclass stringClass = env->FindClass("java/lang/String");
+        array = env->NewObjectArray(static_cast<jsize>(value), stringClass, nullptr);
+        env->DeleteLocalRef(stringClass);
+        for (jsize at = 0; array != nullptr && at < static_cast<jsize>(value); ++at) {
+          jstring element = recordedString(env, event, item + static_cast<size_t>(at));
+          env->SetObjectArrayElement(array, at, element);
+          if (element != nullptr) env->DeleteLocalRef(element);
+        }
+        item += static_cast<size_t>(value);
+      }
+      env->SetObjectField(object, id, array);
+      if (array != nullptr) env->DeleteLocalRef(array);
+      continue;
+    }
     switch (kind) {
       case 'Z':
         env->SetBooleanField(object, id, static_cast<jboolean>(value));

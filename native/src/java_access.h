@@ -1,5 +1,5 @@
 // Reading and writing the Java side of a boundary call through JNI: file descriptors inside
-// stream objects, path arguments, returned strings and arrays, stat fields, exceptions.
+// stream objects, path arguments, returned strings and arrays, object fields, exceptions.
 // Nothing here calls Java code, so hooks stay safe in every VM phase.
 #pragma once
 
@@ -54,7 +54,11 @@ class JavaAccess {
   static void recordLongArrays(JNIEnv* env, const jvalue* arrays, int count, tape::EventBuffer::Builder& event);
   static void replayLongArrays(JNIEnv* env, const jvalue* arrays, int count, const tape::EventCursor& event);
 
-  /** The primitive instance fields of `object` (stat results), in a fixed order per class. */
+  /**
+   * The instance fields of `object` that are primitives, Strings or String[]s (stat results,
+   * ProcessHandle.Info), in a fixed order per call. replayFields is false when the event does not
+   * fit the class's fields on this JVM.
+   */
   static void recordFields(JNIEnv* env, uint16_t callId, jobject object, tape::EventBuffer::Builder& event);
   static bool replayFields(JNIEnv* env, uint16_t callId, jobject object, const tape::EventCursor& event);
 

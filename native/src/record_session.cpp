@@ -397,6 +397,9 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
     case Effect::FIELDS:
       if (!threw) JavaAccess::recordFields(env, call.id, args[call.a].l, event);
       break;
+    case Effect::THIS_FIELDS:
+      if (!threw) JavaAccess::recordFields(env, call.id, frame.self, event);
+      break;
     case Effect::ACCEPT:
       if (!threw && value > 0) JavaAccess::recordAccepted(env, args[call.a].l, args[call.b].l, event);
       break;

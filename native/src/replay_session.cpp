@@ -356,11 +356,15 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
       break;
     }
     case Effect::FIELDS:
-      if (!JavaAccess::replayFields(env, call.id, args[call.a].l, event)) {
-        diverge(thread, thread.nextIndex - 1, std::to_string(event.fieldCount()) + " fields", "another field layout",
-                &event, "the recorded object has a different shape on this JVM");
+    case Effect::THIS_FIELDS: {
+      jobject object = call.effect == Effect::FIELDS ? args[call.a].l : frame.self;
+      if (!JavaAccess::replayFields(env, call.id, object, event)) {
+        diverge(thread, thread.nextIndex - 1,
+                std::to_string(event.fieldCount()) + " fields and " + std::to_string(event.itemCount()) + " strings",
+                "another field layout", &event, "the recorded object has a different shape on this JVM");
       }
       break;
+    }
     case Effect::OPEN_FD_READ:
     case Effect::OPEN_FD_WRITE:
     case Effect::OPEN_FD_RAF: {

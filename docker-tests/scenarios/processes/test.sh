@@ -1,21 +1,39 @@
 # Child processes replay from the recording, and none is started: a shell (its clock, its pid, its
 # exit status 3), a child JVM (its nanoTime), a sleep that is destroyed, a program that does not
-# exist, and the program's own pid. Plain runs differ in all of them. Replay runs with an empty
-# PATH and no network, and strace shows it executes nothing but the replaying JVM.
+# exist, and the program's own pid. ProcessHandle.Info of the running sleep, of the sleep and the
+# shell once they are gone, and of the program itself (its arguments, start time, CPU time) come
+# from the recording too. Plain runs differ in all of them. Replay runs with an empty PATH and no
+# network, and strace shows it executes nothing but the replaying JVM and reads no /proc/<pid>.
 plain "$WORK/plain1.out" Processes
 plain "$WORK/plain2.out" Processes
 check_differs "plain runs differ (clock, pids, nanoTime)" "$WORK/plain1.out" "$WORK/plain2.out"
+grep "info" "$WORK/plain1.out" >"$WORK/plain1.info"
+grep "info" "$WORK/plain2.out" >"$WORK/plain2.info"
+check_differs "plain runs differ in ProcessHandle.Info (start times)" "$WORK/plain1.info" "$WORK/plain2.info"
 record "$WORK/run.retrace" "$WORK/rec.out" -- -cp "$WORK/classes" Processes
 check "the recording saw the shell exit 3" grep -q "^sh printed [0-9]* [0-9]* and exited 3; its pid" "$WORK/rec.out"
 check "the recording saw the child JVM" grep -q "^the child JVM said: nanoTime [0-9]*$" "$WORK/rec.out"
 check "the recording saw sleep destroyed" grep -qx "sleep ended in time: true, exit 143" "$WORK/rec.out"
+check "the recording saw the running sleep's info" \
+  grep -q "^sleep's info: command /[^ ]*/sleep, arguments \[30\], started [0-9]*-.*Z, cpu PT[0-9.]*S, user [^-]" \
+  "$WORK/rec.out"
+check "the recording saw no info of the sleep and the shell once gone" sh -c \
+  '[ "$(grep -cx "[a-z]*.s info once it is gone: command -, arguments -, started -, cpu -, user -" "$1")" = 2 ]' \
+  - "$WORK/rec.out"
+check "the recording saw its own info: the recorded JVM's arguments, start and CPU time" \
+  grep -q "^my info: command /[^ ]*/java, arguments \[-agentpath:[^ ]*libretrace.so=record.*, Processes\], started [0-9]*-.*Z, cpu PT[0-9.]*S, user [^-]" \
+  "$WORK/rec.out"
 status=$(status_of "$WORK/replay.out" "$WORK/replay.err" unshare -n env PATH=/nonexistent "$WORK/run.retrace")
 check "replay with an empty PATH, offline, exits 0" test "$status" = 0
 check_same "replay prints what was recorded" "$WORK/rec.out" "$WORK/replay.out"
-strace -f -qq -e trace=execve -o "$WORK/replay.strace" env PATH=/nonexistent "$WORK/run.retrace" >/dev/null 2>&1
+strace -f -qq -e trace=execve,open,openat,readlink,readlinkat -o "$WORK/replay.strace" env PATH=/nonexistent \
+  "$WORK/run.retrace" >/dev/null 2>&1
 check "replay starts no process (strace: no execve of sh, sleep or a second JVM)" sh -c \
   '! grep -E "execve\(\"[^\"]*/(sh|sleep|date|jspawnhelper)\"" "$1" && [ "$(grep -c "execve(\"$2\"" "$1")" -le 1 ]' \
   - "$WORK/replay.strace" "$JDK/bin/java"
+# ProcessHandle.Info reads /proc/<pid>/cmdline and the link /proc/<pid>/exe; isAlive0 /proc/<pid>/stat.
+check "replay reads no process's /proc/<pid> (strace: no cmdline, exe or stat)" \
+  sh -c 'grep -q execve "$1" && ! grep -E "\"/proc/[0-9]+/(cmdline|exe|stat)\"" "$1"' - "$WORK/replay.strace"
 
 # A tree of JVMs recorded into one file through JAVA_TOOL_OPTIONS, which every child inherits: four
 # child JVMs started at once from four threads, and a chain three levels deep.
