@@ -113,12 +113,13 @@ class ReplayPolicy final : public Policy {
                       std::to_string(core_.lastReleasePoint) + ")");
       return Clock::time_point::max();
     }
-    // A running holder may be computing: only a holder blocked in the VM is known to be stuck.
-    if (!o.isBlocked) return Clock::time_point::max();
+    // A running holder may be computing: only a holder asleep in the VM is known to be stuck.
+    const std::function<bool(uint32_t)>& asleep = o.isAsleep ? o.isAsleep : o.isBlocked;
+    if (!asleep) return Clock::time_point::max();
     uint32_t holder = core_.holder;
     uint64_t points = core_.slot(holder).points;
     lock.unlock();
-    bool blocked = o.isBlocked(holder);
+    bool blocked = asleep(holder);
     lock.lock();
     if (core_.stalled || core_.abandoned || core_.holder != holder || core_.slot(holder).points != points) return now;
     Clock::time_point poll = now + std::clamp<std::chrono::nanoseconds>(o.replayWait / 20, std::chrono::milliseconds(1),

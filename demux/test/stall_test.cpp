@@ -209,6 +209,36 @@ TEST(Stall, AHolderBlockedInTheVmIsNamedAfterTheWait) {
   EXPECT_FALSE(demux.schedulingPoint(main));
 }
 
+TEST(Stall, AHolderAsleepThatJvmtiCallsRunnableIsNamedAfterTheWait) {
+  HangGuard guard;
+  // As above, but the holder waits for another thread's class initialisation: JVMTI says runnable
+  // (isBlocked: no), the kernel says asleep. Without isAsleep the replay would hang for good.
+  std::vector<Handover> schedule = {{0, 2, 1, HandoverKind::kYield}, {1, 1, 0, HandoverKind::kBlock}};
+  StallCatcher stalls;
+  BlockedFlags asleep;
+  Options options = replayOptions(schedule, stalls);
+  options.replayWait = kShortWait;
+  options.isBlocked = [](uint32_t) { return false; };
+  options.isAsleep = asleep.probe();
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::thread t([&] {
+    EXPECT_FALSE(demux.arrive(child));
+    demux.exit(child);
+  });
+  demux.schedulingPoint(main);
+  asleep.set(main, true);
+  ASSERT_TRUE(eventually([&] { return !stalls.reports().empty(); }, 5s));
+  asleep.set(main, false);
+  t.join();
+  StallReport report = stalls.reports()[0];
+  EXPECT_EQ(report.reason, StallReason::kTimeout) << describe(report);
+  EXPECT_EQ(report.holder, main);
+  EXPECT_EQ(report.holderPoints, 1u);
+  EXPECT_TRUE(demux.abandoned());
+}
+
 TEST(Stall, IsReportedOnceAndTheThreadsRunOn) {
   HangGuard guard;
   // The schedule is broken from its first entry; later calls meet the same broken schedule, but the

@@ -105,6 +105,7 @@ inline bool isBlockingCall(uint16_t id) {
     case 270:  // DatagramChannelImpl.receive0
     case 273:  // DatagramDispatcher.read0
     case 274:  // DatagramDispatcher.readv0
+    case 310:  // ProcessImpl.forkAndExec: waits for the child to exec (vfork, or jspawnhelper's report)
     case 311:  // ProcessHandleImpl.waitForProcessExit0
       return true;
     default:

@@ -89,6 +89,7 @@ Scheduler::~Scheduler() = default;
 demux::Options Scheduler::baseOptions() {
   demux::Options options;
   options.isBlocked = [this](uint32_t id) { return isBlocked(id); };
+  options.isAsleep = [this](uint32_t id) { return isAsleep(id); };
   options.mayYield = [this](uint32_t) { return !inStaticInitializer(); };
   return options;
 }
@@ -249,6 +250,13 @@ void Scheduler::monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jo
   thread.waitReleased.store(false, std::memory_order_release);
   MonitorProtocol protocol(thread);
   untilMonitorFree(env, self, thread, object);
+}
+
+bool Scheduler::isAsleep(uint32_t id) {
+  ThreadState* thread = agent_.threads().find(id);
+  if (thread == nullptr || thread->tid == 0 || thread->inMonitorProtocol.load(std::memory_order_acquire)) return false;
+  char state = kernelState(thread->tid);
+  return state == 'S' || state == 'D';
 }
 
 bool Scheduler::isBlocked(uint32_t id) {

@@ -75,6 +75,8 @@ class Scheduler {
   /** Called without the baton: returns holding it, once mayTakeMonitor. */
   void untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
   bool isBlocked(uint32_t id);
+  /** Asleep in the kernel, whatever the JVM says (demux::Options::isAsleep: replay stall detection). */
+  bool isAsleep(uint32_t id);
   /**
    * The calling thread runs a static initialiser: it must not yield there, or a thread that needs
    * the class would block inside the VM, holding the baton (the watchdog would have to force it).

@@ -190,6 +190,13 @@ struct Options {
    * then record never forces a hand-over (only escapes) and replay cannot time out a blocked holder.
    */
   std::function<bool(uint32_t id)> isBlocked;
+  /**
+   * Replay, stall detection only: whether thread `id` sleeps (kernel state), whatever its JVM state. It
+   * catches what `isBlocked` leaves out on purpose: a thread waiting for another's class initialisation
+   * looks runnable to JVMTI, like one stopped for a safepoint. A holder asleep at the same point for a
+   * whole `replayWait` is stuck either way (no safepoint lasts that long). May be empty: `isBlocked`.
+   */
+  std::function<bool(uint32_t id)> isAsleep;
 };
 
 class Core;
