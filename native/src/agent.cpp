@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "boundary.h"
+#include "declared_members.h"
 #include "identity_hash.h"
 #include "java_access.h"
 #include "record_session.h"
@@ -367,19 +368,24 @@ void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread,
   if (!agent.active()) return;
   ThreadState* state = agent.threads().current();
   // Hooks link classes of their own, and JDK threads are outside the recording.
-  if (!state->recorded || state->inHook) return;
+  if (state->inHook) return;
   int32_t hash = 0;
-  if (!IdentityHash::peek(env, klass, hash)) return;  // JDK 25 links without hashing the mirror
   char* signature = nullptr;
-  if (jvmti->GetClassSignature(klass, &signature, nullptr) != JVMTI_ERROR_NONE) return;
-  uint32_t nameSum = 2166136261u;  // FNV-1a: tells one class's event from another's
-  for (const char* c = signature; *c != '\0'; ++c) nameSum = (nameSum ^ static_cast<uint8_t>(*c)) * 16777619u;
-  jvmti->Deallocate(reinterpret_cast<unsigned char*>(signature));
-  if (agent.recording()) {
-    agent.recorder().noteMirrorHash(*state, hash, nameSum);
-  } else {
-    agent.replayer().restoreMirrorHash(env, *state, klass, nameSum);
+  // JDK 25 links without hashing the mirror.
+  if (state->recorded && IdentityHash::peek(env, klass, hash) &&
+      jvmti->GetClassSignature(klass, &signature, nullptr) == JVMTI_ERROR_NONE) {
+    uint32_t nameSum = 2166136261u;  // FNV-1a: tells one class's event from another's
+    for (const char* c = signature; *c != '\0'; ++c) nameSum = (nameSum ^ static_cast<uint8_t>(*c)) * 16777619u;
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(signature));
+    if (agent.recording()) {
+      agent.recorder().noteMirrorHash(*state, hash, nameSum);
+    } else {
+      agent.replayer().restoreMirrorHash(env, *state, klass, nameSum);
+    }
   }
+  // Linked by Class.getDeclaredMethods0 or getDeclaredConstructors0: its member types are resolved
+  // now, after the mirror has its hash, before the native resolves them in its own order.
+  declared_members::onClassPrepare(jvmti, env, klass);
 }
 
 void JNICALL Agent::onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {

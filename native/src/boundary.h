@@ -49,6 +49,7 @@ enum class Effect : uint8_t {
   SPAWN,
   LONG_ARRAYS,
   THIS_FIELDS,
+  DECLARED_MEMBERS,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */

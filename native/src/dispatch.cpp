@@ -1,6 +1,7 @@
 // Every trampoline lands here: pass the call through, or hand it to the active session.
 #include "agent.h"
 #include "boundary.h"
+#include "declared_members.h"
 #include "record_session.h"
 #include "replay_session.h"
 #include "scheduler.h"
@@ -51,6 +52,11 @@ jvalue dispatchCall(CallFrame& frame) {
   Agent& agent = Agent::get();
   if (!agent.active()) return frame.original();
   ThreadState* thread = agent.threads().current();
+  // Every thread but a hook's own calls: a member list one thread builds is cached for all
+  // (Class.reflectionData), so its order must not depend on which thread built it.
+  if (frame.call.effect == Effect::DECLARED_MEMBERS && !thread->inHook) {
+    return declared_members::call(agent.jvmti(), frame, *thread);
+  }
   // JDK system threads are outside the recording, and so is anything a hook itself calls.
   if (!thread->recorded || thread->inHook) return frame.original();
   if (isThreadCall(frame.call.effect)) return threadCall(agent, frame, *thread);
