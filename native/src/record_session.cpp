@@ -291,13 +291,13 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     return result;
   }
   jvalue result;
+  if (call.effect == Effect::SPAWN) linkChild(frame, thread);
   if (mayBlock(frame, agent_.fds())) {
     agent_.scheduler().beforeBlocking(thread);
     result = frame.original();
     agent_.scheduler().afterBlocking(thread);
   } else {
     if (isPoint) agent_.scheduler().point(thread, call.method);
-    if (call.effect == Effect::SPAWN) linkChild(frame, thread);
     result = frame.original();
   }
   appendEvent(frame, thread, result);
