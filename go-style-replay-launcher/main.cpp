@@ -138,8 +138,8 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
 
 // The agent compares every code file with the recording, but a missing `java -jar` archive stops the
 // java launcher before any agent is loaded, with a message that reads like the program's own.
-std::string firstMissingCode(const retrace::tape::ProcessStartInfo& start) {
-  for (const retrace::tape::CodeEntry& code : start.code) {
+std::string firstMissingCode(const std::vector<retrace::tape::CodeEntry>& entries) {
+  for (const retrace::tape::CodeEntry& code : entries) {
     if (code.role == retrace::tape::CodeRole::kClasspath && code.size != retrace::tape::CodeEntry::kMissing &&
         access(code.path.c_str(), F_OK) != 0) {
       return code.path;
@@ -192,7 +192,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   for (char** e = environ; *e != nullptr; ++e) current.emplace_back(*e);
   ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
   std::string javaHome = start->javaHome;
-  std::string missingCode = firstMissingCode(*start);
+  std::vector<retrace::tape::CodeEntry> code = start->code;
   reader.reset();  // the mapping is not needed by the replay JVM
 
   if (access(command.program.c_str(), X_OK) != 0) {
@@ -201,19 +201,21 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   if (access(request.agentPath.c_str(), R_OK) != 0) {
     return fail(kExitDiffers, "the agent " + request.agentPath + " is missing (build Retrace first)");
   }
-  if (!missingCode.empty()) {
-    std::string why = missingCode.find("/surefirebooter") != std::string::npos
-                          ? "Surefire deletes its booter jar after the run: record with Surefire's useManifestOnlyJar "
-                            "set to false, see docs/test-runs.md"
-                          : "it was there when recorded, and replay runs the recorded code";
-    return fail(kExitDiffers, "the classpath entry " + missingCode + " is missing (" + why + ")");
-  }
   if (options.verbose) {
     std::fprintf(stderr, "retrace-replay: %s\n", retrace::launcher::shellLine(command, current).c_str());
   }
   if (chdir(command.cwd.c_str()) != 0) {
     return fail(kExitDiffers, "the working directory of this recording (" + command.cwd +
                                   ") is not on this machine: " + std::strerror(errno));
+  }
+  // After chdir: a relative entry is relative to the recorded working directory.
+  std::string missingCode = firstMissingCode(code);
+  if (!missingCode.empty()) {
+    std::string why = missingCode.find("/surefirebooter") != std::string::npos
+                          ? "Surefire deletes its booter jar after the run: record with Surefire's useManifestOnlyJar "
+                            "set to false, see docs/test-runs.md"
+                          : "it was there when recorded, and replay runs the recorded code";
+    return fail(kExitDiffers, "the classpath entry " + missingCode + " is missing (" + why + ")");
   }
   std::vector<char*> args = cStrings(command.argv);
   std::vector<char*> env = cStrings(command.env);

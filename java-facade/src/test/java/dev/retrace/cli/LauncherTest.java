@@ -1,6 +1,7 @@
 package dev.retrace.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -59,6 +60,8 @@ class LauncherTest {
                 exit 42
                 """);
         work = Files.createDirectories(dir.resolve("work"));
+        // The test tapes' code: the launcher checks that the recorded classpath entries are there.
+        Files.createFile(work.resolve("app.jar"));
     }
 
     private Path tape(String... options) throws Exception {
@@ -164,6 +167,17 @@ class LauncherTest {
         assertEquals(121, r.status());
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("retrace-replay: the working directory of this recording (/nonexistent/dir)"), r.err());
+    }
+
+    @Test
+    void aMissingClasspathEntryIs121BeforeTheJvmStarts() throws Exception {
+        Path tape = tape();
+        Files.delete(work.resolve("app.jar"));
+        Run r = run(List.of("./" + tape.getFileName()));
+        assertEquals(121, r.status());
+        assertEquals(List.of("retrace-replay: the classpath entry app.jar is missing (it was there when recorded,"
+                + " and replay runs the recorded code)"), r.errLines());
+        assertFalse(Files.exists(jdk.resolve("bin/run.txt")), "the JVM ran");
     }
 
     @Test
