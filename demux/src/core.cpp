@@ -72,7 +72,12 @@ uint64_t Core::pointsOf(uint32_t id) const {
 bool Core::waitForBaton(Lock& lock, Slot& t) {
   // kDetached: granted, then handed away again before it woke (replay of a kEscape or kForced at
   // the very point where it was granted); it runs on without the baton, as the schedule says.
+  t.asleep = true;
   t.cv.wait(lock, [&] { return holder == t.id || abandoned || t.state == SlotState::kDetached; });
+  t.asleep = false;
+  // The holder's time without a point starts now, not at the grant: under load a woken thread may
+  // wait a while for a CPU, or for this lock, and none of that is the program being stuck.
+  if (holder == t.id) holderSince = Clock::now();
   // The thread that granted the baton may have reopened the fast path for us on its way out.
   closeFast();
   if (holder == t.id || (t.state == SlotState::kDetached && !abandoned)) return true;

@@ -35,7 +35,51 @@ struct Slot {
   SlotState state = SlotState::kReserved;
   uint64_t points = 0;
   Clock::time_point waitSince{};  // when it joined the queue (FIFO order, quantum, reports)
+  bool asleep = false;            // in waitForBaton: granted or not, it has not woken up yet
   std::condition_variable cv;     // one per thread: a grant wakes exactly the grantee
+};
+
+/**
+ * The watchdog's judgement of "blocked": two looks at least `window` apart that both saw the holder
+ * blocked, at the same point, and between them the kernel had it asleep: it ran, or waited for a CPU,
+ * for at most a tenth of the time (ThreadTimes; without them, the two looks decide). One look is a
+ * snapshot: a thread that sleeps for a moment (a lock whose owner was preempted, a page fault) looks
+ * blocked in it, and a hand-over made then is one that another run, or the replay, does not make. A
+ * tenth, not nothing, so that a thread blocked in a wait that wakes up now and then to look again is
+ * blocked too.
+ */
+class BlockedWatch {
+ public:
+  /** True when this look confirms the holder blocked. */
+  bool look(uint32_t id, uint64_t points, bool blocked, const ThreadTimes& times, Clock::time_point now,
+            std::chrono::nanoseconds window) {
+    if (!blocked) {
+      seen_ = false;
+      return false;
+    }
+    if (seen_ && id_ == id && points_ == points) {
+      std::chrono::nanoseconds elapsed = now - since_;
+      std::chrono::nanoseconds awake{0};
+      if (times.running.count() >= 0 && times_.running.count() >= 0) awake += times.running - times_.running;
+      if (times.runnable.count() >= 0 && times_.runnable.count() >= 0) awake += times.runnable - times_.runnable;
+      if (awake * 10 <= elapsed) return elapsed >= window;
+    }
+    // The first look, or it was awake too much since the last one: count from here.
+    seen_ = true;
+    id_ = id;
+    points_ = points;
+    times_ = times;
+    since_ = now;
+    return false;
+  }
+  void reset() { seen_ = false; }
+
+ private:
+  bool seen_ = false;
+  uint32_t id_ = kNoThread;
+  uint64_t points_ = 0;
+  ThreadTimes times_;
+  Clock::time_point since_{};
 };
 
 class Policy;
@@ -49,7 +93,7 @@ class Core {
   mutable std::mutex mu;
   std::vector<std::unique_ptr<Slot>> slots;
   uint32_t holder = kNoThread;
-  Clock::time_point holderSince{};  // last grant, or last point of the holder while others waited
+  Clock::time_point holderSince{};  // the holder woke with the baton, or passed a point while others waited
   std::deque<uint32_t> queue;       // waiting thread ids, longest waiter first
   uint32_t lastReleaser = kNoThread;
   uint64_t lastReleasePoint = 0;

@@ -6,7 +6,8 @@
 //   waiting the baton becomes free, and the hand-over is written when another thread takes it. A thread
 //   that takes back the baton it freed writes nothing (replay infers it, see replay_policy.cpp).
 // - The watchdog takes the baton from a holder stuck without scheduling points: kForced when it is
-//   blocked in the VM, kEscape when it is not and has been stuck for `escapeAfter`.
+//   blocked in the VM (seen so twice, forcedAfter apart, asleep in between: BlockedWatch), kEscape when it
+//   is not and has been stuck for `escapeAfter` (not counting time it waited for a CPU).
 #include <algorithm>
 #include <memory>
 
@@ -65,18 +66,24 @@ class RecordPolicy final : public Policy {
   Clock::time_point watch(Lock& lock) override {
     if (core_.queue.empty() || core_.holder == kNoThread) return Clock::time_point::max();
     const Options& o = core_.options;
+    Clock::time_point now = Clock::now();
+    Clock::time_point poll = now + std::max<std::chrono::nanoseconds>(o.forcedAfter, kMinPoll);
+    uint32_t holder = core_.holder;
+    // Granted, not awake yet: it has not run a single instruction with the baton (waitForBaton starts
+    // its clock when it wakes).
+    if (core_.slot(holder).asleep) return poll;
     // Stuck = no progress of the holder while somebody waited.
     Clock::time_point since = std::max(core_.holderSince, core_.front().waitSince);
-    Clock::time_point now = Clock::now();
     if (now < since + o.forcedAfter) return since + o.forcedAfter;
 
-    uint32_t holder = core_.holder;
     uint64_t points = core_.slot(holder).points;
     Clock::time_point holderSince = core_.holderSince;
     bool blocked = false;
-    if (o.isBlocked) {
-      lock.unlock();  // the agent asks JVMTI; it must be free to take its own locks
-      blocked = o.isBlocked(holder);
+    ThreadTimes times;
+    if (o.isBlocked || o.threadTimes) {
+      lock.unlock();  // the agent asks JVMTI and the kernel; it must be free to take its own locks
+      if (o.isBlocked) blocked = o.isBlocked(holder);
+      if (o.threadTimes) times = o.threadTimes(holder);
       lock.lock();
       core_.closeFast();  // the holder may have counted points without the lock meanwhile
     }
@@ -84,17 +91,34 @@ class RecordPolicy final : public Policy {
         core_.holderSince != holderSince || core_.queue.empty()) {
       return now;  // it moved meanwhile: look again
     }
-    if (blocked) {
+    if (stuckHolder_ != holder || stuckPoints_ != points || stuckSince_ != since) {
+      // A new stretch without a point: its first look.
+      stuckHolder_ = holder;
+      stuckPoints_ = points;
+      stuckSince_ = since;
+      firstLook_ = now;
+      runnableAtFirstLook_ = times.runnable;
+      blockedWatch_.reset();
+    }
+    if (blockedWatch_.look(holder, points, blocked, times, now, o.forcedAfter)) {
       handOver(core_.slot(holder), core_.front(), HandoverKind::kForced, SlotState::kDetached);
       return now;
     }
-    if (o.escapeAfter.count() > 0 && now >= since + o.escapeAfter) {
-      handOver(core_.slot(holder), core_.front(), HandoverKind::kEscape, SlotState::kDetached);
-      return now;
+    if (o.escapeAfter.count() > 0) {
+      // How long it has been stuck, less the time it waited for a CPU (counted from the first look;
+      // before it, at most forcedAfter counts, however late the watchdog looked).
+      std::chrono::nanoseconds stuckFor = now - since;
+      if (runnableAtFirstLook_.count() >= 0 && times.runnable >= runnableAtFirstLook_) {
+        stuckFor = std::min<std::chrono::nanoseconds>(firstLook_ - since, o.forcedAfter) + (now - firstLook_) -
+                   (times.runnable - runnableAtFirstLook_);
+      }
+      if (stuckFor >= o.escapeAfter) {
+        handOver(core_.slot(holder), core_.front(), HandoverKind::kEscape, SlotState::kDetached);
+        return now;
+      }
+      // Not blocked yet: it may block later (ask again), or turn out to be spinning (escape).
+      poll = std::min(poll, now + std::max<std::chrono::nanoseconds>(o.escapeAfter - stuckFor, kMinPoll));
     }
-    // Not blocked yet: it may block later (ask again), or turn out to be spinning (escape).
-    Clock::time_point poll = now + std::max<std::chrono::nanoseconds>(o.forcedAfter, kMinPoll);
-    if (o.escapeAfter.count() > 0) poll = std::min(poll, since + o.escapeAfter);
     return poll;
   }
 
@@ -124,6 +148,13 @@ class RecordPolicy final : public Policy {
 
   Core& core_;
   size_t position_ = 0;
+  // The holder's current stretch without a point, as the watchdog has seen it.
+  uint32_t stuckHolder_ = kNoThread;
+  uint64_t stuckPoints_ = 0;
+  Clock::time_point stuckSince_{};
+  Clock::time_point firstLook_{};
+  std::chrono::nanoseconds runnableAtFirstLook_{-1};
+  BlockedWatch blockedWatch_;
 };
 
 }  // namespace

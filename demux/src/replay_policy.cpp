@@ -5,7 +5,8 @@
 // and it fires when the holder's point count reaches its `fromPoint`:
 // - kYield: in the holder's schedulingPoint() making that count; kBlock: in its releaseForBlocking()
 //   or exit(); kEscape: at once, the holder runs on without the baton; kForced: as soon as the watchdog
-//   sees the holder blocked in the VM (or, if it never blocks here, at its next point: lateForced).
+//   sees the holder blocked in the VM, as record judges it (BlockedWatch), or, if it never blocks
+//   here, at its next point (lateForced).
 // - A release with no entry is a take-back the recording left out: the baton is kept for the releaser.
 // - Anything else (the holder is not the entry's `from`, or passed the point) is a divergence, reported
 //   at once; a thread that does not come for a baton kept for it is reported after `replayWait`.
@@ -187,17 +188,23 @@ class ReplayPolicy final : public Policy {
   Clock::time_point watchForced(Lock& lock, const Handover& e, Clock::time_point now) {
     const Options& o = core_.options;
     uint32_t holder = core_.holder;
+    Clock::time_point poll = now + std::max<std::chrono::nanoseconds>(o.replayPoll, kMinPoll);
+    // Granted, not awake yet: it has not run to where it blocked when recorded.
+    if (core_.slot(holder).asleep) return poll;
     size_t position = next_;
-    bool blocked = true;  // without isBlocked, nothing better than granting it at once
-    if (o.isBlocked) {
+    uint64_t points = core_.slot(holder).points;
+    if (o.isBlocked) {  // without it, nothing better than granting it at once
       lock.unlock();
-      blocked = o.isBlocked(holder);
+      bool blocked = o.isBlocked(holder);
+      ThreadTimes times = o.threadTimes ? o.threadTimes(holder) : ThreadTimes{};
       lock.lock();
+      if (core_.stalled || core_.abandoned || core_.holder != holder || next_ != position || pendingForced() != &e) {
+        return now;
+      }
+      // Blocked as record means it (BlockedWatch), not asleep for a moment.
+      if (!forcedWatch_.look(holder, points, blocked, times, now, o.forcedAfter)) return poll;
     }
-    if (core_.stalled || core_.abandoned || core_.holder != holder || next_ != position || pendingForced() != &e) {
-      return now;
-    }
-    if (!blocked) return now + std::max<std::chrono::nanoseconds>(o.replayPoll, kMinPoll);
+    forcedWatch_.reset();
     consume();
     core_.release(core_.slot(holder), SlotState::kDetached);
     reserve(e.to);
@@ -277,6 +284,8 @@ class ReplayPolicy final : public Policy {
   uint32_t blockedHolder_ = kNoThread;
   uint64_t blockedPoints_ = 0;
   Clock::time_point blockedSince_{};
+  // The holder of a pending kForced hand-over, as the watchdog has seen it.
+  BlockedWatch forcedWatch_;
 };
 
 }  // namespace

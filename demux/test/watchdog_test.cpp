@@ -204,5 +204,168 @@ TEST(Watchdog, ReplayOfAnEscapeCompletes) {
   EXPECT_TRUE(stalls.reports().empty());
 }
 
+// Thread 0 holds the baton for `work` with no scheduling point while thread 1 waits, then passes one
+// point; what the watchdog makes of that depends on isBlocked and threadTimes. The log says who ran
+// first.
+std::vector<uint32_t> workProgram(Demux& demux, std::chrono::milliseconds work, std::atomic<bool>& childRanEarly) {
+  std::vector<uint32_t> log;
+  std::atomic<bool> childRan{false};
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::thread t([&] {
+    demux.arrive(child);
+    childRan = true;
+    log.push_back(child);
+    demux.exit(child);
+  });
+  std::this_thread::sleep_for(work);
+  childRanEarly = childRan.load();
+  demux.schedulingPoint(main);
+  log.push_back(main);
+  demux.releaseForBlocking(main);
+  t.join();
+  demux.reacquire(main);
+  demux.exit(main);
+  return log;
+}
+
+// A thread that sleeps for a moment now and then (a lock whose owner was preempted, a page fault) is
+// not stuck: every look finds it asleep, but it has run in between. Forcing a hand-over there made
+// the worker that ran the first task and the next one run side by side when recorded, and the
+// replay, which waits for the holder to block at that point, could not do the same.
+TEST(Watchdog, AHolderThatRunsBetweenLooksIsNotForced) {
+  HangGuard guard;
+  Tape tape;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 0s;
+  options.isBlocked = [](uint32_t) { return true; };  // asleep whenever the watchdog looks...
+  auto start = std::chrono::steady_clock::now();
+  options.threadTimes = [start](uint32_t) {  // ...but running in between
+    ThreadTimes times;
+    times.running = std::chrono::steady_clock::now() - start;
+    times.runnable = 0ns;
+    return times;
+  };
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{true};
+  std::vector<uint32_t> log = workProgram(demux, 100ms, childRanEarly);
+  EXPECT_FALSE(childRanEarly);
+  EXPECT_EQ(log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_EQ(demux.stats().forced, 0u);
+  ASSERT_FALSE(tape.entries().empty());
+  EXPECT_EQ(tape.entries()[0], (Handover{0, 1, 1, HandoverKind::kYield})) << text(tape.entries());
+}
+
+TEST(Watchdog, AHolderSeenBlockedOnceIsNotForced) {
+  HangGuard guard;
+  Tape tape;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 0s;
+  std::atomic<int> looks{0};
+  options.isBlocked = [&looks](uint32_t) { return looks++ % 2 == 0; };  // asleep at every other look
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{true};
+  workProgram(demux, 100ms, childRanEarly);
+  EXPECT_GE(looks.load(), 4);
+  EXPECT_FALSE(childRanEarly);
+  EXPECT_EQ(demux.stats().forced, 0u);
+}
+
+// On a busy machine a computation is slow because it waits for a CPU, not because it spins: that
+// time does not count towards escapeAfter.
+TEST(Watchdog, TimeSpentWaitingForACpuDoesNotCountTowardsAnEscape) {
+  HangGuard guard;
+  Tape tape;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 40ms;
+  auto start = std::chrono::steady_clock::now();
+  options.threadTimes = [start](uint32_t) {  // runnable, waiting for a CPU, all along
+    ThreadTimes times;
+    times.running = 0ns;
+    times.runnable = std::chrono::steady_clock::now() - start;
+    return times;
+  };
+  Demux demux(options);
+  std::atomic<bool> childRanEarly{true};
+  std::vector<uint32_t> log = workProgram(demux, 150ms, childRanEarly);
+  EXPECT_FALSE(childRanEarly);
+  EXPECT_EQ(log, (std::vector<uint32_t>{1, 0}));
+  EXPECT_FALSE(demux.escaped());
+}
+
+TEST(Watchdog, ATrulyBlockedHolderIsForcedWithThreadTimes) {
+  HangGuard guard;
+  Tape tape;
+  BlockedFlags flags;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 10s;
+  options.isBlocked = flags.probe();
+  options.threadTimes = [](uint32_t) {  // it does not run while blocked
+    ThreadTimes times;
+    times.running = 7ms;
+    times.runnable = 1ms;
+    return times;
+  };
+  Demux demux(options);
+  BlockedProgram program(flags);
+  program.run(demux);
+  EXPECT_EQ(tape.entries(), kForcedSchedule) << text(tape.entries());
+  EXPECT_TRUE(program.childSawMainBlocked);
+}
+
+// Blocked in a wait that wakes up now and then to look again (a timed park in a loop): still blocked.
+TEST(Watchdog, AHolderBlockedInAWaitThatWakesNowAndThenIsForced) {
+  HangGuard guard;
+  Tape tape;
+  BlockedFlags flags;
+  Options options = recordOptions(tape);
+  options.forcedAfter = 5ms;
+  options.escapeAfter = 0s;  // no escape to fall back on
+  options.isBlocked = flags.probe();
+  std::atomic<int64_t> running{0};
+  options.threadTimes = [&running](uint32_t) {
+    ThreadTimes times;
+    times.running = std::chrono::nanoseconds(running += 20000);  // 20 us per look
+    times.runnable = 0ns;
+    return times;
+  };
+  Demux demux(options);
+  BlockedProgram program(flags);
+  program.run(demux);
+  EXPECT_EQ(tape.entries(), kForcedSchedule) << text(tape.entries());
+}
+
+// Replay waits for the holder of a recorded kForced hand-over to be blocked as record judged it: a
+// holder asleep at every look but running in between never is, and hands over at its next point.
+TEST(Watchdog, ReplayDoesNotTakeAMomentarySleepForTheForcedBlock) {
+  HangGuard guard;
+  StallCatcher stalls;
+  Options options = replayOptions(kForcedSchedule, stalls);
+  options.isBlocked = [](uint32_t) { return true; };
+  auto start = std::chrono::steady_clock::now();
+  options.threadTimes = [start](uint32_t) {  // waiting for a CPU: awake, not blocked
+    ThreadTimes times;
+    times.running = 0ns;
+    times.runnable = std::chrono::steady_clock::now() - start;
+    return times;
+  };
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  ArrivingChild t(demux, child);
+  std::this_thread::sleep_for(60ms);
+  EXPECT_FALSE(t.ran);
+  EXPECT_TRUE(demux.schedulingPoint(main));
+  EXPECT_TRUE(t.ran);
+  t.join();
+  demux.exit(main);
+  EXPECT_EQ(demux.stats().lateForced, 1u);
+  EXPECT_TRUE(stalls.reports().empty());
+}
+
 }  // namespace
 }  // namespace retrace::demux::test

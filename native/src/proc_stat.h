@@ -12,4 +12,11 @@ namespace retrace::agent {
  */
 std::string procStatFields(const std::string& path);
 
+/**
+ * The first two numbers of /proc/self/task/<tid>/schedstat: nanoseconds the thread has run on a CPU
+ * and waited on a run queue for one. False when the file cannot be read (a kernel without schedstats,
+ * or the thread is gone).
+ */
+bool procSchedStat(long tid, unsigned long long& running, unsigned long long& runnable);
+
 }  // namespace retrace::agent

@@ -90,6 +90,7 @@ demux::Options Scheduler::baseOptions() {
   demux::Options options;
   options.isBlocked = [this](uint32_t id) { return isBlocked(id); };
   options.isAsleep = [this](uint32_t id) { return isAsleep(id); };
+  options.threadTimes = [this](uint32_t id) { return threadTimes(id); };
   options.mayYield = [this](uint32_t) { return !inStaticInitializer(); };
   return options;
 }
@@ -278,6 +279,18 @@ bool Scheduler::isBlocked(uint32_t id) {
   bool blocked = (jvmState & kBlockedStates) != 0;
   if (tracing()) traceLine("[sched] blocked?   thread %u kernel %c jvmti %x -> %d\n", id, state, jvmState, blocked);
   return blocked;
+}
+
+demux::ThreadTimes Scheduler::threadTimes(uint32_t id) {
+  demux::ThreadTimes times;
+  ThreadState* thread = agent_.threads().find(id);
+  unsigned long long running = 0;
+  unsigned long long runnable = 0;
+  if (thread == nullptr || thread->tid == 0 || !procSchedStat(thread->tid, running, runnable)) return times;
+  times.running = std::chrono::nanoseconds(running);
+  times.runnable = std::chrono::nanoseconds(runnable);
+  if (tracing()) traceLine("[sched] times     thread %u running %llu runnable %llu\n", id, running, runnable);
+  return times;
 }
 
 std::string Scheduler::label(uint32_t id) {

@@ -77,6 +77,8 @@ class Scheduler {
   bool isBlocked(uint32_t id);
   /** Asleep in the kernel, whatever the JVM says (demux::Options::isAsleep: replay stall detection). */
   bool isAsleep(uint32_t id);
+  /** The kernel's account of thread `id`'s time (schedstat): how long it ran, how long it waited for a CPU. */
+  demux::ThreadTimes threadTimes(uint32_t id);
   /**
    * The calling thread runs a static initialiser: it must not yield there, or a thread that needs
    * the class would block inside the VM, holding the baton (the watchdog would have to force it).

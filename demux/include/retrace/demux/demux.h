@@ -134,6 +134,17 @@ struct Stats {
   uint64_t misuses = 0;     // calls that broke the API contract and were ignored
 };
 
+/**
+ * How a thread has spent its time so far, as the kernel counts it (Options::threadTimes). Negative:
+ * not known.
+ */
+struct ThreadTimes {
+  /** On a CPU. */
+  std::chrono::nanoseconds running{-1};
+  /** Ready to run, waiting for a CPU (preempted, or not yet scheduled after a wake-up). */
+  std::chrono::nanoseconds runnable{-1};
+};
+
 struct Options {
   Mode mode = Mode::kRecord;
   /** Replay: the recorded hand-overs, in order. */
@@ -146,15 +157,21 @@ struct Options {
   std::chrono::nanoseconds quantum = std::chrono::milliseconds(2);
   /**
    * Record: a holder with no scheduling point for this long while a thread waits is asked about through
-   * `isBlocked` (and again every `forcedAfter`); blocked means a kForced hand-over. Replay: without an
-   * `isBlocked`, a recorded kForced hand-over is granted at once.
+   * `isBlocked` (and again every `forcedAfter`). It is blocked (a kForced hand-over) only when two looks
+   * at least `forcedAfter` apart both say so, at the same point, and `threadTimes` shows it asleep in
+   * between (running or waiting for a CPU at most a tenth of the time): a thread that sleeps for a
+   * moment (a lock whose owner was preempted, a page fault) is not stuck. A holder granted the baton
+   * is not looked at before it has woken up. Replay: a recorded kForced hand-over is granted when the
+   * holder is blocked in that sense; without an `isBlocked`, at once.
    */
   std::chrono::nanoseconds forcedAfter = std::chrono::milliseconds(10);
   /**
    * Record: a holder that is not blocked and has no scheduling point for this long while a thread waits
    * is presumed spinning on something only a waiter can change; the longest waiter runs beside it
    * (kEscape, escaped() becomes true). 0 disables it: then a spin-wait on a plain field hangs forever.
-   * A long computation looks the same, so this trades exactness for never hanging.
+   * A long computation looks the same, so this trades exactness for never hanging. Time the holder
+   * spent waiting for a CPU (`threadTimes`) does not count: a busy machine does not make a
+   * computation look like a spin.
    */
   std::chrono::nanoseconds escapeAfter = std::chrono::milliseconds(200);
   /**
@@ -197,6 +214,12 @@ struct Options {
    * whole `replayWait` is stuck either way (no safepoint lasts that long). May be empty: `isBlocked`.
    */
   std::function<bool(uint32_t id)> isAsleep;
+  /**
+   * How thread `id` has spent its time so far (see ThreadTimes). Called without the lock, from the
+   * watchdog thread, next to isBlocked. May be empty: then a holder seen blocked at two looks is
+   * blocked, and escapes count wall-clock time.
+   */
+  std::function<ThreadTimes(uint32_t id)> threadTimes;
 };
 
 class Core;
