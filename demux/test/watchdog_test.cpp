@@ -2,6 +2,7 @@
 // without one (kEscape), and the replay of both.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -10,6 +11,14 @@
 
 namespace retrace::demux::test {
 namespace {
+
+// Record options for the watchdog's tests: it looks at a holder 5 ms after its last point.
+Options watchedOptions(Tape& tape, std::chrono::nanoseconds escapeAfter) {
+  Options options = recordOptions(tape);
+  options.forcedAfter = std::chrono::milliseconds(5);
+  options.escapeAfter = escapeAfter;
+  return options;
+}
 
 // Thread 0 works a little, then "blocks in the VM" (a condition variable, with isBlocked saying so)
 // until thread 1 signals it: without a forced hand-over, this program never ends.
@@ -59,9 +68,7 @@ TEST(Watchdog, ABlockedHolderIsForcedToHandOver) {
   HangGuard guard;
   Tape tape;
   BlockedFlags flags;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 10s;
+  Options options = watchedOptions(tape, 10s);
   options.isBlocked = flags.probe();
   Demux demux(options);
   BlockedProgram program(flags);
@@ -111,22 +118,23 @@ TEST(Watchdog, ReplayGrantsAForcedHandOverAtTheNextPointIfTheHolderNeverBlocks) 
   EXPECT_TRUE(stalls.reports().empty());
 }
 
-// Thread 0 spins on a flag that only thread 1 sets, with no scheduling point in the loop.
-std::vector<uint32_t> spinProgram(Demux& demux, std::atomic<bool>& childRanEarly, std::chrono::milliseconds spinLimit) {
+// Thread 0 holds the baton, doing `hold` with no scheduling point, while thread 1 waits to run (and
+// then sets the flag `hold` is given); thread 0 then passes one point and blocks. What the watchdog
+// makes of the stretch depends on isBlocked and threadTimes. The log says who ran first.
+std::vector<uint32_t> holdThenPoint(Demux& demux, std::atomic<bool>& childRanEarly,
+                                    const std::function<void(const std::atomic<bool>& childRan)>& hold) {
   std::vector<uint32_t> log;
-  std::atomic<bool> flag{false};
+  std::atomic<bool> childRan{false};
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
   std::thread t([&] {
     demux.arrive(child);
     log.push_back(child);
-    flag = true;
+    childRan = true;
     demux.exit(child);
   });
-  auto start = std::chrono::steady_clock::now();
-  while (!flag.load() && std::chrono::steady_clock::now() - start < spinLimit) {
-  }
-  childRanEarly = flag.load();
+  hold(childRan);
+  childRanEarly = childRan.load();
   demux.schedulingPoint(main);
   log.push_back(main);
   demux.releaseForBlocking(main);
@@ -136,14 +144,21 @@ std::vector<uint32_t> spinProgram(Demux& demux, std::atomic<bool>& childRanEarly
   return log;
 }
 
+// Thread 0 spins on a flag that only thread 1 sets, with no scheduling point in the loop.
+std::vector<uint32_t> spinProgram(Demux& demux, std::atomic<bool>& childRanEarly, std::chrono::milliseconds spinLimit) {
+  return holdThenPoint(demux, childRanEarly, [spinLimit](const std::atomic<bool>& childRan) {
+    auto start = std::chrono::steady_clock::now();
+    while (!childRan.load() && std::chrono::steady_clock::now() - start < spinLimit) {
+    }
+  });
+}
+
 const std::vector<Handover> kEscapeSchedule = {{0, 0, 1, HandoverKind::kEscape}, {1, 1, 0, HandoverKind::kBlock}};
 
 TEST(Watchdog, ASpinningHolderEscapesAfterTheLimit) {
   HangGuard guard;
   Tape tape;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 60ms;  // no isBlocked: the holder cannot be seen blocked, only stuck
+  Options options = watchedOptions(tape, 60ms);  // no isBlocked: the holder cannot be seen blocked, only stuck
   Demux demux(options);
   std::atomic<bool> childRanEarly{false};
   auto start = std::chrono::steady_clock::now();
@@ -160,9 +175,7 @@ TEST(Watchdog, ANotBlockedHolderIsNotForced) {
   HangGuard guard;
   Tape tape;
   BlockedFlags flags;  // says "not blocked": the holder is spinning, not waiting in the VM
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 60ms;
+  Options options = watchedOptions(tape, 60ms);
   options.isBlocked = flags.probe();
   Demux demux(options);
   std::atomic<bool> childRanEarly{false};
@@ -175,9 +188,7 @@ TEST(Watchdog, ANotBlockedHolderIsNotForced) {
 TEST(Watchdog, WithoutAnEscapeLimitASpinnerKeepsTheBaton) {
   HangGuard guard;
   Tape tape;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 0s;
+  Options options = watchedOptions(tape, 0s);
   Demux demux(options);
   std::atomic<bool> childRanEarly{true};
   // The spin gives up by itself after 150 ms; the child must not have run meanwhile.
@@ -204,29 +215,9 @@ TEST(Watchdog, ReplayOfAnEscapeCompletes) {
   EXPECT_TRUE(stalls.reports().empty());
 }
 
-// Thread 0 holds the baton for `work` with no scheduling point while thread 1 waits, then passes one
-// point; what the watchdog makes of that depends on isBlocked and threadTimes. The log says who ran
-// first.
+// Thread 0 works (sleeps) for `work` with no scheduling point while thread 1 waits.
 std::vector<uint32_t> workProgram(Demux& demux, std::chrono::milliseconds work, std::atomic<bool>& childRanEarly) {
-  std::vector<uint32_t> log;
-  std::atomic<bool> childRan{false};
-  uint32_t main = demux.startMain();
-  uint32_t child = demux.reserveChild(main);
-  std::thread t([&] {
-    demux.arrive(child);
-    childRan = true;
-    log.push_back(child);
-    demux.exit(child);
-  });
-  std::this_thread::sleep_for(work);
-  childRanEarly = childRan.load();
-  demux.schedulingPoint(main);
-  log.push_back(main);
-  demux.releaseForBlocking(main);
-  t.join();
-  demux.reacquire(main);
-  demux.exit(main);
-  return log;
+  return holdThenPoint(demux, childRanEarly, [work](const std::atomic<bool>&) { std::this_thread::sleep_for(work); });
 }
 
 // A thread that sleeps for a moment now and then (a lock whose owner was preempted, a page fault) is
@@ -236,9 +227,7 @@ std::vector<uint32_t> workProgram(Demux& demux, std::chrono::milliseconds work, 
 TEST(Watchdog, AHolderThatRunsBetweenLooksIsNotForced) {
   HangGuard guard;
   Tape tape;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 0s;
+  Options options = watchedOptions(tape, 0s);
   options.isBlocked = [](uint32_t) { return true; };  // asleep whenever the watchdog looks...
   auto start = std::chrono::steady_clock::now();
   options.threadTimes = [start](uint32_t) {  // ...but running in between
@@ -260,9 +249,7 @@ TEST(Watchdog, AHolderThatRunsBetweenLooksIsNotForced) {
 TEST(Watchdog, AHolderSeenBlockedOnceIsNotForced) {
   HangGuard guard;
   Tape tape;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 0s;
+  Options options = watchedOptions(tape, 0s);
   std::atomic<int> looks{0};
   options.isBlocked = [&looks](uint32_t) { return looks++ % 2 == 0; };  // asleep at every other look
   Demux demux(options);
@@ -278,9 +265,7 @@ TEST(Watchdog, AHolderSeenBlockedOnceIsNotForced) {
 TEST(Watchdog, TimeSpentWaitingForACpuDoesNotCountTowardsAnEscape) {
   HangGuard guard;
   Tape tape;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 40ms;
+  Options options = watchedOptions(tape, 40ms);
   auto start = std::chrono::steady_clock::now();
   options.threadTimes = [start](uint32_t) {  // runnable, waiting for a CPU, all along
     ThreadTimes times;
@@ -300,9 +285,7 @@ TEST(Watchdog, ATrulyBlockedHolderIsForcedWithThreadTimes) {
   HangGuard guard;
   Tape tape;
   BlockedFlags flags;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 10s;
+  Options options = watchedOptions(tape, 10s);
   options.isBlocked = flags.probe();
   options.threadTimes = [](uint32_t) {  // it does not run while blocked
     ThreadTimes times;
@@ -322,9 +305,7 @@ TEST(Watchdog, AHolderBlockedInAWaitThatWakesNowAndThenIsForced) {
   HangGuard guard;
   Tape tape;
   BlockedFlags flags;
-  Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
-  options.escapeAfter = 0s;  // no escape to fall back on
+  Options options = watchedOptions(tape, 0s);  // no escape to fall back on
   options.isBlocked = flags.probe();
   std::atomic<int64_t> running{0};
   options.threadTimes = [&running](uint32_t) {
