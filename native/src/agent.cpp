@@ -167,7 +167,7 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     replayer_->start();  // ends the process with a clear message when it cannot replay
     // The recording had the test listener when its code has the jar (checked to be the same one).
     for (const tape::CodeEntry& entry : replayer_->recordedCode()) {
-      if (entry.role == tape::CodeRole::kAgent && entry.path != agentPath_) {
+      if (entry.role == tape::CodeRole::kAgent && test_runs::isListenerJar(entry.path)) {
         testListenerJar_ = entry.path;
         code_.addAgentFile(entry.path);
       }

@@ -15,6 +15,12 @@ std::string listenerJar(const std::string& agentPath) {
   return (slash == std::string::npos ? std::string(".") : agentPath.substr(0, slash)) + "/retrace-junit.jar";
 }
 
+bool isListenerJar(const std::string& path) {
+  static const char kName[] = "/retrace-junit.jar";
+  return path.size() >= sizeof kName - 1 &&
+         path.compare(path.size() - (sizeof kName - 1), sizeof kName - 1, kName) == 0;
+}
+
 bool addListener(jvmtiEnv* jvmti, const std::string& jar) {
   return jvmti->AddToSystemClassLoaderSearch(jar.c_str()) == JVMTI_ERROR_NONE;
 }

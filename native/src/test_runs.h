@@ -16,6 +16,9 @@ namespace retrace::agent::test_runs {
 /** The listener jar, next to the agent library: <dist>/lib/retrace-junit.jar. */
 std::string listenerJar(const std::string& agentPath);
 
+/** Whether a recorded code file is the listener jar (the recording put it on the class path). */
+bool isListenerJar(const std::string& path);
+
 /**
  * Puts the listener jar on the system class path (live phase: the JVM runs
  * appendToClassPathForInstrumentation, leaving java.class.path as the program set it). Done at
