@@ -12,6 +12,18 @@
 namespace retrace::demux::test {
 namespace {
 
+// threadTimes of a thread awake all the time from now on: on a CPU, or (waitingForCpu) runnable.
+std::function<ThreadTimes(uint32_t)> awakeFromNow(bool waitingForCpu) {
+  auto start = std::chrono::steady_clock::now();
+  return [start, waitingForCpu](uint32_t) {
+    std::chrono::nanoseconds awake = std::chrono::steady_clock::now() - start;
+    ThreadTimes times;
+    times.running = waitingForCpu ? std::chrono::nanoseconds(0) : awake;
+    times.runnable = waitingForCpu ? awake : std::chrono::nanoseconds(0);
+    return times;
+  };
+}
+
 // Record options for the watchdog's tests: it looks at a holder 5 ms after its last point.
 Options watchedOptions(Tape& tape, std::chrono::nanoseconds escapeAfter) {
   Options options = recordOptions(tape);
@@ -229,13 +241,7 @@ TEST(Watchdog, AHolderThatRunsBetweenLooksIsNotForced) {
   Tape tape;
   Options options = watchedOptions(tape, 0s);
   options.isBlocked = [](uint32_t) { return true; };  // asleep whenever the watchdog looks...
-  auto start = std::chrono::steady_clock::now();
-  options.threadTimes = [start](uint32_t) {  // ...but running in between
-    ThreadTimes times;
-    times.running = std::chrono::steady_clock::now() - start;
-    times.runnable = 0ns;
-    return times;
-  };
+  options.threadTimes = awakeFromNow(false);          // ...but running in between
   Demux demux(options);
   std::atomic<bool> childRanEarly{true};
   std::vector<uint32_t> log = workProgram(demux, 100ms, childRanEarly);
@@ -266,13 +272,7 @@ TEST(Watchdog, TimeSpentWaitingForACpuDoesNotCountTowardsAnEscape) {
   HangGuard guard;
   Tape tape;
   Options options = watchedOptions(tape, 40ms);
-  auto start = std::chrono::steady_clock::now();
-  options.threadTimes = [start](uint32_t) {  // runnable, waiting for a CPU, all along
-    ThreadTimes times;
-    times.running = 0ns;
-    times.runnable = std::chrono::steady_clock::now() - start;
-    return times;
-  };
+  options.threadTimes = awakeFromNow(true);  // runnable, waiting for a CPU, all along
   Demux demux(options);
   std::atomic<bool> childRanEarly{true};
   std::vector<uint32_t> log = workProgram(demux, 150ms, childRanEarly);
@@ -327,13 +327,7 @@ TEST(Watchdog, ReplayDoesNotTakeAMomentarySleepForTheForcedBlock) {
   StallCatcher stalls;
   Options options = replayOptions(kForcedSchedule, stalls);
   options.isBlocked = [](uint32_t) { return true; };
-  auto start = std::chrono::steady_clock::now();
-  options.threadTimes = [start](uint32_t) {  // waiting for a CPU: awake, not blocked
-    ThreadTimes times;
-    times.running = 0ns;
-    times.runnable = std::chrono::steady_clock::now() - start;
-    return times;
-  };
+  options.threadTimes = awakeFromNow(true);  // waiting for a CPU: awake, not blocked
   Demux demux(options);
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
