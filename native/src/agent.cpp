@@ -155,7 +155,6 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   }
   if (options_.mode == Mode::kRecord) {
     recorder_ = std::make_unique<RecordSession>(*this);
-    // RecordSession::start takes the spawn link from the environment; the program must not see it.
     if (!recorder_->start(error)) {
       fprintf(stderr, "retrace: %s\n", error.c_str());
       return JNI_ERR;
