@@ -56,6 +56,7 @@ struct CodeEntry {
     javaHome @0;    # a file of the JDK that identifies the build (release, libjvm.so)
     classpath @1;   # a jar, or the .class files below a directory entry
     agent @2;       # libretrace.so itself
+    loaded @3;      # a jar or class file the program's class loaders opened as it ran (ProcessEnd)
   }
 }
 
@@ -121,6 +122,8 @@ struct ProcessEnd {
   threads @5 :List(ThreadStart);
   handoverCount @6 :UInt64;  # hand-overs the process made: a reader that read fewer knows its
                              # schedule lost its tail, which replay cannot guess
+  code @7 :List(CodeEntry);  # code found as the program ran (role loaded): read live, not recorded,
+                             # checked by replay like ProcessStart.code
 }
 
 # A run of the process's thread hand-over schedule: which logical thread got the baton next, in the

@@ -215,12 +215,20 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     dup2(agent.heldStdout_, STDOUT_FILENO);
     close(agent.heldStdout_);
     agent.heldStdout_ = -1;
-    jvmti->SetEventNotificationMode(JVMTI_DISABLE, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, nullptr);
+  }
+  if (name == nullptr || loader != nullptr) return;
+  std::string error;
+  if (isPerfClockClass(name)) {
+    if (!zeroPerfClocks(jvmti, data, length, newData, newLength, error)) {
+      agent.log("%s loads unchanged: %s", name, error.c_str());
+    }
+    // Once System and every perf clock class are done, class loading costs nothing more.
+    if (agent.perfClassesLeft_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      jvmti->SetEventNotificationMode(JVMTI_DISABLE, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, nullptr);
+    }
     return;
   }
-  if (name == nullptr || agent.systemRewritten_.load(std::memory_order_relaxed)) return;
-  if (std::strcmp(name, "java/lang/System") != 0 || loader != nullptr) return;
-  std::string error;
+  if (agent.systemRewritten_.load(std::memory_order_relaxed) || std::strcmp(name, "java/lang/System") != 0) return;
   if (!rewriteSystemClass(jvmti, kNativePrefix, data, length, newData, newLength, error)) {
     fail(kExitUnreadable, "cannot prepare java.lang.System for recording clocks: " + error);
   }

@@ -7,6 +7,7 @@
 #include <jvmti.h>
 
 #include <atomic>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "fd_table.h"
 #include "options.h"
 #include "scheduler.h"
+#include "system_class_rewrite.h"
 #include "thread_registry.h"
 
 namespace retrace::agent {
@@ -43,6 +45,7 @@ class Agent {
   ThreadRegistry& threads() { return threads_; }
   FdTable& fds() { return fds_; }
   const CodeIdentity& code() const { return code_; }
+  CodeIdentity& code() { return code_; }
   const std::string& cwd() const { return cwd_; }
   const std::string& agentPath() const { return agentPath_; }
   const std::string& tapePath() const { return tapePath_; }
@@ -112,6 +115,7 @@ class Agent {
   std::unique_ptr<ReplaySession> replayer_;
   std::atomic<bool> active_{false};
   std::atomic<bool> systemRewritten_{false};
+  std::atomic<int> perfClassesLeft_{static_cast<int>(std::size(kPerfClockClasses))};  // system_class_rewrite.h
   int heldStdout_ = -1;          // stdout while java.lang.System is parsed (see onClassFileLoad)
   std::string testListenerJar_;  // put on the class path at VMInit when not empty (test_runs.h)
 };

@@ -40,6 +40,7 @@ constexpr uint8_t kOpIload0 = 0x1a, kOpLload0 = 0x1e, kOpFload0 = 0x22, kOpDload
 constexpr uint8_t kOpIreturn = 0xac, kOpLreturn = 0xad, kOpFreturn = 0xae, kOpDreturn = 0xaf, kOpAreturn = 0xb0,
                   kOpReturn = 0xb1;
 constexpr uint8_t kOpInvokespecial = 0xb7, kOpInvokestatic = 0xb8;
+constexpr uint8_t kOpNop = 0x00, kOpLconst0 = 0x09;
 
 constexpr size_t kMaxU2 = 0xFFFF;
 constexpr unsigned kMaxArgSlots = 255;  // JVMS 4.3.3, including `this`
@@ -744,6 +745,147 @@ bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::stri
 
   error = skipped;
   return true;
+}
+
+namespace {
+
+// The length of the instruction at `pc` of a method's code, or 0 when it is malformed (JVMS 6.5).
+size_t instructionLength(const uint8_t* code, size_t codeLength, size_t pc) {
+  const uint8_t op = code[pc];
+  auto u4At = [&](size_t at, uint32_t& v) {
+    if (at + 4 > codeLength) return false;
+    v = (uint32_t{code[at]} << 24) | (uint32_t{code[at + 1]} << 16) | (uint32_t{code[at + 2]} << 8) | code[at + 3];
+    return true;
+  };
+  if (op >= 0x99 && op <= 0xa8) return 3;  // if<cond>, if_icmp<cond>, if_acmp<cond>, goto, jsr
+  switch (op) {
+    case 0x10:
+    case 0x12:
+    case 0x15:
+    case 0x16:
+    case 0x17:
+    case 0x18:
+    case 0x19:  // bipush ldc xload
+    case 0x36:
+    case 0x37:
+    case 0x38:
+    case 0x39:
+    case 0x3a:
+    case 0xa9:
+    case 0xbc:  // xstore ret newarray
+      return 2;
+    case 0x11:
+    case 0x13:
+    case 0x14:
+    case 0x84:
+    case 0xb2:
+    case 0xb3:
+    case 0xb4:
+    case 0xb5:
+    case 0xb6:
+    case 0xb7:
+    case 0xb8:
+    case 0xbb:
+    case 0xbd:
+    case 0xc0:
+    case 0xc1:
+    case 0xc6:
+    case 0xc7:
+      return 3;
+    case 0xc5:  // multianewarray
+      return 4;
+    case 0xb9:
+    case 0xba:
+    case 0xc8:
+    case 0xc9:  // invokeinterface invokedynamic goto_w jsr_w
+      return 5;
+    case 0xc4:  // wide
+      if (pc + 1 >= codeLength) return 0;
+      return code[pc + 1] == 0x84 ? 6 : 4;
+    case 0xaa: {  // tableswitch: padding to a multiple of 4, default, low, high, jump offsets
+      size_t at = (pc + 4) & ~size_t{3};
+      uint32_t low, high;
+      if (!u4At(at + 4, low) || !u4At(at + 8, high)) return 0;
+      auto count = static_cast<int64_t>(static_cast<int32_t>(high)) - static_cast<int32_t>(low) + 1;
+      if (count < 0 || count > 0xFFFF) return 0;
+      return at + 12 + static_cast<size_t>(count) * 4 - pc;
+    }
+    case 0xab: {  // lookupswitch: padding, default, npairs, pairs
+      size_t at = (pc + 4) & ~size_t{3};
+      uint32_t pairs;
+      if (!u4At(at + 4, pairs) || pairs > 0xFFFF) return 0;
+      return at + 8 + size_t{pairs} * 8 - pc;
+    }
+    default:
+      return op <= 0xc9 ? 1 : 0;
+  }
+}
+
+// True when constant `index` is a Methodref to owner.name descriptor.
+bool isMethodref(const uint8_t* data, const ParsedClass& pc, const ClassView& view, uint16_t index,
+                 const StaticCall& call) {
+  if (index == 0 || index >= pc.cp.size() || pc.cp[index].tag != kTagMethodref) return false;
+  auto u2At = [&](size_t at) { return static_cast<uint16_t>((data[at] << 8) | data[at + 1]); };
+  const size_t ref = pc.cp[index].offset;
+  uint16_t classIndex = u2At(ref), natIndex = u2At(ref + 2);
+  if (classIndex >= pc.cp.size() || pc.cp[classIndex].tag != kTagClass) return false;
+  if (natIndex >= pc.cp.size() || pc.cp[natIndex].tag != kTagNameAndType) return false;
+  const size_t nat = pc.cp[natIndex].offset;
+  return view.utf8Equals(u2At(pc.cp[classIndex].offset), call.owner) && view.utf8Equals(u2At(nat), call.name) &&
+         view.utf8Equals(u2At(nat + 2), call.descriptor);
+}
+
+}  // namespace
+
+int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCall& call, std::vector<uint8_t>& out,
+                        std::string& error) {
+  out.clear();
+  error.clear();
+  if (classBytes == nullptr) {
+    error = "no class bytes";
+    return -1;
+  }
+  if (call.descriptor != "()J") {
+    error = "only a call of descriptor ()J can be replaced by lconst_0";
+    return -1;
+  }
+  ParsedClass pc;
+  if (!parseClass(classBytes, length, pc, error)) return -1;
+  const ClassView view(classBytes, pc);
+  out.assign(classBytes, classBytes + length);
+  int replaced = 0;
+  for (const MethodInfo& m : pc.methods) {
+    for (const AttributeInfo& a : m.attributes) {
+      if (!view.utf8Equals(a.nameIndex, "Code")) continue;
+      // attribute_name_index u2, attribute_length u4, max_stack u2, max_locals u2, code_length u4
+      Reader r(classBytes + a.start + 10, a.end - a.start - 10);
+      uint32_t codeLength;
+      if (!r.u4(codeLength) || codeLength > a.end - a.start - 14) {
+        error = "malformed Code attribute";
+        return -1;
+      }
+      const size_t codeStart = a.start + 14;
+      const uint8_t* code = classBytes + codeStart;
+      for (size_t at = 0; at < codeLength;) {
+        size_t step = instructionLength(code, codeLength, at);
+        if (step == 0 || at + step > codeLength) {
+          error = "malformed bytecode at offset " + std::to_string(at);
+          return -1;
+        }
+        if (code[at] == kOpInvokestatic &&
+            isMethodref(classBytes, pc, view, static_cast<uint16_t>((code[at + 1] << 8) | code[at + 2]), call)) {
+          // Same length and stack effect (pushes a long, pops nothing): offsets, branch targets and
+          // the StackMapTable stay valid.
+          out[codeStart + at] = kOpLconst0;
+          out[codeStart + at + 1] = kOpNop;
+          out[codeStart + at + 2] = kOpNop;
+          ++replaced;
+        }
+        at += step;
+      }
+    }
+  }
+  return replaced;
 }
 
 }  // namespace retrace::agent

@@ -73,4 +73,21 @@ struct NativeWrap {
 bool wrapNativeMethods(const uint8_t* classBytes, size_t length, const std::string& prefix,
                        const std::vector<NativeWrap>& methods, std::vector<uint8_t>& out, std::string& error);
 
+struct StaticCall {
+  std::string owner;       // internal form: java/lang/System
+  std::string name;        // nanoTime
+  std::string descriptor;  // ()J
+};
+
+/**
+ * Replaces every `invokestatic owner.name()J` in the methods of a class file by `lconst_0; nop;
+ * nop`: the same length and the same stack effect, so no offset, branch or StackMapTable frame
+ * changes. For clock readings whose only use is a statistic of the JDK's own (the class loaders'
+ * perf counters), which would otherwise be events whose order follows HotSpot's, not the
+ * program's. Returns how many calls were replaced (`out` holds the class, changed or not), or -1
+ * with `error` set when the class file or its bytecode cannot be parsed.
+ */
+int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCall& call, std::vector<uint8_t>& out,
+                        std::string& error);
+
 }  // namespace retrace::agent

@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "retrace/tape/frame.h"
 
@@ -151,6 +153,31 @@ bool CodeIdentity::isCode(const char* path) const {
   return false;
 }
 
+bool CodeIdentity::looksLikeCode(const std::string& path) {
+  auto endsWith = [&path](const char* suffix) {
+    size_t n = std::strlen(suffix);
+    return path.size() > n && strcasecmp(path.c_str() + path.size() - n, suffix) == 0;
+  };
+  return endsWith(".jar") || endsWith(".zip") || endsWith(".class");
+}
+
+void CodeIdentity::noteFoundCode(const std::string& path) {
+  std::string normal = normalize(cwd_, path);
+  std::lock_guard<std::mutex> guard(foundMutex_);
+  found_.insert(normal);
+}
+
+std::vector<tape::CodeEntry> CodeIdentity::foundCode() const {
+  std::set<std::string> paths;
+  {
+    std::lock_guard<std::mutex> guard(foundMutex_);
+    paths = found_;
+  }
+  std::vector<tape::CodeEntry> out;
+  for (const std::string& path : paths) out.push_back(entryFor(path, tape::CodeRole::kLoaded));
+  return out;
+}
+
 std::vector<tape::CodeEntry> CodeIdentity::fingerprint() const {
   // The JDK is identified by its release file (version and build) and libjvm.so, not by all of
   // lib/modules: checksumming 130 MB on every start would cost more than the JVM's own start-up.
@@ -169,6 +196,7 @@ std::string CodeIdentity::compare(const std::vector<tape::CodeEntry>& recorded) 
     if (now.crc32c == was.crc32c && now.size == was.size) continue;
     const char* what = was.role == tape::CodeRole::kJavaHome ? "the JDK file"
                        : was.role == tape::CodeRole::kAgent  ? "the agent"
+                       : was.role == tape::CodeRole::kLoaded ? "the code file (opened by a class loader)"
                                                              : "the classpath entry";
     char line[512];
     if (now.size == tape::CodeEntry::kMissing) {

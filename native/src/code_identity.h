@@ -2,6 +2,8 @@
 // so that replay can refuse to run different code.
 #pragma once
 
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,16 @@ class CodeIdentity {
   /** True when `path` (absolute, or relative to the start directory) lies under a code root. */
   bool isCode(const char* path) const;
 
+  /**
+   * A jar, zip or class file: what a class loader reads. Such a file opened from inside the JDK's
+   * class path machinery (a URLClassLoader's jars, JUnit's or Maven's class loaders) is code
+   * found as the program runs: read live like the class path, not recorded, and checksummed at
+   * the end of the recording (foundCode) for replay to check.
+   */
+  static bool looksLikeCode(const std::string& path);
+  void noteFoundCode(const std::string& path);
+  std::vector<tape::CodeEntry> foundCode() const;
+
   /** Checksums of the files that identify the JDK build, the classpath entries and the agent. */
   std::vector<tape::CodeEntry> fingerprint() const;
 
@@ -40,6 +52,8 @@ class CodeIdentity {
   std::vector<std::string> classPath_;
   std::vector<std::string> agentFiles_;
   std::vector<std::string> trees_;  // every file below is code
+  mutable std::mutex foundMutex_;
+  std::set<std::string> found_;  // noteFoundCode, normalised
 };
 
 }  // namespace retrace::agent

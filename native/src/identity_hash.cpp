@@ -1,5 +1,7 @@
 #include "identity_hash.h"
 
+#include <iterator>
+
 #include "boundary.h"
 
 namespace retrace::agent {
@@ -81,10 +83,33 @@ IdentityHash::Outcome installMoved(uint64_t* header, int shift, int32_t hash, in
 
 Access access;
 
+// Objects whose identity hash only orders a JDK-internal weak set: ZipFile keeps its open input
+// streams in a WeakHashMap. Class loading opens one per class it reads, in the order the JVM asks
+// for classes, which is not the program's (the verifier's order changes from run to run).
+constexpr const char* kUnrecordedClasses[] = {"java/util/zip/ZipFile$ZipFileInputStream",
+                                              "java/util/zip/ZipFile$ZipFileInflaterInputStream"};
+jclass unrecorded[std::size(kUnrecordedClasses)] = {};  // global references, or null
+
 }  // namespace
+
+bool IdentityHash::isUnrecorded(JNIEnv* env, jobject object) {
+  for (jclass klass : unrecorded) {
+    if (klass != nullptr && env->IsInstanceOf(object, klass)) return true;
+  }
+  return false;
+}
 
 void IdentityHash::init(jvmtiEnv* jvmti, JNIEnv* env) {
   access.jvmti = jvmti;
+  for (size_t i = 0; i < std::size(kUnrecordedClasses); ++i) {
+    jclass klass = env->FindClass(kUnrecordedClasses[i]);
+    if (klass == nullptr) {
+      env->ExceptionClear();
+      continue;
+    }
+    unrecorded[i] = static_cast<jclass>(env->NewGlobalRef(klass));
+    env->DeleteLocalRef(klass);
+  }
   jclass klass = env->FindClass("jdk/internal/misc/Unsafe");
   if (klass == nullptr) {
     env->ExceptionClear();

@@ -33,6 +33,13 @@ class IdentityHash {
    */
   static void init(jvmtiEnv* jvmti, JNIEnv* env);
 
+  /**
+   * The object's hash is not an event: the JVM generates it live in record and replay alike. For
+   * JDK-internal objects whose hash only orders a weak set of the JDK's own and whose creation
+   * follows the JVM's class loading order (ZipFile's open streams; docs/boundary.md).
+   */
+  static bool isUnrecorded(JNIEnv* env, jobject object);
+
   /** The JVM's own generator, through whichever of the two natives is bound. */
   static int32_t generate(JNIEnv* env, jobject object);
 

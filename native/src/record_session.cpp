@@ -244,15 +244,17 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   if (call.effect == Effect::IDENTITY_HASH) {
     // Only a generation is an event (identity_hash.h): it happens at the same place in every run.
     jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
-    if (object == nullptr || IdentityHash::hasHash(frame.env, object)) return frame.original();
+    if (object == nullptr || IdentityHash::hasHash(frame.env, object) || IdentityHash::isUnrecorded(frame.env, object))
+      return frame.original();
   }
-  // Not a scheduling point: a hash, unlike a clock, is taken in many static initialisers, and a
-  // thread that gave up the baton inside one would leave the next user of the class blocked in the
-  // VM, holding the baton. Replay makes no point there either.
-  bool isPoint = call.effect != Effect::IDENTITY_HASH;
+  // A hash generation is a scheduling point like a clock reading: a computation that hashes objects
+  // but calls nothing else (building a large toString, filling an IdentityHashMap) can hand over
+  // there, where otherwise it would escape (docs/threads.md). Many hashes are taken in static
+  // initialisers, where a yield would leave the next user of the class blocked in the VM holding
+  // the baton: the demux asks mayYield, which says no there.
   // The fast path: clocks and other calls whose whole answer is one number (isOneNumberCall).
   if (!agent_.options().stacktraces && (isOneNumberCall(call) || call.effect == Effect::IDENTITY_HASH)) {
-    if (isPoint) agent_.scheduler().point(thread, call.method);
+    agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
@@ -285,7 +287,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     agent_.fds().setPassThroughDir(handle, false);
     return result;
   }
-  if (routeOf(frame, agent_.fds(), agent_.code()) == Route::kPassThrough) {
+  if (routeOf(frame, agent_.fds(), agent_.code(), agent_.jvmti()) == Route::kPassThrough) {
     jvalue result = frame.original();
     notePassThroughOpen(frame, result, agent_.fds());
     return result;
@@ -297,7 +299,7 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
     result = frame.original();
     agent_.scheduler().afterBlocking(thread);
   } else {
-    if (isPoint) agent_.scheduler().point(thread, call.method);
+    agent_.scheduler().point(thread, call.method);
     result = frame.original();
   }
   appendEvent(frame, thread, result);
@@ -464,6 +466,7 @@ void RecordSession::finish(int exitStatus) {
   tape::ProcessEndInfo end;
   end.exitStatus = exitStatus;
   end.endTimeMillis = nowMillis();
+  end.code = agent_.code().foundCode();
   agent_.threads().forEach([&](ThreadState& thread) {
     if (!thread.recorded) return;
     // A thread stopped by the exiting VM inside a hook would hold its lock forever: wait briefly.

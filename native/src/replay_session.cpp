@@ -57,6 +57,7 @@ void ReplaySession::start() {
     Agent::fail(kExitCodeMismatch, "cannot replay: recorded on " + start_->jvmVersion + ", this JVM is " + jvm);
   }
   std::string codeChange = CodeIdentity::compare(start_->code);
+  if (codeChange.empty() && end_ != nullptr) codeChange = CodeIdentity::compare(end_->code);
   if (!codeChange.empty()) Agent::fail(kExitCodeMismatch, "cannot replay: " + codeChange);
 
   // Answers for files the recording opened need real descriptors that the Java objects can hold
@@ -236,8 +237,10 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     // Only a generation is an event (identity_hash.h); a hash already in the header is the JVM's
     // answer, which replay put there.
     jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
-    if (object == nullptr || IdentityHash::hasHash(frame.env, object)) return frame.original();
-    return replayIdentityHash(frame, thread, expect(frame, thread));  // not a point: see record_session.cpp
+    if (object == nullptr || IdentityHash::hasHash(frame.env, object) || IdentityHash::isUnrecorded(frame.env, object))
+      return frame.original();
+    agent_.scheduler().point(thread, call.method);  // a point, as when recorded (record_session.cpp)
+    return replayIdentityHash(frame, thread, expect(frame, thread));
   }
   // The fast path: clocks and other calls whose whole answer is one number.
   if (isOneNumberCall(call)) {
@@ -246,7 +249,8 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     if (!event.hasThrown()) return primitiveResult(call, event.value());
     return answer(frame, thread, event);
   }
-  Route route = call.source == Source::NONE ? Route::kTape : routeOf(frame, agent_.fds(), agent_.code());
+  Route route =
+      call.source == Source::NONE ? Route::kTape : routeOf(frame, agent_.fds(), agent_.code(), agent_.jvmti());
   if (route == Route::kPassThrough) {
     jvalue result = frame.original();
     notePassThroughOpen(frame, result, agent_.fds());

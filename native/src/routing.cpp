@@ -9,6 +9,7 @@
 #include "code_identity.h"
 #include "fd_table.h"
 #include "java_access.h"
+#include "stacks.h"
 
 namespace retrace::agent {
 
@@ -71,7 +72,22 @@ bool changesFiles(CallFrame& frame) {
   }
 }
 
-Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code) {
+namespace {
+
+// The JDK's class path machinery: the application class loader's and every URLClassLoader's.
+constexpr const char* kClassPathMachinery = "jdk.internal.loader.URLClassPath";
+constexpr int kClassPathDepth = 48;
+
+bool isCodePath(const std::string& path, CodeIdentity& code, jvmtiEnv* jvmti) {
+  if (code.isCode(path.c_str())) return true;
+  if (!CodeIdentity::looksLikeCode(path) || !calledFrom(jvmti, kClassPathMachinery, kClassPathDepth)) return false;
+  code.noteFoundCode(path);
+  return true;
+}
+
+}  // namespace
+
+Route routeOf(CallFrame& frame, FdTable& fds, CodeIdentity& code, jvmtiEnv* jvmti) {
   const BoundaryCall& call = frame.call;
   switch (call.source) {
     case Source::NONE:
@@ -83,7 +99,7 @@ Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code) {
     case Source::ARG_CSTR: {
       if (changesFiles(frame)) return Route::kTape;
       std::string path;
-      return JavaAccess::pathOf(frame, path) && code.isCode(path.c_str()) ? Route::kPassThrough : Route::kTape;
+      return JavaAccess::pathOf(frame, path) && isCodePath(path, code, jvmti) ? Route::kPassThrough : Route::kTape;
     }
     default: {
       int fd = JavaAccess::fdOf(frame);

@@ -13,7 +13,12 @@ enum class Route { kPassThrough, kEcho, kTape };
 class FdTable;
 class CodeIdentity;
 
-Route routeOf(CallFrame& frame, FdTable& fds, const CodeIdentity& code);
+/**
+ * `jvmti` is for one question, asked only of a jar, zip or class file outside the code roots:
+ * whether a class loader's class path opens it (CodeIdentity::looksLikeCode); then it is code
+ * found as the program runs, and noted in `code`.
+ */
+Route routeOf(CallFrame& frame, FdTable& fds, CodeIdentity& code, jvmtiEnv* jvmti);
 
 /**
  * The call may block for long: sleep, reads of stdin or of a child process's pipe, name-service

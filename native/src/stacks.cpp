@@ -1,5 +1,6 @@
 #include "stacks.h"
 
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -57,6 +58,20 @@ int lineOf(jvmtiEnv* jvmti, jmethodID method, jlocation location) {
   return line;
 }
 
+// "pkg.Class.method(File.java)", looked up once per method.
+std::string nameOf(jvmtiEnv* jvmti, jmethodID method) {
+  MethodNames& cache = methodNames();
+  {
+    std::lock_guard<std::mutex> guard(cache.mutex);
+    auto it = cache.names.find(method);
+    if (it != cache.names.end()) return it->second;
+  }
+  std::string name = describe(jvmti, method);
+  std::lock_guard<std::mutex> guard(cache.mutex);
+  cache.names.emplace(method, name);
+  return name;
+}
+
 }  // namespace
 
 JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth) {
@@ -66,24 +81,26 @@ JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth) {
   if (jvmti == nullptr || jvmti->GetStackTrace(nullptr, 0, maxDepth, frames.data(), &count) != JVMTI_ERROR_NONE) {
     return out;
   }
-  MethodNames& cache = methodNames();
   for (jint i = 0; i < count; ++i) {
     // The renamed clock natives (system_class_rewrite.h) are ours, not the program's.
-    std::string name;
-    {
-      std::lock_guard<std::mutex> guard(cache.mutex);
-      auto it = cache.names.find(frames[i].method);
-      if (it != cache.names.end()) name = it->second;
-    }
-    if (name.empty()) {
-      name = describe(jvmti, frames[i].method);
-      std::lock_guard<std::mutex> guard(cache.mutex);
-      cache.names.emplace(frames[i].method, name);
-    }
+    std::string name = nameOf(jvmti, frames[i].method);
     if (name.find(".retrace$") != std::string::npos) continue;
     out.emplace_back(name, lineOf(jvmti, frames[i].method, frames[i].location));
   }
   return out;
+}
+
+bool calledFrom(jvmtiEnv* jvmti, const char* classPrefix, int maxDepth) {
+  std::vector<jvmtiFrameInfo> frames(static_cast<size_t>(maxDepth));
+  jint count = 0;
+  if (jvmti == nullptr || jvmti->GetStackTrace(nullptr, 0, maxDepth, frames.data(), &count) != JVMTI_ERROR_NONE) {
+    return false;
+  }
+  size_t prefixLength = std::strlen(classPrefix);
+  for (jint i = 0; i < count; ++i) {
+    if (nameOf(jvmti, frames[i].method).compare(0, prefixLength, classPrefix) == 0) return true;
+  }
+  return false;
 }
 
 std::string formatStack(const JavaStack& stack, const char* indent) {

@@ -16,4 +16,10 @@ JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth);
 
 std::string formatStack(const JavaStack& stack, const char* indent);
 
+/**
+ * Whether a method whose name (as in a JavaStack) starts with `classPrefix`, for example
+ * "jdk.internal.loader.URLClassPath", is on the calling thread's stack within `maxDepth` frames.
+ */
+bool calledFrom(jvmtiEnv* jvmti, const char* classPrefix, int maxDepth);
+
 }  // namespace retrace::agent

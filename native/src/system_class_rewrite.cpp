@@ -7,11 +7,10 @@
 
 namespace retrace::agent {
 
-bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, const unsigned char* data, jint length,
-                        unsigned char** newData, jint* newLength, std::string& error) {
-  std::vector<NativeWrap> clocks = {{"nanoTime", "()J"}, {"currentTimeMillis", "()J"}};
-  std::vector<uint8_t> rewritten;
-  if (!wrapNativeMethods(data, static_cast<size_t>(length), prefix, clocks, rewritten, error)) return false;
+namespace {
+
+bool handOver(jvmtiEnv* jvmti, const std::vector<uint8_t>& rewritten, unsigned char** newData, jint* newLength,
+              std::string& error) {
   unsigned char* out = nullptr;
   if (jvmti->Allocate(static_cast<jlong>(rewritten.size()), &out) != JVMTI_ERROR_NONE) {
     error = "out of memory";
@@ -21,6 +20,32 @@ bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, const unsigned char
   *newData = out;
   *newLength = static_cast<jint>(rewritten.size());
   return true;
+}
+
+}  // namespace
+
+bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, const unsigned char* data, jint length,
+                        unsigned char** newData, jint* newLength, std::string& error) {
+  std::vector<NativeWrap> clocks = {{"nanoTime", "()J"}, {"currentTimeMillis", "()J"}};
+  std::vector<uint8_t> rewritten;
+  if (!wrapNativeMethods(data, static_cast<size_t>(length), prefix, clocks, rewritten, error)) return false;
+  return handOver(jvmti, rewritten, newData, newLength, error);
+}
+
+bool isPerfClockClass(const char* name) {
+  for (const char* perf : kPerfClockClasses) {
+    if (std::strcmp(name, perf) == 0) return true;
+  }
+  return false;
+}
+
+bool zeroPerfClocks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                    std::string& error) {
+  std::vector<uint8_t> rewritten;
+  int replaced =
+      zeroLongStaticCalls(data, static_cast<size_t>(length), {"java/lang/System", "nanoTime", "()J"}, rewritten, error);
+  if (replaced < 0) return false;
+  return replaced == 0 || handOver(jvmti, rewritten, newData, newLength, error);
 }
 
 }  // namespace retrace::agent

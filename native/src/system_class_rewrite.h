@@ -14,4 +14,25 @@ namespace retrace::agent {
 bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, const unsigned char* data, jint length,
                         unsigned char** newData, jint* newLength, std::string& error);
 
+/**
+ * The JDK classes whose clock readings feed only the JVM's own perf counters (class loading and
+ * zip file statistics, jdk.internal.perf): `jstat -class` figures, not program input. Their order
+ * follows HotSpot's (the verifier asks class loaders for types in an order that changes from run
+ * to run), so as events they would make replay diverge on code that never looks at them.
+ */
+constexpr const char* kPerfClockClasses[] = {
+    "java/lang/ClassLoader",         "java/net/URLClassLoader",        "java/util/zip/ZipFile",
+    "jdk/internal/perf/PerfCounter", "jdk/internal/module/ModulePath", "jdk/internal/module/ModuleBootstrap$Counters"};
+
+/** True when `name` is one of kPerfClockClasses (boot loader only). */
+bool isPerfClockClass(const char* name);
+
+/**
+ * Rewrites one of kPerfClockClasses so that its System.nanoTime() calls read 0: in record and
+ * replay alike, so the counters' time figures are 0 under the agent and the calls are no events.
+ * False with `error` set when the class cannot be parsed; the class then loads unchanged.
+ */
+bool zeroPerfClocks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                    std::string& error);
+
 }  // namespace retrace::agent

@@ -1,6 +1,7 @@
 // Tests for classfile_rewriter: hand-built class files (structure, malformed input), the real
 // java/lang/System.class of the installed JDKs (javap), and end-to-end runs on real JVMs.
 #include "classfile_rewriter.h"
+#include "system_class_rewrite.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -1204,6 +1205,103 @@ INSTANTIATE_TEST_SUITE_P(
                       ClockCase{"Javac17", kJdk17, "", 61, {kJdk17, kJdk25}},
                       ClockCase{"Javac25", kJdk25, "", 69, {kJdk25}}),
     [](const ::testing::TestParamInfo<ClockCase>& info) { return std::string(info.param.label); });
+
+// ---------------------------------------------------------------------------------------------
+// zeroLongStaticCalls: the perf counters' clock readings become lconst_0 (system_class_rewrite.h).
+
+// Every kind of instruction length around the calls: switches at both paddings, wide, long
+// constants, branches over a call, a call in a loop, and a call that is not System.nanoTime.
+constexpr const char* kPerfSource = R"(
+public class Perf {
+  static long nanoTime() { return 7; }
+  static long sample(int k) {
+    long t0 = System.nanoTime();
+    int x = 0;
+    switch (k) { case 1: x = 10; break; case 2: x = 20; break; case 3: x = 30; break; default: x = -1; }
+    switch (k * 1000) { case 1000: x += 1; break; case 50000: x += 2; break; default: x += 3; }
+    int[] big = new int[300];
+    for (int i = 0; i < big.length; i++) big[i] = i;
+    int w = big[299];
+    w += 1000;
+    long elapsed = System.nanoTime() - t0;
+    if (k > 100) elapsed += System.nanoTime();
+    return elapsed * 1000 + x + w + nanoTime() + System.currentTimeMillis() * 0 + 123456789012L * 0;
+  }
+  public static void main(String[] a) {
+    long[] loop = new long[3];
+    for (int i = 0; i < loop.length; i++) loop[i] = System.nanoTime();
+    System.out.println("sample " + sample(2) + " loop " + loop[0] + loop[1] + loop[2]);
+  }
+}
+)";
+
+TEST(ZeroLongStaticCallsTest, RejectsWhatItCannotDo) {
+  std::vector<uint8_t> out;
+  std::string error;
+  const std::vector<uint8_t> garbage = {0xCA, 0xFE, 0xBA, 0xBE, 0, 0};
+  EXPECT_EQ(zeroLongStaticCalls(garbage.data(), garbage.size(), {"java/lang/System", "nanoTime", "()J"}, out, error),
+            -1);
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(zeroLongStaticCalls(garbage.data(), garbage.size(),
+                                {"java/lang/System", "identityHashCode", "(Ljava/lang/Object;)I"}, out, error),
+            -1);
+  EXPECT_TRUE(contains(error, "()J")) << error;
+}
+
+class ZeroLongStaticCallsEndToEnd : public ::testing::TestWithParam<Jdk> {};
+
+TEST_P(ZeroLongStaticCallsEndToEnd, CallsReadZeroAndTheClassStillVerifies) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  ASSERT_TRUE(writeFile(dir / "Perf.java", kPerfSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac = run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "Perf.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  // Unchanged, the program prints clock readings: sample is huge and the loop is not all zeros.
+  const CommandResult before = run(bin(jdk, "java") + " -Xverify:all -cp " + quote(dir / "cls") + " Perf");
+  ASSERT_EQ(before.status, 0) << before.output;
+  EXPECT_FALSE(hasLine(before.output, "sample 1027 loop 000")) << before.output;
+
+  std::vector<uint8_t> in, out;
+  ASSERT_TRUE(readFile(dir / "cls/Perf.class", in));
+  std::string error;
+  EXPECT_EQ(zeroLongStaticCalls(in.data(), in.size(), {"java/lang/System", "nanoTime", "()J"}, out, error), 4) << error;
+  EXPECT_EQ(out.size(), in.size());
+  ASSERT_TRUE(writeFile(dir / "cls/Perf.class", out));
+  // x = 20 + 3, w = 1299, Perf.nanoTime() = 7: 23 + 1299 + 7 = 1329, and the clock reads 0.
+  const CommandResult after = run(bin(jdk, "java") + " -Xverify:all -cp " + quote(dir / "cls") + " Perf");
+  ASSERT_EQ(after.status, 0) << after.output;
+  EXPECT_TRUE(hasLine(after.output, "sample 1329 loop 000")) << after.output;
+}
+
+TEST_P(ZeroLongStaticCallsEndToEnd, RewritesEveryPerfClockClassOfTheJdk) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const CommandResult extract =
+      run(bin(jdk, "jimage") + " extract --dir " + quote(dir / "jimage") +
+          " --include 'regex:.*java\\.base/.*\\.class' " + quote(std::string(jdk.home) + "/lib/modules"));
+  ASSERT_EQ(extract.status, 0) << extract.output;
+  for (const char* name : kPerfClockClasses) {
+    SCOPED_TRACE(name);
+    std::vector<uint8_t> in, out;
+    ASSERT_TRUE(readFile(dir / (std::string("jimage/java.base/") + name + ".class"), in));
+    std::string error;
+    EXPECT_GT(zeroLongStaticCalls(in.data(), in.size(), {"java/lang/System", "nanoTime", "()J"}, out, error), 0)
+        << error;
+    const std::string path = dir / "out.class";
+    ASSERT_TRUE(writeFile(path, out));
+    const CommandResult javap = run(bin(jdk, "javap") + " -p -c " + quote(path));
+    ASSERT_EQ(javap.status, 0) << javap.output;
+    EXPECT_FALSE(contains(javap.output, "java/lang/System.nanoTime")) << javap.output;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Jdks, ZeroLongStaticCallsEndToEnd, ::testing::Values(kJdk17, kJdk25),
+                         [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
 
 }  // namespace
 }  // namespace retrace::agent

@@ -24,6 +24,30 @@ std::vector<std::string> readTextList(capnp::List<capnp::Text>::Reader list) {
   return values;
 }
 
+void fillCode(capnp::List<schema::CodeEntry>::Builder list, const std::vector<CodeEntry>& entries) {
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    const CodeEntry& entry = entries[i];
+    RETRACE_SET_TEXT(list[i], Path, entry.path);
+    list[i].setRole(static_cast<schema::CodeEntry::Role>(entry.role));
+    list[i].setCrc32c(entry.crc32c);
+    list[i].setSize(entry.size);
+  }
+}
+
+std::vector<CodeEntry> readCode(capnp::List<schema::CodeEntry>::Reader list) {
+  std::vector<CodeEntry> entries;
+  entries.reserve(list.size());
+  for (auto code : list) {
+    CodeEntry entry;
+    entry.path = toString(code.getPath());
+    entry.role = static_cast<CodeRole>(code.getRole());
+    entry.crc32c = code.getCrc32c();
+    entry.size = code.getSize();
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
 }  // namespace
 
 void fillProcessStart(schema::ProcessStart::Builder out, const ProcessStartInfo& info) {
@@ -42,14 +66,7 @@ void fillProcessStart(schema::ProcessStart::Builder out, const ProcessStartInfo&
     RETRACE_SET_TEXT(properties[i], Key, info.systemProperties[i].first);
     RETRACE_SET_TEXT(properties[i], Value, info.systemProperties[i].second);
   }
-  auto code = out.initCode(static_cast<unsigned>(info.code.size()));
-  for (unsigned i = 0; i < info.code.size(); ++i) {
-    const CodeEntry& entry = info.code[i];
-    RETRACE_SET_TEXT(code[i], Path, entry.path);
-    code[i].setRole(static_cast<schema::CodeEntry::Role>(entry.role));
-    code[i].setCrc32c(entry.crc32c);
-    code[i].setSize(entry.size);
-  }
+  fillCode(out.initCode(static_cast<unsigned>(info.code.size())), info.code);
   out.setStartTimeMillis(info.startTimeMillis);
   RETRACE_SET_TEXT(out, AgentOptions, info.agentOptions);
   auto calls = out.initCalls(static_cast<unsigned>(info.calls.size()));
@@ -77,14 +94,7 @@ ProcessStartInfo readProcessStart(schema::ProcessStart::Reader in) {
   for (auto property : in.getSystemProperties()) {
     info.systemProperties.emplace_back(toString(property.getKey()), toString(property.getValue()));
   }
-  for (auto code : in.getCode()) {
-    CodeEntry entry;
-    entry.path = toString(code.getPath());
-    entry.role = static_cast<CodeRole>(code.getRole());
-    entry.crc32c = code.getCrc32c();
-    entry.size = code.getSize();
-    info.code.push_back(std::move(entry));
-  }
+  info.code = readCode(in.getCode());
   info.startTimeMillis = in.getStartTimeMillis();
   info.agentOptions = toString(in.getAgentOptions());
   for (auto call : in.getCalls()) {
@@ -125,6 +135,7 @@ void fillProcessEnd(schema::ProcessEnd::Builder out, const ProcessEndInfo& info)
   auto threads = out.initThreads(static_cast<unsigned>(info.threads.size()));
   for (unsigned i = 0; i < info.threads.size(); ++i) fillThreadStart(threads[i], info.threads[i]);
   out.setHandoverCount(info.handoverCount);
+  fillCode(out.initCode(static_cast<unsigned>(info.code.size())), info.code);
 }
 
 ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
@@ -136,6 +147,7 @@ ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
   info.truncatedReason = toString(in.getTruncatedReason());
   for (auto thread : in.getThreads()) info.threads.push_back(readThreadStart(thread));
   info.handoverCount = in.getHandoverCount();
+  info.code = readCode(in.getCode());
   return info;
 }
 

@@ -65,6 +65,25 @@ std::string callName(const std::unordered_map<uint16_t, std::string>& names, uin
   return it != names.end() ? it->second : "unknown call #" + std::to_string(id);
 }
 
+const char* roleName(retrace::tape::CodeRole role);
+
+void writeCode(JsonWriter& json, const std::vector<CodeEntry>& entries) {
+  json.key("code").beginArray();
+  for (const auto& code : entries) {
+    json.beginObject();
+    json.key("path").string(code.path);
+    json.key("role").string(roleName(code.role));
+    json.key("crc32c").unsignedNumber(code.crc32c);
+    if (code.size == CodeEntry::kMissing) {
+      json.key("size").null();
+    } else {
+      json.key("size").unsignedNumber(code.size);
+    }
+    json.endObject();
+  }
+  json.endArray();
+}
+
 const char* roleName(retrace::tape::CodeRole role) {
   switch (role) {
     case retrace::tape::CodeRole::kJavaHome:
@@ -73,6 +92,8 @@ const char* roleName(retrace::tape::CodeRole role) {
       return "classpath";
     case retrace::tape::CodeRole::kAgent:
       return "agent";
+    case retrace::tape::CodeRole::kLoaded:
+      return "loaded";
   }
   return "unknown";
 }
@@ -107,20 +128,7 @@ void writeProcessStart(JsonWriter& json, const ProcessStartInfo& start) {
   json.key("systemProperties").beginObject();
   for (const auto& [key, value] : start.systemProperties) json.key(key).string(value);
   json.endObject();
-  json.key("code").beginArray();
-  for (const auto& code : start.code) {
-    json.beginObject();
-    json.key("path").string(code.path);
-    json.key("role").string(roleName(code.role));
-    json.key("crc32c").unsignedNumber(code.crc32c);
-    if (code.size == CodeEntry::kMissing) {
-      json.key("size").null();
-    } else {
-      json.key("size").unsignedNumber(code.size);
-    }
-    json.endObject();
-  }
-  json.endArray();
+  writeCode(json, start.code);
 }
 
 void writeProcessEnd(JsonWriter& json, const ProcessEndInfo* end) {
@@ -136,6 +144,7 @@ void writeProcessEnd(JsonWriter& json, const ProcessEndInfo* end) {
   json.key("endTimeMillis").number(end->endTimeMillis);
   json.key("truncatedReason").string(end->truncatedReason);
   json.key("handoverCount").unsignedNumber(end->handoverCount);
+  writeCode(json, end->code);
   json.endObject();
 }
 

@@ -9,7 +9,7 @@
 
 namespace retrace::tape {
 
-enum class CodeRole : uint8_t { kJavaHome = 0, kClasspath = 1, kAgent = 2 };
+enum class CodeRole : uint8_t { kJavaHome = 0, kClasspath = 1, kAgent = 2, kLoaded = 3 };
 
 struct CodeEntry {
   // The size of an entry that did not exist when it was fingerprinted (a classpath directory Maven
@@ -80,6 +80,9 @@ struct ProcessEndInfo {
   // TapeWriter::finish sets it to the hand-overs submitted, whatever the caller put here: only the
   // writer knows how many it was given.
   uint64_t handoverCount = 0;
+  // Code found as the program ran (CodeRole::kLoaded): jars and class files its class loaders
+  // opened, read live and checked by replay like ProcessStartInfo::code.
+  std::vector<CodeEntry> code;
 };
 
 }  // namespace retrace::tape
