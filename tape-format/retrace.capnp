@@ -12,7 +12,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("retrace::schema");
 
-const formatVersion :UInt32 = 2;
+const formatVersion :UInt32 = 3;
 
 struct Message {
   union {

@@ -60,6 +60,16 @@ struct Access {
     if (stackLocked ? !mine : !inUse) return nullptr;
     return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
   }
+
+  // Where a locked object's header went, for a look only: whoever owns the lock, and whether the
+  // monitor is in use or idle. What is read there may be stale (the owner unlocking, the monitor
+  // being deflated), so the caller checks that it looks like an unlocked header.
+  const uint64_t* headerToRead(uint64_t mark) const {
+    uint64_t lock = mark & kLockMask;
+    bool stackLocked = lock == 0 && !fastLockKeepsHeader;
+    if ((!stackLocked && lock != kMonitor) || (mark & ~kLockMask) == 0) return nullptr;
+    return reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
+  }
 };
 
 // A header that moved out (see movedHeader): holds the hash like an unlocked object's header.
@@ -171,7 +181,16 @@ int32_t IdentityHash::generate(JNIEnv* env, jobject object) {
 bool IdentityHash::hasHash(JNIEnv* env, jobject object) {
   if (!access.ready || access.shift < 0) return false;
   uint64_t mark = access.mark(env, object);
-  return access.settable(mark) && ((mark >> access.shift) & kHashMask) != 0;
+  if (!access.settable(mark)) {
+    // Locked or inflated: the hash is where the header went. The JVM inflates and deflates
+    // monitors on its own (contention, its deflation thread), so deciding by the monitor's state
+    // would make a call an event in one run and not in the other; the hash itself decides.
+    const uint64_t* header = access.headerToRead(mark);
+    if (header == nullptr) return false;
+    mark = __atomic_load_n(header, __ATOMIC_ACQUIRE);
+    if ((mark & kLockMask) != kUnlocked) return false;
+  }
+  return ((mark >> access.shift) & kHashMask) != 0;
 }
 
 bool IdentityHash::peek(JNIEnv* env, jobject object, int32_t& hash) {

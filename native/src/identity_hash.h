@@ -52,9 +52,11 @@ class IdentityHash {
   /**
    * Whether `object` already has an identity hash that the JVM will hand out without generating
    * one. Only a generation is an event: whether a hashCode() call reaches the native at all depends
-   * on the JIT (compiled code reads the header itself), a generation does not. A locked object may
-   * hide its hash: false, and every call on it is an event, in record and replay alike, because
-   * compiled code calls the native for locked objects too.
+   * on the JIT (compiled code reads the header itself), a generation does not. A locked or
+   * inflated object keeps its header elsewhere (the owner's lock record on JDK 17, the monitor):
+   * the hash is looked for there, whoever owns the lock, so that the answer does not depend on the
+   * monitor's state, which the JVM changes on its own. Only when that header cannot be read is the
+   * answer false, and every call on such an object an event, in record and replay alike.
    */
   static bool hasHash(JNIEnv* env, jobject object);
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "agent.h"
+#include "divergence_hint.h"
 #include "identity_hash.h"
 #include "java_access.h"
 #include "retrace/tape/frame.h"
@@ -22,6 +23,34 @@
 namespace retrace::agent {
 
 namespace {
+
+// "a java.lang.Class (sun.management.ManagementFactoryHelper)", "an org.acme.Foo": for reports.
+std::string describeObject(JNIEnv* env, jobject object) {
+  if (object == nullptr) return "null";
+  std::string out = "an object";
+  jclass klass = env->GetObjectClass(object);
+  jclass classClass = env->FindClass("java/lang/Class");
+  jmethodID getName = classClass != nullptr ? env->GetMethodID(classClass, "getName", "()Ljava/lang/String;") : nullptr;
+  auto nameOf = [&](jobject c) {
+    std::string name;
+    auto text = getName != nullptr ? static_cast<jstring>(env->CallObjectMethod(c, getName)) : nullptr;
+    if (text != nullptr) {
+      const char* chars = env->GetStringUTFChars(text, nullptr);
+      if (chars != nullptr) name = chars;
+      env->ReleaseStringUTFChars(text, chars);
+      env->DeleteLocalRef(text);
+    }
+    return name;
+  };
+  std::string name = klass != nullptr ? nameOf(klass) : "";
+  if (!name.empty()) out = std::string(std::strchr("aeiouAEIOU", name[0]) ? "an " : "a ") + name;
+  if (name == "java.lang.Class") out += " (" + nameOf(object) + ")";
+  if (env->ExceptionCheck()) env->ExceptionClear();
+  for (jobject local : {static_cast<jobject>(klass), static_cast<jobject>(classClass)}) {
+    if (local != nullptr) env->DeleteLocalRef(local);
+  }
+  return out;
+}
 
 constexpr int kStackDepth = 32;
 // How long a thread that was blocked at the recorded process's end waits for this one's end.
@@ -95,17 +124,22 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
   message += "  the recording expected: " + expected + "\n";
   message += "  the program asked for:  " + actual + "\n";
   if (!detail.empty()) message += "  " + detail + "\n";
-  JavaStack now = currentJavaStack(agent_.jvmti(), kStackDepth);
-  message += "  Java stack now:\n" +
-             (now.empty() ? std::string("    (not available yet in this VM phase)\n") : formatStack(now, "    "));
-  if (recorded != nullptr && recorded->frameCount() > 0) {
-    JavaStack then;
+  Divergence divergence{expected, actual, detail, currentJavaStack(agent_.jvmti(), kStackDepth), {}};
+  if (recorded != nullptr) {
     for (size_t i = 0; i < recorded->frameCount(); ++i) {
-      then.emplace_back(std::string(recorded->frameMethod(i)), recorded->frameLine(i));
+      divergence.then.emplace_back(std::string(recorded->frameMethod(i)), recorded->frameLine(i));
     }
-    message += "  Java stack when recorded:\n" + formatStack(then, "    ");
-  } else if (recorded != nullptr) {
-    message += "  (record with --stacktraces to see the recorded Java stack too)\n";
+  }
+  message += usualCause(divergence);
+  if (divergence.now.empty()) {
+    message += "  Java stack now:\n    (not available yet in this VM phase)\n";
+  } else if (!divergence.then.empty()) {
+    message += "  Java stacks, where they part:\n" + stacksSideBySide(divergence.now, divergence.then, "    ", 72);
+  } else {
+    message += "  Java stack now:\n" + formatStack(divergence.now, "    ");
+  }
+  if (recorded != nullptr && divergence.then.empty()) {
+    message += "  (record with --stacktraces to see the recorded Java stack beside it)\n";
   }
   message += "retrace: the replay stops here (exit " + std::to_string(kExitDivergence) + ")";
   agent_.scheduler().dumpTrace();
@@ -303,8 +337,9 @@ jvalue ReplaySession::replayIdentityHash(CallFrame& frame, ThreadState& thread, 
   }
   diverge(thread, thread.nextIndex - 1, "identity hash " + std::to_string(recorded),
           "identity hash " + std::to_string(actual), &event,
-          "the object's identity hash could not be set to the recorded one (it was locked, or hashed inside the "
-          "JVM); see docs/limitations.md#identity-hash-codes");
+          "the identity hash of " + describeObject(frame.env, object) +
+              " could not be set to the recorded one (it was locked, or hashed inside the JVM); see "
+              "docs/limitations.md#identity-hash-codes");
 }
 
 jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {

@@ -39,7 +39,7 @@ TEST(TapeC, SummaryOfASmallTape) {
   EXPECT_EQ(json.back(), '}');
   EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
   EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
-  EXPECT_TRUE(contains(json, "\"formatVersion\":2,\"complete\":true,"));
+  EXPECT_TRUE(contains(json, "\"formatVersion\":3,\"complete\":true,"));
   EXPECT_TRUE(contains(
       json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) + ",\"reason\":\"\"}"));
   EXPECT_TRUE(contains(json, "\"frames\":6,"));

@@ -1,0 +1,90 @@
+#include "divergence_hint.h"
+
+#include <gtest/gtest.h>
+
+#include "code_identity.h"
+
+using retrace::agent::CodeIdentity;
+using retrace::agent::Divergence;
+using retrace::agent::JavaStack;
+using retrace::agent::stacksSideBySide;
+using retrace::agent::usualCause;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+const JavaStack kTestCode = {{"org.example.Registry.register(Registry.java)", 40},
+                             {"org.example.RegistryTest.registers(RegistryTest.java)", 12}};
+
+}  // namespace
+
+TEST(UsualCause, HashAtAnotherMomentPointsAtGarbageCollection) {
+  Divergence d{
+      "java.lang.Object.hashCode()I", "java.lang.System.identityHashCode(Ljava/lang/Object;)I", "", kTestCode, {}};
+  std::string cause = usualCause(d);
+  EXPECT_TRUE(has(cause, "usual cause: an object got its identity hash at another moment")) << cause;
+  EXPECT_TRUE(has(cause, "see docs/troubleshooting.md#garbage-collection")) << cause;
+}
+
+TEST(UsualCause, ClassLoadingOnEitherStackWins) {
+  JavaStack loading = {{"java.lang.System.nanoTime(System.java)", -1},
+                       {"com.acme.PluginLoader.loadClass(PluginLoader.java)", 88}};
+  Divergence d{"java.lang.System.nanoTime()J", "java.lang.Object.hashCode()I", "", kTestCode, loading};
+  EXPECT_TRUE(has(usualCause(d), "docs/troubleshooting.md#class-loading")) << usualCause(d);
+}
+
+TEST(UsualCause, OutputThatDiffersAndAThreadThatGoesOn) {
+  Divergence output{"java.io.FileOutputStream.writeBytes([BIIZ)V writing 17 bytes",
+                    "java.io.FileOutputStream.writeBytes([BIIZ)V writing 17 bytes",
+                    "the bytes written differ first at offset 11",
+                    kTestCode,
+                    {}};
+  EXPECT_TRUE(has(usualCause(output), "computed other output")) << usualCause(output);
+  Divergence ended{"no more events: the recorded thread ended its boundary calls here",
+                   "java.lang.System.nanoTime()J",
+                   "",
+                   kTestCode,
+                   {}};
+  EXPECT_TRUE(has(usualCause(ended), "a signal ended the recorded run")) << usualCause(ended);
+  Divergence other{"java.io.FileInputStream.readBytes([BII)I", "java.lang.System.nanoTime()J", "", kTestCode, {}};
+  EXPECT_EQ(usualCause(other), "");
+}
+
+TEST(StacksSideBySide, PartsBesideEachOtherThenTheSharedFramesOnce) {
+  JavaStack now = {{"java.lang.Object.hashCode(Object.java)", -1},
+                   {"java.util.WeakHashMap.put(WeakHashMap.java)", 455},
+                   {"org.example.Cache.put(Cache.java)", 9},
+                   {"org.example.Main.main(Main.java)", 3}};
+  // Cut one frame shorter at its outer end, as a recorded stack at another depth can be.
+  JavaStack then = {{"java.lang.System.nanoTime(System.java)", -1}, {"org.example.Cache.put(Cache.java)", 9}};
+  std::string out = stacksSideBySide(now, then, "  ", 50);
+  EXPECT_TRUE(
+      has(out, "  at java.lang.Object.hashCode(Object.java)          | at java.lang.System.nanoTime(System.java)\n"))
+      << out;
+  EXPECT_TRUE(has(out, "  at java.util.WeakHashMap.put(WeakHashMap.java:455) | \n")) << out;
+  EXPECT_TRUE(has(
+      out, "both from here on:\n  at org.example.Cache.put(Cache.java:9)\n  at org.example.Main.main(Main.java:3)\n"))
+      << out;
+  EXPECT_FALSE(has(out, "| at org.example.Cache.put")) << out;
+}
+
+TEST(StacksSideBySide, NothingSharedShowsBothWhole) {
+  JavaStack now = {{"a.A.f(A.java)", 1}};
+  JavaStack then = {{"b.B.g(B.java)", 2}};
+  std::string out = stacksSideBySide(now, then, "", 20);
+  EXPECT_TRUE(has(out, "at a.A.f(A.java:1)   | at b.B.g(B.java:2)\n")) << out;
+  EXPECT_FALSE(has(out, "both from here on")) << out;
+}
+
+TEST(CodeIdentity, LooksLikeCodeByItsSuffix) {
+  EXPECT_TRUE(CodeIdentity::looksLikeCode("/home/u/.m2/x/x-1.0-tests.jar"));
+  EXPECT_TRUE(CodeIdentity::looksLikeCode("lib/X.JAR"));
+  EXPECT_TRUE(CodeIdentity::looksLikeCode("classes/pkg/A.class"));
+  EXPECT_TRUE(CodeIdentity::looksLikeCode("bundle.zip"));
+  EXPECT_FALSE(CodeIdentity::looksLikeCode("input.txt"));
+  EXPECT_FALSE(CodeIdentity::looksLikeCode(".jar"));
+  EXPECT_FALSE(CodeIdentity::looksLikeCode("/data/jar"));
+}
