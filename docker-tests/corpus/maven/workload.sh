@@ -61,3 +61,5 @@ workload_args() {
           -Dorg.slf4j.simpleLogger.warnLevelString=WARNING
           org.apache.maven.cli.MavenCli -B -o -ntp -f "$WORK/proj/pom.xml" compile)
 }
+# /work/findings/maven.md
+KNOWN_DIVERGENCE="replay-dependent: JDK 17 event 264 or 13543/13545 of main, JDK 25 event 7653 or 452; the recording expected an identity-hash generation (Object.hashCode / System.identityHashCode) the replay does not make (the object already has a hash), next call is System.nanoTime"
