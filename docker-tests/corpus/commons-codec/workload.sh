@@ -1,0 +1,20 @@
+# Apache Commons Codec's own JUnit 5 tests (its published tests jar): Base64, Hex, message
+# digests of strings, streams, files and paths (the test files come from the tests jar into
+# src/test/resources/), MurmurHash3, Soundex, URL encoding.
+DESCRIPTION="commons-codec's own JUnit 5 tests: Base64, Hex, DigestUtils (files, streams), MurmurHash3, Soundex, URLCodec"
+VERSIONS="commons-codec 1.17.1, junit-platform-console-standalone 1.12.2"
+workload_args() {
+  ARGS=(-cp "$CP" org.junit.platform.console.ConsoleLauncher execute --disable-banner
+    --disable-ansi-colors --details=summary)
+  local class
+  for class in binary.Base64Test binary.HexTest digest.DigestUtilsTest digest.MurmurHash3Test \
+    language.SoundexTest net.URLCodecTest; do
+    ARGS+=(--select-class "org.apache.commons.codec.$class")
+  done
+}
+workload_prepare() {
+  local jar
+  jar=$(tr : '\n' <<<"$CP" | grep 'commons-codec-1.17.1-tests.jar$')
+  rm -rf src && mkdir -p src/test/resources &&
+    (cd src/test/resources && unzip -qo "$jar" 'org/apache/commons/codec/*' -x '*.class')
+}
