@@ -254,6 +254,12 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   if (!agent_.options().stacktraces && (isOneNumberCall(call) || call.effect == Effect::IDENTITY_HASH)) {
     if (isPoint) agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
+    // A number that came with an exception (NetworkInterface.isUp0 of an interface that is gone):
+    // the exception is the answer, which replay throws again.
+    if (frame.env->ExceptionCheck()) {
+      appendEvent(frame, thread, result);
+      return result;
+    }
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
     thread.buffer.appendValue(call.id, primitiveValue(call, result));
