@@ -344,10 +344,12 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
 
   int64_t value = primitiveValue(call, result);
   if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY ||
-                 call.returns == Returns::INET_ADDRESS_ARRAY)) {
+                 call.returns == Returns::INET_ADDRESS_ARRAY || call.returns == Returns::NETWORK_INTERFACE_ARRAY)) {
     value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
   }
-  if (!threw && call.returns == Returns::INET_ADDRESS) value = result.l == nullptr ? -1 : 1;
+  if (!threw && (call.returns == Returns::INET_ADDRESS || call.returns == Returns::NETWORK_INTERFACE)) {
+    value = result.l == nullptr ? -1 : 1;
+  }
   bool opensStream =
       call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE || call.effect == Effect::OPEN_FD_RAF;
   if (!threw && opensStream) {
