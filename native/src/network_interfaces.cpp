@@ -63,6 +63,9 @@ Ids load(JNIEnv* env) {
   if (ids.interfaceClass == nullptr || ids.inetAddressClass == nullptr || ids.inet4Class == nullptr ||
       ids.inet6Class == nullptr || ids.bindingClass == nullptr || holderClass == nullptr || holder6Class == nullptr) {
     env->ExceptionClear();
+    for (jclass local : {holderClass, holder6Class}) {
+      if (local != nullptr) env->DeleteLocalRef(local);
+    }
     return ids;
   }
   ids.interfaceInit = env->GetMethodID(ids.interfaceClass, "<init>", "()V");
@@ -421,7 +424,9 @@ jobject NetworkInterfaces::rebuild(JNIEnv* env, const tape::EventCursor& event, 
   Builder builder(env, ids, event);
   if (!array) {
     jobject ni = builder.interface(nullptr);
-    return builder.ok() ? ni : nullptr;
+    if (builder.ok()) return ni;
+    env->ExceptionClear();
+    return nullptr;
   }
   auto length = static_cast<jsize>(event.value());
   jobjectArray interfaces = env->NewObjectArray(length, ids.interfaceClass, nullptr);
