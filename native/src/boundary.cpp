@@ -94,6 +94,8 @@ constexpr Returns returnsOf(const char* descriptor) {
   if (r[0] == 'V') return Returns::VOID;
   if (startsWith(r, "[Ljava/net/InetAddress;")) return Returns::INET_ADDRESS_ARRAY;
   if (startsWith(r, "Ljava/net/InetAddress;")) return Returns::INET_ADDRESS;
+  if (startsWith(r, "[Ljava/net/NetworkInterface;")) return Returns::NETWORK_INTERFACE_ARRAY;
+  if (startsWith(r, "Ljava/net/NetworkInterface;")) return Returns::NETWORK_INTERFACE;
   if (r[0] == '[' && r[1] == 'B') return Returns::BYTES;
   if (r[0] == '[' && r[1] == '[' && r[2] == 'B') return Returns::BYTES_ARRAY;
   if (r[0] == '[' && r[1] == 'L') return Returns::STRING_ARRAY;

@@ -66,7 +66,9 @@ enum class Returns : uint8_t {
   BYTES,
   BYTES_ARRAY,
   INET_ADDRESS,
-  INET_ADDRESS_ARRAY
+  INET_ADDRESS_ARRAY,
+  NETWORK_INTERFACE,
+  NETWORK_INTERFACE_ARRAY
 };
 
 struct BoundaryCall {

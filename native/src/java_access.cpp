@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "network_interfaces.h"
+
 namespace retrace::agent {
 
 jvmtiEnv* JavaAccess::jvmti_ = nullptr;
@@ -347,6 +349,9 @@ int64_t JavaAccess::recordReturn(JNIEnv* env, Returns returns, jobject result, t
       }
       return length;
     }
+    case Returns::NETWORK_INTERFACE:
+    case Returns::NETWORK_INTERFACE_ARRAY:
+      return NetworkInterfaces::record(env, result, returns == Returns::NETWORK_INTERFACE_ARRAY, event);
     default:
       return 0;
   }
@@ -452,6 +457,9 @@ jobject JavaAccess::replayReturn(JNIEnv* env, Returns returns, const tape::Event
       }
       return array;
     }
+    case Returns::NETWORK_INTERFACE:
+    case Returns::NETWORK_INTERFACE_ARRAY:
+      return NetworkInterfaces::rebuild(env, event, returns == Returns::NETWORK_INTERFACE_ARRAY);
     default:
       return nullptr;
   }

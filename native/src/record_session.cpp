@@ -256,6 +256,12 @@ jvalue RecordSession::onCall(CallFrame& frame, ThreadState& thread) {
   if (!agent_.options().stacktraces && (isOneNumberCall(call) || call.effect == Effect::IDENTITY_HASH)) {
     agent_.scheduler().point(thread, call.method);
     jvalue result = frame.original();
+    // A number that came with an exception (NetworkInterface.isUp0 of an interface that is gone):
+    // the exception is the answer, which replay throws again.
+    if (frame.env->ExceptionCheck()) {
+      appendEvent(frame, thread, result);
+      return result;
+    }
     std::lock_guard<SpinLock> guard(thread.lock);
     if (thread.closed) return result;
     thread.buffer.appendValue(call.id, primitiveValue(call, result));
@@ -340,10 +346,12 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
 
   int64_t value = primitiveValue(call, result);
   if (!threw && (call.returns == Returns::STRING_ARRAY || call.returns == Returns::BYTES_ARRAY ||
-                 call.returns == Returns::INET_ADDRESS_ARRAY)) {
+                 call.returns == Returns::INET_ADDRESS_ARRAY || call.returns == Returns::NETWORK_INTERFACE_ARRAY)) {
     value = result.l == nullptr ? -1 : env->GetArrayLength(static_cast<jarray>(result.l));
   }
-  if (!threw && call.returns == Returns::INET_ADDRESS) value = result.l == nullptr ? -1 : 1;
+  if (!threw && (call.returns == Returns::INET_ADDRESS || call.returns == Returns::NETWORK_INTERFACE)) {
+    value = result.l == nullptr ? -1 : 1;
+  }
   bool opensStream =
       call.effect == Effect::OPEN_FD_READ || call.effect == Effect::OPEN_FD_WRITE || call.effect == Effect::OPEN_FD_RAF;
   if (!threw && opensStream) {
