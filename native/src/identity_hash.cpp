@@ -61,6 +61,19 @@ struct Access {
     return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
   }
 
+  // Inflated, and neither owned nor waited on: the state the JVM deflates.
+  bool idleMonitor(JNIEnv* env, jobject object) const {
+    if (jvmti == nullptr || (mark(env, object) & kLockMask) != kMonitor) return false;
+    jvmtiMonitorUsage usage{};
+    if (jvmti->GetObjectMonitorUsage(object, &usage) != JVMTI_ERROR_NONE) return false;
+    bool idle = usage.owner == nullptr && usage.waiter_count == 0 && usage.notify_waiter_count == 0;
+    for (jthread* list : {usage.waiters, usage.notify_waiters}) {
+      if (list != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(list));
+    }
+    if (usage.owner != nullptr) env->DeleteLocalRef(usage.owner);
+    return idle;
+  }
+
   // Where a locked object's header went, for a look only: whoever owns the lock, and whether the
   // monitor is in use or idle. What is read there may be stale (the owner unlocking, the monitor
   // being deflated), so the caller checks that it looks like an unlocked header.
@@ -207,7 +220,15 @@ bool IdentityHash::peek(JNIEnv* env, jobject object, int32_t& hash) {
 }
 
 IdentityHash::Outcome IdentityHash::install(JNIEnv* env, jobject object, int32_t hash, int32_t& actual) {
-  return update(env, object, hash, actual, false);
+  Outcome outcome = update(env, object, hash, actual, false);
+  if (outcome != Outcome::kUnavailable || !access.idleMonitor(env, object)) return outcome;
+  // An inflated monitor that nobody holds: the JVM's deflation thread may take it apart at any
+  // moment, so its header is not ours to write. Holding the monitor for the write keeps it in use
+  // (it is free, so taking it does not wait; the recorded run's JVM generated the hash right here).
+  if (env->MonitorEnter(object) != JNI_OK) return outcome;
+  outcome = update(env, object, hash, actual, false);
+  env->MonitorExit(object);
+  return outcome;
 }
 
 bool IdentityHash::replace(JNIEnv* env, jobject object, int32_t hash) {
