@@ -45,6 +45,11 @@ std::string usualCause(const Divergence& d) {
         "for classes in an order of its own; the JDK's loaders are followed, a loader that reads its classes "
         "another way is not)";
     doc = "docs/troubleshooting.md#class-loading";
+  } else if (contains(d.detail, "could not be set")) {
+    cause =
+        "the object was locked by another thread when it was first hashed, or the JVM hashed it itself; "
+        "either way the recorded hash had nowhere to go";
+    doc = "docs/limitations.md#identity-hash-codes";
   } else if (isHash(d.expected) || isHash(d.actual)) {
     cause =
         "an object got its identity hash at another moment: the program's course changed earlier, out of the "

@@ -29,6 +29,17 @@ TEST(UsualCause, HashAtAnotherMomentPointsAtGarbageCollection) {
   EXPECT_TRUE(has(cause, "see docs/troubleshooting.md#garbage-collection")) << cause;
 }
 
+TEST(UsualCause, AHashThatCouldNotBeSetIsNotAboutGarbageCollection) {
+  Divergence d{"identity hash 279963418",
+               "identity hash 1491676195",
+               "the identity hash of an org.acme.Context could not be set to the recorded one",
+               kTestCode,
+               {}};
+  std::string cause = usualCause(d);
+  EXPECT_TRUE(has(cause, "locked by another thread")) << cause;
+  EXPECT_TRUE(has(cause, "see docs/limitations.md#identity-hash-codes")) << cause;
+}
+
 TEST(UsualCause, ClassLoadingOnEitherStackWins) {
   JavaStack loading = {{"java.lang.System.nanoTime(System.java)", -1},
                        {"com.acme.PluginLoader.loadClass(PluginLoader.java)", 88}};

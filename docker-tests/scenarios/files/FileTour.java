@@ -57,6 +57,13 @@ public final class FileTour {
     Path written = dir.resolve("written-nio.txt");
     Files.writeString(written, "nio written " + System.currentTimeMillis() + "\n");
     System.out.print("nio read back: " + Files.readString(written));
+    // Files.copy between paths: the copy runs in C between two descriptors (UnixCopyFile, or
+    // bufferedCopy0/directCopy0), and replacing an existing target deletes it first.
+    Path copy = dir.resolve("copy-nio.txt");
+    Files.copy(written, copy);
+    Files.copy(written, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    System.out.print("nio copied: " + Files.readString(copy));
+    Files.delete(copy);
     Files.delete(written);
     System.out.println("nio deleted: " + !Files.exists(written));
     try {

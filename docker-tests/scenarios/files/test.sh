@@ -13,6 +13,7 @@ check "the plain run read the input" grep -q "io read: hello from the input file
 
 record "$WORK/files.retrace" "$WORK/rec.out" -- -cp "$WORK/classes" FileTour "$data"
 check "the recording ran the whole tour" grep -q "nio missing: " "$WORK/rec.out"
+check "the recorded run copied a file with Files.copy" grep -q "nio copied: nio written [0-9]" "$WORK/rec.out"
 
 # Change every input, then remove the directory altogether.
 echo "changed after recording" >"$data/input.txt"
