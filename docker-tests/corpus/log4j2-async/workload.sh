@@ -28,5 +28,3 @@ workload_args() {
     ARGS=(-cp "$CP" -Dlog4j2.contextSelector=org.apache.logging.log4j.core.async.AsyncLoggerContextSelector
           -Dlog4j2.configurationFile="$WORK/log4j2.xml" corpus.Log4jAsync)
 }
-# /work/findings/log4j2-async.md
-KNOWN_DIVERGENCE="intermittent (1 of 6 replays per JDK, so the runner often says FAILED-NOW-PASSES): event 3427 (17) / 3640 (25) of main, recording expected System.nanoTime, program asked for Object.hashCode in MethodType.hashCode (VarHandle link in Disruptor publish): a Class has no identity hash on replay that it had when recorded"

@@ -3,5 +3,3 @@ VERSIONS="netty-all 4.2.18.Final"
 workload_args() {
     ARGS=(-cp "$CP" corpus.NettyEcho)
 }
-# /work/findings/netty.md
-KNOWN_DIVERGENCE="event 1638 (17) / 1780 (25) of main: recording expected Object.hashCode, program asked for System.currentTimeMillis; NetworkInterface is read live, under unshare -n getNetworkInterfaces throws, NetUtil logs a warning"
