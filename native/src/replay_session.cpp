@@ -160,17 +160,21 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
                                        std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
                                        "); everything up to here was replayed");
     }
-    if (mayBlock(frame, agent_.fds())) {
+    jvmtiPhase phase = JVMTI_PHASE_LIVE;
+    bool vmDying = agent_.jvmti()->GetPhase(&phase) == JVMTI_ERROR_NONE && phase == JVMTI_PHASE_DEAD;
+    if (mayBlock(frame, agent_.fds()) || vmDying) {
       // The recorded thread was blocked in this call when the process ended (a daemon sleeping or
-      // reading): the call never returned, so it does not return here either. If the process does
-      // not end soon, this was not that, and it is reported: a replay never hangs.
-      agent_.log("%s blocks in %s until the process ends, as when recorded", threadLabel(thread).c_str(),
+      // reading), or the JVM is shutting down and a daemon still at work asks for more than it had
+      // asked when the recorded JVM stopped it (a pool worker finishing a task): the recorded
+      // process ended here, so it ends here too. If the process does not end soon, this was not
+      // that, and it is reported: a replay never hangs.
+      agent_.log("%s waits in %s until the process ends, as when recorded", threadLabel(thread).c_str(),
                  frame.call.method);
       for (int waited = 0; waited < kBlockedAtExitSeconds * 10; ++waited) usleep(100 * 1000);
       diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
               frame.call.displayName(), nullptr,
-              "the call would block, as if the recorded thread was in it when the process ended, but the process "
-              "did not end within " +
+              "the thread waits here, as if the recorded process ended while the thread was at this point, but the "
+              "process did not end within " +
                   std::to_string(kBlockedAtExitSeconds) + " s");
     }
     diverge(thread, index, "no more events: the recorded thread ended its boundary calls here",
