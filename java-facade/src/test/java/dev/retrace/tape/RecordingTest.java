@@ -37,7 +37,7 @@ class RecordingTest {
             RecordingSummary s = recording.summary();
             assertEquals(tape.toString(), s.path());
             assertEquals(Files.size(tape), s.fileSize());
-            assertEquals(2, s.formatVersion());
+            assertEquals(3, s.formatVersion());
             assertTrue(s.complete());
             assertTrue(s.stop().clean());
             assertEquals(Files.size(tape), s.stop().offset());
