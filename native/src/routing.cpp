@@ -16,6 +16,7 @@ namespace retrace::agent {
 namespace {
 
 constexpr jint kRandomAccessReadOnly = 1;  // java.io.RandomAccessFile.O_RDONLY
+constexpr jint kMapReadWrite = 1;          // FileChannelImpl.MAP_RW: writes through the mapping reach the file
 
 }  // namespace
 
@@ -67,6 +68,8 @@ bool changesFiles(CallFrame& frame) {
       return frame.args[call.a].i != kRandomAccessReadOnly;
     case Effect::OPEN_RESULT:
       return (frame.args[call.a].i & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
+    case Effect::MAP:
+      return frame.args[call.a].i == kMapReadWrite;
     default:
       return isWrite(call.effect);
   }
@@ -103,6 +106,8 @@ Route routeOf(CallFrame& frame, FdTable& fds, CodeIdentity& code, jvmtiEnv* jvmt
     }
     default: {
       int fd = JavaAccess::fdOf(frame);
+      // A read-write mapping of code would write code: it is taped, and replay maps a copy.
+      if (call.effect == Effect::MAP && changesFiles(frame)) return Route::kTape;
       if (fds.isPassThrough(fd)) return Route::kPassThrough;
       if ((fd == 1 || fd == 2) && isWrite(call.effect)) return Route::kEcho;
       return Route::kTape;
