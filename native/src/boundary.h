@@ -120,6 +120,9 @@ inline bool isBlockingCall(uint16_t id) {
  * recorded without them, with a warning; its replay stops there with a divergence.
  */
 constexpr int64_t kMaxMappedSnapshot = int64_t{32} << 20;
+/** map0's mode argument (FileChannelImpl.MAP_RO, MAP_RW; MAP_PV is 2, a private copy-on-write mapping). */
+constexpr jint kMapReadOnly = 0;
+constexpr jint kMapReadWrite = 1;
 /** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
 constexpr uint16_t kCallSleep = 4;
 constexpr uint16_t kCallSleepNanos = 5;

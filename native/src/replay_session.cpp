@@ -55,7 +55,6 @@ std::string describeObject(JNIEnv* env, jobject object) {
 }
 
 constexpr int kStackDepth = 32;
-constexpr jint kMapReadOnly = 0;  // FileChannelImpl.MAP_RO
 // How long a thread that was blocked at the recorded process's end waits for this one's end.
 constexpr int kBlockedAtExitSeconds = 10;
 

@@ -16,7 +16,6 @@ namespace retrace::agent {
 namespace {
 
 constexpr jint kRandomAccessReadOnly = 1;  // java.io.RandomAccessFile.O_RDONLY
-constexpr jint kMapReadWrite = 1;          // FileChannelImpl.MAP_RW: writes through the mapping reach the file
 
 }  // namespace
 
@@ -68,7 +67,7 @@ bool changesFiles(CallFrame& frame) {
       return frame.args[call.a].i != kRandomAccessReadOnly;
     case Effect::OPEN_RESULT:
       return (frame.args[call.a].i & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
-    case Effect::MAP:
+    case Effect::MAP:  // writes through a shared read-write mapping reach the file
       return frame.args[call.a].i == kMapReadWrite;
     default:
       return isWrite(call.effect);
