@@ -50,6 +50,7 @@ enum class Effect : uint8_t {
   LONG_ARRAYS,
   THIS_FIELDS,
   DECLARED_MEMBERS,
+  MAP,
 };
 
 /** A scheduling point that is not recorded (Thread.start0, yield, park, unpark, notify, interrupt). */
@@ -115,6 +116,15 @@ inline bool isBlockingCall(uint16_t id) {
       return false;
   }
 }
+/**
+ * The largest mapping whose bytes a recording holds (FileChannel.map): one event is one frame of
+ * at most tape::kMaxFrameLength (64 MiB), and random bytes do not pack. A larger mapping is
+ * recorded without them, with a warning; its replay stops there with a divergence.
+ */
+constexpr int64_t kMaxMappedSnapshot = int64_t{32} << 20;
+/** map0's mode argument (FileChannelImpl.MAP_RO, MAP_RW; MAP_PV is 2, a private copy-on-write mapping). */
+constexpr jint kMapReadOnly = 0;
+constexpr jint kMapReadWrite = 1;
 /** Thread.sleep (JDK 17) and Thread.sleepNanos0 (JDK 25): see boundary_calls.inc. */
 constexpr uint16_t kCallSleep = 4;
 constexpr uint16_t kCallSleepNanos = 5;

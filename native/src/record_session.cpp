@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -63,6 +65,30 @@ std::string gatherPrefix(jlong address, jint count, int64_t length) {
     out.append(static_cast<const char*>(iov[i].iov_base), take);
   }
   return out;
+}
+
+// FileChannel.map: how many bytes of the new mapping to record, the file's from the mapped position
+// on (a mapping past the end of its file has no bytes: reading there raises SIGBUS); -1, with a
+// warning, when they are more than a recording keeps or the file's size cannot be told.
+int64_t snapshotLength(CallFrame& frame) {
+  const BoundaryCall& call = frame.call;
+  jlong position = frame.args[call.a + 1].j;
+  jlong length = frame.args[call.a + 2].j;
+  struct stat file;
+  if (fstat(JavaAccess::fdOf(frame), &file) != 0) {
+    fprintf(stderr, "retrace: warning: a mapped file's size cannot be told (%s); its replay stops there\n",
+            strerror(errno));
+    return -1;
+  }
+  int64_t bytes = std::clamp<int64_t>(static_cast<int64_t>(file.st_size) - position, 0, length);
+  if (bytes > kMaxMappedSnapshot) {
+    fprintf(stderr,
+            "retrace: warning: a mapping of %lld bytes of a file is not recorded (a recording keeps at most %lld "
+            "bytes of a mapping); its replay stops there (docs/limitations.md#files)\n",
+            static_cast<long long>(bytes), static_cast<long long>(kMaxMappedSnapshot));
+    return -1;
+  }
+  return bytes;
 }
 
 // The variable through which a recorded JVM tells a child JVM that records too where it was
@@ -370,6 +396,8 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
   if (!threw && call.effect == Effect::ACCEPT && value > 0) {
     agent_.fds().setPassThrough(JavaAccess::fdOfDescriptor(env, args[call.a].l), false);
   }
+  // MAP: the event's value is the number of bytes recorded, not the address (which replay chooses).
+  if (!threw && call.effect == Effect::MAP) value = snapshotLength(frame);
   jint pipes[3] = {-1, -1, -1};  // SPAWN: the parent's ends of the child's stdin, stdout, stderr
   if (!threw && call.effect == Effect::SPAWN) {
     env->GetIntArrayRegion(static_cast<jintArray>(args[call.a].l), 0, 3, pipes);
@@ -433,6 +461,11 @@ void RecordSession::appendEvent(CallFrame& frame, ThreadState& thread, jvalue re
         event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.a].j)), static_cast<size_t>(value));
         event.item(reinterpret_cast<const void*>(static_cast<intptr_t>(args[call.b].j)), sizeof(struct sockaddr_in6));
       }
+      break;
+    case Effect::MAP:
+      // Read from the mapping itself: these are the bytes the program reads through it.
+      if (!threw && value > 0)
+        event.data(reinterpret_cast<const void*>(static_cast<intptr_t>(result.j)), static_cast<size_t>(value));
       break;
     case Effect::WRITE_ARRAY:
     case Effect::WRITE_NATIVE:

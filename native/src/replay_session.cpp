@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 
@@ -359,6 +361,35 @@ jvalue ReplaySession::replaySleep(CallFrame& frame, ThreadState& thread) {
   return answer(frame, thread, event);
 }
 
+jvalue ReplaySession::replayMapping(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
+  const BoundaryCall& call = frame.call;
+  jint mode = frame.args[call.a].i;
+  jlong length = frame.args[call.a + 2].j;
+  std::string_view bytes = event.data();
+  if (event.value() < 0) {
+    diverge(thread, thread.nextIndex - 1, "a mapping whose bytes are not in the recording", call.displayName(), &event,
+            "the recording kept no copy of this mapped file (too large, see its warning); see "
+            "docs/limitations.md#files");
+  }
+  if (length <= 0 || bytes.size() > static_cast<size_t>(length)) {
+    diverge(thread, thread.nextIndex - 1, "a mapping holding " + std::to_string(bytes.size()) + " bytes",
+            "a mapping of " + std::to_string(length) + " bytes", &event, "");
+  }
+  // The file is not mapped: an anonymous region of the same size holds the recorded bytes (zeros
+  // past the end of the file), and unmap0 unmaps it as it would the file's. Writes through it stay
+  // in memory: a READ_WRITE mapping's reached the file when recorded, and are not checked.
+  void* region = mmap(nullptr, static_cast<size_t>(length), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (region == MAP_FAILED) {
+    Agent::fail(kExitUnreadable, "cannot replay: no memory for the copy of a mapped file (" + std::to_string(length) +
+                                     " bytes): " + std::strerror(errno));
+  }
+  std::memcpy(region, bytes.data(), bytes.size());
+  if (mode == kMapReadOnly) mprotect(region, static_cast<size_t>(length), PROT_READ);
+  jvalue address = zeroValue();
+  address.j = static_cast<jlong>(reinterpret_cast<intptr_t>(region));
+  return address;
+}
+
 jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event) {
   const BoundaryCall& call = frame.call;
   JNIEnv* env = frame.env;
@@ -471,6 +502,8 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
                     std::min(sender.size(), sizeof(struct sockaddr_in6)));
       }
       break;
+    case Effect::MAP:
+      return replayMapping(frame, thread, event);
     case Effect::DIR_OPEN: {
       jvalue handle = none;
       handle.j = nextDirHandle_.fetch_add(1);

@@ -50,6 +50,8 @@ class ReplaySession {
   void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);
+  /** FileChannel.map: a new anonymous region holding the recorded bytes; its address. */
+  jvalue replayMapping(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replayIdentityHash(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   /**
    * A stand-in for the descriptor the recording had (a /dev/null duplicate), remembered as its

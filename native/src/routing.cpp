@@ -67,6 +67,8 @@ bool changesFiles(CallFrame& frame) {
       return frame.args[call.a].i != kRandomAccessReadOnly;
     case Effect::OPEN_RESULT:
       return (frame.args[call.a].i & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
+    case Effect::MAP:  // writes through a shared read-write mapping reach the file
+      return frame.args[call.a].i == kMapReadWrite;
     default:
       return isWrite(call.effect);
   }
@@ -103,6 +105,8 @@ Route routeOf(CallFrame& frame, FdTable& fds, CodeIdentity& code, jvmtiEnv* jvmt
     }
     default: {
       int fd = JavaAccess::fdOf(frame);
+      // A read-write mapping of code would write code: it is taped, and replay maps a copy.
+      if (call.effect == Effect::MAP && changesFiles(frame)) return Route::kTape;
       if (fds.isPassThrough(fd)) return Route::kPassThrough;
       if ((fd == 1 || fd == 2) && isWrite(call.effect)) return Route::kEcho;
       return Route::kTape;

@@ -6,5 +6,3 @@ workload_prepare() {
 workload_args() {
     ARGS=(-cp "$CP" corpus.LuceneDriver)
 }
-# /work/findings/lucene.md
-KNOWN_DIVERGENCE="event 2918 (17) / 3327 (25) of main: recording expected Object.hashCode, program asked for FileDispatcherImpl.write0; FileChannel.map (map0) of the replay's /dev/null stand-in fails with ENODEV, MMapDirectory.openInput throws"
