@@ -10,6 +10,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.retrace.tape.Recording;
+import dev.retrace.tape.RecordingException;
+import dev.retrace.tape.RecordingSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,6 +125,7 @@ final class RecordCommand implements Callable<Integer> {
         int status = ChildProcess.run(command, spec.commandLine().getOut(), err);
         if (Files.exists(tape)) {
             err.println("retrace record: saved " + shown + " (replay with: " + runnable(shown) + ")");
+            warnOutsideGuarantee(tape, err);
         } else if (saveOn == SaveOn.failure && status == 0) {
             err.println("retrace record: no recording kept (save-on failure and the run succeeded)");
         } else {
@@ -129,6 +133,26 @@ final class RecordCommand implements Callable<Integer> {
                     + " (did the agent load? try --verbose)");
         }
         return status;
+    }
+
+    /**
+     * Says at record time what would otherwise surface only on replay: hand-overs the determinism
+     * guarantee does not cover (forced, escape), after which a replay may follow another interleaving.
+     */
+    private static void warnOutsideGuarantee(Path tape, PrintWriter err) {
+        long outside = 0;
+        try (Recording recording = Recording.open(tape)) {
+            RecordingSummary summary = recording.summary();
+            for (long pid : summary.pids()) {
+                outside += summary.process(pid).map(RecordingSummary.Process::handoversOutsideGuarantee).orElse(0L);
+            }
+        } catch (RecordingException | RuntimeException e) {
+            return;  // the recording is the user's; summary and replay say what is wrong with it
+        }
+        if (outside > 0) {
+            err.println("retrace record: warning: " + SummaryCommand.plural(outside, "hand-over")
+                    + SummaryCommand.GUARANTEE_WARNING + "; the replay may take another interleaving there");
+        }
     }
 
     static String defaultName(LocalDateTime now) {
