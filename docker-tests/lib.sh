@@ -155,6 +155,18 @@ check_changes_nothing() {
   fi
 }
 
+# check_opens_nothing_in LABEL DIR STRACE_LOG: the traced run touched nothing below DIR (calls
+# that failed aside: a replay may look for a file that is gone).
+check_opens_nothing_in() {
+  local label=$1 dir=$2 log=$3
+  grep -E '"'"$dir" "$log" | grep -v ' = -1 ' >"$log.touches"
+  if [ -s "$log.touches" ]; then
+    fail "$label" "$(head -5 "$log.touches")"
+  else
+    pass "$label"
+  fi
+}
+
 # replay_offline LABEL TAPE RECORDED: replays TAPE with no network (unshare -n): it must exit 0,
 # print RECORDED byte for byte, and (strace) connect to or send to nothing on the network. The
 # JDK's libnet opens and closes a socket of each address family when it loads, to see which
