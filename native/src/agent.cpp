@@ -222,8 +222,9 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     if (!zeroPerfClocks(jvmti, data, length, newData, newLength, error)) {
       agent.log("%s loads unchanged: %s", name, error.c_str());
     }
-    // Once System and every perf clock class are done, class loading costs nothing more.
-    if (agent.perfClassesLeft_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // Once System and every perf clock class are done (in a run that loads them all: most never
+    // load ModulePath), the hook is switched off. A redefinition is not a first load.
+    if (redefined == nullptr && agent.perfClassesLeft_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       jvmti->SetEventNotificationMode(JVMTI_DISABLE, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, nullptr);
     }
     return;

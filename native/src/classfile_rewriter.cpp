@@ -858,6 +858,10 @@ int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCa
     for (const AttributeInfo& a : m.attributes) {
       if (!view.utf8Equals(a.nameIndex, "Code")) continue;
       // attribute_name_index u2, attribute_length u4, max_stack u2, max_locals u2, code_length u4
+      if (a.end - a.start < 14) {
+        error = "malformed Code attribute";
+        return -1;
+      }
       Reader r(classBytes + a.start + 10, a.end - a.start - 10);
       uint32_t codeLength;
       if (!r.u4(codeLength) || codeLength > a.end - a.start - 14) {

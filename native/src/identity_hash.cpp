@@ -12,6 +12,7 @@ constexpr uint64_t kLockMask = 0x3;
 constexpr uint64_t kUnlocked = 0x1;
 constexpr uint64_t kMonitor = 0x2;
 constexpr uint64_t kHashMask = 0x7FFFFFFF;
+constexpr uint64_t kLowestPointer = 0x10000;
 
 // jdk.internal.misc.Unsafe, reached through JNI (which ignores module boundaries): the mark word
 // is the first 8 bytes of every object with the default (non-compact) headers.
@@ -80,8 +81,11 @@ struct Access {
   const uint64_t* headerToRead(uint64_t mark) const {
     uint64_t lock = mark & kLockMask;
     bool stackLocked = lock == 0 && !fastLockKeepsHeader;
-    if ((!stackLocked && lock != kMonitor) || (mark & ~kLockMask) == 0) return nullptr;
-    return reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(mark & ~kLockMask));
+    uint64_t address = mark & ~kLockMask;
+    // A lock record or monitor is word-aligned and far from null; anything else is a layout this
+    // code does not know (another locking mode), and is not followed.
+    if ((!stackLocked && lock != kMonitor) || address < kLowestPointer || (address & 0x7) != 0) return nullptr;
+    return reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(address));
   }
 };
 
