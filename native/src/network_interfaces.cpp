@@ -247,45 +247,39 @@ class Builder {
     env_->SetBooleanField(ni, ids_.isVirtual, nextField() != 0 ? JNI_TRUE : JNI_FALSE);
     int64_t addressCount = nextCount();
     jobjectArray addrs = nullptr;
-    if (addressCount >= 0) {
-      addrs = env_->NewObjectArray(static_cast<jsize>(addressCount), ids_.inetAddressClass, nullptr);
-      if (addrs == nullptr) return fail();
-      for (jsize i = 0; ok_ && i < addressCount; ++i) {
-        jobject address = this->address(ni);
-        env_->SetObjectArrayElement(addrs, i, address);
-        if (address != nullptr) env_->DeleteLocalRef(address);
-      }
-    }
+    if (!arrayOf(addressCount, ids_.inetAddressClass, addrs, [&] { return this->address(ni); })) return fail();
     env_->SetObjectField(ni, ids_.addrs, addrs);
-    int64_t bindingCount = nextCount();
     jobjectArray bindings = nullptr;
-    if (bindingCount >= 0) {
-      bindings = env_->NewObjectArray(static_cast<jsize>(bindingCount), ids_.bindingClass, nullptr);
-      if (bindings == nullptr) return fail();
-      for (jsize i = 0; ok_ && i < bindingCount; ++i) {
-        jobject binding = this->binding(addrs, addressCount);
-        env_->SetObjectArrayElement(bindings, i, binding);
-        if (binding != nullptr) env_->DeleteLocalRef(binding);
-      }
+    if (!arrayOf(nextCount(), ids_.bindingClass, bindings, [&] { return this->binding(addrs, addressCount); })) {
+      return fail();
     }
     env_->SetObjectField(ni, ids_.bindings, bindings);
-    int64_t childCount = nextCount();
     jobjectArray childs = nullptr;
-    if (childCount >= 0) {
-      childs = env_->NewObjectArray(static_cast<jsize>(childCount), ids_.interfaceClass, nullptr);
-      if (childs == nullptr) return fail();
-      for (jsize i = 0; ok_ && i < childCount; ++i) {
-        jobject child = interface(ni);
-        env_->SetObjectArrayElement(childs, i, child);
-        if (child != nullptr) env_->DeleteLocalRef(child);
-      }
-    }
+    if (!arrayOf(nextCount(), ids_.interfaceClass, childs, [&] { return interface(ni); })) return fail();
     env_->SetObjectField(ni, ids_.childs, childs);
     if (parent != nullptr) env_->SetObjectField(ni, ids_.parent, parent);
     return env_->PopLocalFrame(ni);
   }
 
  private:
+  /**
+   * A recorded array of `count` elements (-1: null), each rebuilt by `make`, in `out`. False when
+   * the array cannot be allocated; an element that cannot be rebuilt clears ok_ and stops the loop.
+   */
+  template <typename Make>
+  bool arrayOf(int64_t count, jclass elementClass, jobjectArray& out, Make make) {
+    out = nullptr;
+    if (count < 0) return true;
+    out = env_->NewObjectArray(static_cast<jsize>(count), elementClass, nullptr);
+    if (out == nullptr) return false;
+    for (jsize i = 0; ok_ && i < count; ++i) {
+      jobject element = make();
+      env_->SetObjectArrayElement(out, i, element);
+      if (element != nullptr) env_->DeleteLocalRef(element);
+    }
+    return true;
+  }
+
   jobject fail() {
     ok_ = false;
     env_->PopLocalFrame(nullptr);
