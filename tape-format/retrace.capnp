@@ -12,7 +12,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("retrace::schema");
 
-const formatVersion :UInt32 = 3;
+const formatVersion :UInt32 = 4;
 
 struct Message {
   union {
@@ -146,6 +146,10 @@ struct Handover {
   kind @3 :UInt8;         # why: 0 yield (a waiter had waited a quantum), 1 block (before a blocking
                           # call or at thread end): both inside the determinism guarantee; 2 forced
                           # (the holder blocked inside the VM), 3 escape (the holder ran too long
-                          # without a scheduling point): outside it, so tools warn about them.
+                          # without a scheduling point): outside it, so tools warn about them;
+                          # 4 preempt (the holder was preempted between two scheduling points, at
+                          # its `fromTick`-th tick): inside the guarantee.
                           # The values are demux::HandoverKind's, stored as they are: keep them stable.
+  fromTick @4 :UInt64;    # preempt only: ticks (method entries, counted by bytecode the agent adds)
+                          # `from` had run since it passed `fromPoint` or last took the baton back
 }

@@ -103,6 +103,9 @@ void Core::count(const Handover& handover) {
     case HandoverKind::kEscape:
       ++stats.escapes;
       break;
+    case HandoverKind::kPreempt:
+      ++stats.preempts;
+      break;
   }
 }
 

@@ -132,6 +132,25 @@ void Demux::exit(uint32_t id) {
   core_->policy->release(lock, *t, true);
 }
 
+bool Demux::preempt(uint32_t id, uint64_t tick) {
+  Locked locked(*core_);
+  Lock& lock = locked.lock;
+  Slot* t = caller(*core_, id, SlotState::kHolding);
+  if (t == nullptr || core_->abandoned) return false;
+  bool handedOver = core_->policy->preempt(lock, *t, tick);
+  return handedOver && !core_->abandoned;
+}
+
+std::optional<uint64_t> Demux::preemptTick(uint32_t id) const {
+  std::lock_guard<std::mutex> guard(core_->mu);
+  if (core_->abandoned || core_->stalled || core_->holder != id) return std::nullopt;
+  const Handover* e = core_->policy->next();
+  if (e == nullptr || e->kind != HandoverKind::kPreempt || e->from != id || e->fromPoint != core_->pointsOf(id)) {
+    return std::nullopt;
+  }
+  return e->fromTick;
+}
+
 bool Demux::holds(uint32_t id) const {
   std::lock_guard<std::mutex> guard(core_->mu);
   return id != kNoThread && core_->holder == id;

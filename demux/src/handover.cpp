@@ -12,6 +12,8 @@ const char* toString(HandoverKind kind) {
       return "kForced";
     case HandoverKind::kEscape:
       return "kEscape";
+    case HandoverKind::kPreempt:
+      return "kPreempt";
   }
   return "?";
 }

@@ -19,6 +19,11 @@ class Policy {
   virtual void point(Lock& lock, Slot& t) = 0;
   /** `t` passed its releasing point (already counted) before blocking, or at its end (`exiting`). */
   virtual void release(Lock& lock, Slot& t, bool exiting) = 0;
+  /**
+   * The holder `t` stopped at tick `tick` between two points (Demux::preempt). Returns once it holds
+   * the baton again; true when it handed the baton over meanwhile.
+   */
+  virtual bool preempt(Lock& lock, Slot& t, uint64_t tick) = 0;
   /** `t`, not holding the baton, wants it: returns once it holds it or the demux is abandoned. */
   virtual void acquire(Lock& lock, Slot& t) = 0;
   /**

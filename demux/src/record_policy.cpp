@@ -41,6 +41,15 @@ class RecordPolicy final : public Policy {
     core_.waitForBaton(lock, t);
   }
 
+  bool preempt(Lock& lock, Slot& t, uint64_t tick) override {
+    if (core_.queue.empty()) return false;
+    if (core_.options.mayYield && !core_.options.mayYield(t.id)) return false;
+    handOver(t, core_.front(), HandoverKind::kPreempt, SlotState::kWaiting, tick);
+    core_.enqueue(t);
+    core_.waitForBaton(lock, t);
+    return true;
+  }
+
   void release(Lock&, Slot& t, bool exiting) override {
     SlotState next = exiting ? SlotState::kExited : SlotState::kDetached;
     if (core_.holder != t.id) {  // already lost it (kForced/kEscape): nothing to give
@@ -80,8 +89,10 @@ class RecordPolicy final : public Policy {
     Clock::time_point holderSince = core_.holderSince;
     bool blocked = false;
     ThreadTimes times;
-    if (o.isBlocked || o.threadTimes) {
+    if (o.isBlocked || o.threadTimes || o.requestPreempt) {
       lock.unlock();  // the agent asks JVMTI and the kernel; it must be free to take its own locks
+      // First the cheap way out: the holder stops at its next tick, if it runs code that ticks.
+      if (o.requestPreempt) o.requestPreempt(holder);
       if (o.isBlocked) blocked = o.isBlocked(holder);
       if (o.threadTimes) times = o.threadTimes(holder);
       lock.lock();
@@ -134,8 +145,8 @@ class RecordPolicy final : public Policy {
     core_.grant(t);
   }
 
-  void handOver(Slot& from, Slot& to, HandoverKind kind, SlotState fromNext) {
-    write({from.id, from.points, to.id, kind});
+  void handOver(Slot& from, Slot& to, HandoverKind kind, SlotState fromNext, uint64_t tick = 0) {
+    write({from.id, from.points, to.id, kind, tick});
     core_.release(from, fromNext);
     core_.grant(to);
   }

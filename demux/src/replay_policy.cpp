@@ -27,8 +27,9 @@ std::string thread(uint32_t id) {
 }
 
 std::string handoverText(const Handover& e) {
+  std::string tick = e.kind == HandoverKind::kPreempt ? " tick " + std::to_string(e.fromTick) : "";
   return thread(e.from) + " handing the baton to " + thread(e.to) + " at its point " + std::to_string(e.fromPoint) +
-         " (" + toString(e.kind) + ")";
+         tick + " (" + toString(e.kind) + ")";
 }
 
 std::string milliseconds(std::chrono::nanoseconds d) {
@@ -64,6 +65,19 @@ class ReplayPolicy final : public Policy {
       }
     }
     settle(lock);  // an escape at this point, or a point passed without its hand-over
+  }
+
+  bool preempt(Lock& lock, Slot& t, uint64_t tick) override {
+    const Handover* e = next();
+    if (e != nullptr && e->from == t.id && e->fromPoint == t.points && e->kind == HandoverKind::kPreempt &&
+        e->fromTick == tick) {
+      handOverAndWait(lock, t);
+      return true;
+    }
+    diverge(lock, t.id,
+            thread(t.id) + " stopped at tick " + std::to_string(tick) + " after its point " + std::to_string(t.points) +
+                " where the recording continues with " + (e != nullptr ? handoverText(*e) : "no further hand-over"));
+    return false;
   }
 
   void release(Lock& lock, Slot& t, bool exiting) override {

@@ -173,6 +173,8 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     }
     scheduler_.startReplay(*threads_.current(), replayer_->schedule(), replayer_->scheduleComplete());
   }
+  // Replay must execute the ticks the recording executed: they decide where its hand-overs were.
+  preempt_ = recording() ? options_.preempt : replayer_->recordedPreempt();
   threads_.current()->tid = static_cast<pid_t>(gettid());
   on_exit(&Agent::onExit, nullptr);
   active_.store(true, std::memory_order_release);
@@ -216,21 +218,28 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     close(agent.heldStdout_);
     agent.heldStdout_ = -1;
   }
-  if (name == nullptr || loader != nullptr) return;
+  if (name == nullptr) return;
   std::string error;
+  if (loader != nullptr) {
+    if (agent.preempt_ && !addTicks(jvmti, data, length, newData, newLength, error)) {
+      agent.log("%s loads without ticks: %s", name, error.c_str());
+    }
+    return;
+  }
   if (isPerfClockClass(name)) {
     if (!zeroPerfClocks(jvmti, data, length, newData, newLength, error)) {
       agent.log("%s loads unchanged: %s", name, error.c_str());
     }
     // Once System and every perf clock class are done (in a run that loads them all: most never
     // load ModulePath), the hook is switched off. A redefinition is not a first load.
-    if (redefined == nullptr && agent.perfClassesLeft_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (redefined == nullptr && agent.perfClassesLeft_.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
+        !agent.preempt_) {
       jvmti->SetEventNotificationMode(JVMTI_DISABLE, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, nullptr);
     }
     return;
   }
   if (agent.systemRewritten_.load(std::memory_order_relaxed) || std::strcmp(name, "java/lang/System") != 0) return;
-  if (!rewriteSystemClass(jvmti, kNativePrefix, data, length, newData, newLength, error)) {
+  if (!rewriteSystemClass(jvmti, kNativePrefix, agent.preempt_, data, length, newData, newLength, error)) {
     fail(kExitUnreadable, "cannot prepare java.lang.System for recording clocks: " + error);
   }
   agent.systemRewritten_.store(true, std::memory_order_relaxed);
@@ -346,6 +355,9 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   }
   ThreadState* main = agent.threads_.current();
   if (main->recorded && main->ref == nullptr) main->ref = env->NewGlobalRef(thread);
+  if (agent.preempt_ && main->serialized && !agent.scheduler_.startPreemption(env, *main)) {
+    agent.log("java.lang.System has no preemption hooks: threads keep the baton between scheduling points");
+  }
   agent.live_.store(true, std::memory_order_release);
 }
 

@@ -42,6 +42,11 @@ class Agent {
 
   const Options& options() const { return options_; }
   jvmtiEnv* jvmti() const { return jvmti_; }
+  /** The calling thread's JNIEnv, or null when it is not attached to the JVM. */
+  JNIEnv* currentEnv() const {
+    JNIEnv* env = nullptr;
+    return vm_ != nullptr && vm_->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8) == JNI_OK ? env : nullptr;
+  }
   ThreadRegistry& threads() { return threads_; }
   FdTable& fds() { return fds_; }
   const CodeIdentity& code() const { return code_; }
@@ -89,14 +94,14 @@ class Agent {
   static void JNICALL onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);
 
+  /** The calling thread's state when it is a scheduled application thread, else null. */
+  ThreadState* scheduledThread();
+
  private:
   Agent();
   ~Agent();
   bool setUpJvmti(JavaVM* vm);
   bool isApplicationThread(JNIEnv* env, jthread thread, std::string& name);
-
-  /** The calling thread's state when it is a scheduled application thread, else null. */
-  ThreadState* scheduledThread();
 
   Options options_;
   JavaVM* vm_ = nullptr;
@@ -115,6 +120,7 @@ class Agent {
   std::unique_ptr<ReplaySession> replayer_;
   std::atomic<bool> active_{false};
   std::atomic<bool> systemRewritten_{false};
+  bool preempt_ = false;  // classes get ticks, the holder can be preempted (preemption.h)
   std::atomic<int> perfClassesLeft_{static_cast<int>(std::size(kPerfClockClasses))};  // system_class_rewrite.h
   int heldStdout_ = -1;          // stdout while java.lang.System is parsed (see onClassFileLoad)
   std::string testListenerJar_;  // put on the class path at VMInit when not empty (test_runs.h)

@@ -1,6 +1,8 @@
 #include "classfile_rewriter.h"
 
 #include <cstring>
+#include <functional>
+#include <utility>
 
 namespace retrace::agent {
 namespace {
@@ -110,6 +112,7 @@ struct ParsedClass {
   std::vector<CpEntry> cp;
   uint16_t accessFlags = 0;
   uint16_t thisClass = 0;
+  size_t fieldsCountOffset = 0;
   size_t methodsCountOffset = 0;
   size_t methodsEnd = 0;  // offset of the class attributes_count
   std::vector<MethodInfo> methods;
@@ -266,6 +269,7 @@ bool parseClass(const uint8_t* data, size_t size, ParsedClass& pc, std::string& 
     return false;
   }
 
+  pc.fieldsCountOffset = r.pos();
   uint16_t fieldsCount;
   if (!r.u2(fieldsCount)) {
     error = "truncated fields_count";
@@ -890,6 +894,418 @@ int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCa
     }
   }
   return replaced;
+}
+
+namespace {
+
+constexpr uint8_t kOpGetstatic = 0xb2, kOpPutstatic = 0xb3, kOpIfAcmpne = 0xa6, kOpIflt = 0x9b;
+constexpr uint8_t kOpLconst1 = 0x0a, kOpLadd = 0x61, kOpDup2 = 0x5c, kOpLcmp = 0x94, kOpPop2 = 0x58;
+constexpr uint16_t kAccSynthetic = 0x1000;
+constexpr uint16_t kAccVolatile = 0x0040;
+// invokestatic #tick; nop: four bytes, so that every later instruction keeps its offset modulo 4
+// (tableswitch and lookupswitch padding depends on it) and relative branches need no change.
+constexpr size_t kTickLength = 4;
+
+uint16_t u2At(const uint8_t* p) {
+  return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+
+enum class CodeEdit { kChanged, kSkipped, kMalformed };
+
+// Appends one verification_type_info from `r` to `out`, moving an Uninitialized(offset) by `shift`.
+bool copyVerificationType(Reader& r, std::vector<uint8_t>& out, size_t shift) {
+  uint8_t tag;
+  if (!r.u1(tag) || tag > 8) return false;
+  putU1(out, tag);
+  if (tag < 7) return true;
+  uint16_t value;
+  if (!r.u2(value)) return false;
+  if (tag == 8) {  // Uninitialized: the offset of its `new` instruction
+    if (value + shift > kMaxU2) return false;
+    value = static_cast<uint16_t>(value + shift);
+  }
+  putU2(out, value);
+  return true;
+}
+
+// The StackMapTable body (after attribute_length) with every frame moved by `shift` bytes: only the
+// first frame's offset is absolute (the others are deltas from it), and Uninitialized types name
+// offsets too.
+bool shiftStackMapTable(const uint8_t* body, size_t length, size_t shift, std::vector<uint8_t>& out) {
+  Reader r(body, length);
+  uint16_t count;
+  if (!r.u2(count)) return false;
+  putU2(out, count);
+  for (uint16_t i = 0; i < count; ++i) {
+    uint8_t type;
+    if (!r.u1(type)) return false;
+    const size_t extra = i == 0 ? shift : 0;
+    if (type <= 127) {  // same_frame, same_locals_1_stack_item: the delta is in the type
+      const bool oneStack = type >= 64;
+      const size_t delta = (oneStack ? type - 64 : type) + extra;
+      if (delta <= 63) {
+        putU1(out, static_cast<uint8_t>(oneStack ? 64 + delta : delta));
+      } else {
+        putU1(out, oneStack ? 247 : 251);
+        putU2(out, delta);
+      }
+      if (oneStack && !copyVerificationType(r, out, shift)) return false;
+      continue;
+    }
+    if (type < 247) return false;  // reserved
+    uint16_t delta;
+    if (!r.u2(delta) || delta + extra > kMaxU2) return false;
+    putU1(out, type);
+    putU2(out, delta + extra);
+    if (type == 247) {
+      if (!copyVerificationType(r, out, shift)) return false;
+    } else if (type >= 252 && type <= 254) {
+      for (int k = 0; k < type - 251; ++k) {
+        if (!copyVerificationType(r, out, shift)) return false;
+      }
+    } else if (type == 255) {
+      for (int part = 0; part < 2; ++part) {  // locals, then stack
+        uint16_t n;
+        if (!r.u2(n)) return false;
+        putU2(out, n);
+        for (uint16_t k = 0; k < n; ++k) {
+          if (!copyVerificationType(r, out, shift)) return false;
+        }
+      }
+    }
+  }
+  return r.atEnd();
+}
+
+// Appends to `out` the Code attribute `a` with the tick call in front of its bytecode.
+CodeEdit tickedCode(const uint8_t* data, const AttributeInfo& a, const ClassView& view, uint16_t tickRef,
+                    const std::function<bool(uint16_t)>& isTickRef, std::vector<uint8_t>& out) {
+  Reader r(data + a.start + 6, a.end - a.start - 6);
+  uint16_t maxStack, maxLocals, exceptions, attributes;
+  uint32_t codeLength;
+  if (!r.u2(maxStack) || !r.u2(maxLocals) || !r.u4(codeLength) || codeLength == 0) return CodeEdit::kMalformed;
+  const uint8_t* code = data + a.start + 6 + r.pos();
+  if (!r.skip(codeLength)) return CodeEdit::kMalformed;
+  if (codeLength >= 3 && code[0] == kOpInvokestatic && isTickRef(u2At(code + 1))) return CodeEdit::kSkipped;
+  if (codeLength + kTickLength > kMaxU2) return CodeEdit::kSkipped;  // code_length must stay < 65536
+
+  std::vector<uint8_t> body;
+  putU2(body, maxStack);  // a ()V call needs no operand stack
+  putU2(body, maxLocals);
+  putU4(body, codeLength + kTickLength);
+  putU1(body, kOpInvokestatic);
+  putU2(body, tickRef);
+  putU1(body, kOpNop);
+  body.insert(body.end(), code, code + codeLength);
+  if (!r.u2(exceptions)) return CodeEdit::kMalformed;
+  putU2(body, exceptions);
+  for (uint16_t i = 0; i < exceptions; ++i) {
+    uint16_t startPc, endPc, handlerPc, catchType;
+    if (!r.u2(startPc) || !r.u2(endPc) || !r.u2(handlerPc) || !r.u2(catchType)) return CodeEdit::kMalformed;
+    putU2(body, startPc + kTickLength);
+    putU2(body, endPc + kTickLength);
+    putU2(body, handlerPc + kTickLength);
+    putU2(body, catchType);
+  }
+  if (!r.u2(attributes)) return CodeEdit::kMalformed;
+  const size_t countAt = body.size();
+  putU2(body, 0);
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < attributes; ++i) {
+    uint16_t nameIndex;
+    uint32_t length;
+    if (!r.u2(nameIndex) || !r.u4(length)) return CodeEdit::kMalformed;
+    const uint8_t* attr = data + a.start + 6 + r.pos();
+    if (!r.skip(length)) return CodeEdit::kMalformed;
+    // Offsets into code that reflection never shows: dropped rather than rewritten.
+    if (view.utf8Equals(nameIndex, "RuntimeVisibleTypeAnnotations") ||
+        view.utf8Equals(nameIndex, "RuntimeInvisibleTypeAnnotations")) {
+      continue;
+    }
+    std::vector<uint8_t> shifted;
+    if (view.utf8Equals(nameIndex, "StackMapTable")) {
+      if (!shiftStackMapTable(attr, length, kTickLength, shifted)) return CodeEdit::kMalformed;
+    } else if (view.utf8Equals(nameIndex, "LineNumberTable")) {
+      Reader t(attr, length);
+      uint16_t n;
+      if (!t.u2(n) || length != 2 + size_t{n} * 4) return CodeEdit::kMalformed;
+      putU2(shifted, n);
+      for (uint16_t k = 0; k < n; ++k) {
+        uint16_t startPc = 0, line = 0;
+        t.u2(startPc);
+        t.u2(line);
+        putU2(shifted, startPc + kTickLength);
+        putU2(shifted, line);
+      }
+    } else if (view.utf8Equals(nameIndex, "LocalVariableTable") ||
+               view.utf8Equals(nameIndex, "LocalVariableTypeTable")) {
+      Reader t(attr, length);
+      uint16_t n;
+      if (!t.u2(n) || length != 2 + size_t{n} * 10) return CodeEdit::kMalformed;
+      putU2(shifted, n);
+      for (uint16_t k = 0; k < n; ++k) {
+        uint16_t startPc = 0, range = 0, name = 0, type = 0, slot = 0;
+        t.u2(startPc);
+        t.u2(range);
+        t.u2(name);
+        t.u2(type);
+        t.u2(slot);
+        // A variable live from the start (a parameter) stays live over the tick too.
+        putU2(shifted, startPc == 0 ? 0 : startPc + kTickLength);
+        putU2(shifted, startPc == 0 ? range + kTickLength : range);
+        putU2(shifted, name);
+        putU2(shifted, type);
+        putU2(shifted, slot);
+      }
+    } else {
+      return CodeEdit::kSkipped;  // an attribute whose offsets we do not know: leave the method alone
+    }
+    putU2(body, nameIndex);
+    putU4(body, shifted.size());
+    body.insert(body.end(), shifted.begin(), shifted.end());
+    ++kept;
+  }
+  if (!r.atEnd()) return CodeEdit::kMalformed;
+  setU2(body, countAt, kept);
+  putU2(out, u2At(data + a.start));
+  putU4(out, body.size());
+  out.insert(out.end(), body.begin(), body.end());
+  return CodeEdit::kChanged;
+}
+
+// Constant pool entries appended by a rewrite, with their indices.
+class PoolAdditions {
+ public:
+  explicit PoolAdditions(size_t next) : next_(next) {}
+  uint16_t utf8(const std::string& s) {
+    putU1(bytes_, kTagUtf8);
+    putU2(bytes_, s.size());
+    bytes_.insert(bytes_.end(), s.begin(), s.end());
+    return take();
+  }
+  uint16_t classRef(const std::string& name) {
+    uint16_t n = utf8(name);
+    return pair(kTagClass, n);
+  }
+  uint16_t nameAndType(const std::string& name, const std::string& descriptor) {
+    uint16_t n = utf8(name), d = utf8(descriptor);
+    putU1(bytes_, kTagNameAndType);
+    putU2(bytes_, n);
+    putU2(bytes_, d);
+    return take();
+  }
+  uint16_t member(uint8_t tag, uint16_t owner, const std::string& name, const std::string& descriptor) {
+    uint16_t nat = nameAndType(name, descriptor);
+    putU1(bytes_, tag);
+    putU2(bytes_, owner);
+    putU2(bytes_, nat);
+    return take();
+  }
+  bool overflowed() const { return next_ > kMaxU2; }
+  size_t count() const { return next_; }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  uint16_t pair(uint8_t tag, uint16_t index) {
+    putU1(bytes_, tag);
+    putU2(bytes_, index);
+    return take();
+  }
+  uint16_t take() { return static_cast<uint16_t>(next_++); }
+
+  size_t next_;
+  std::vector<uint8_t> bytes_;
+};
+
+// header | constant pool + additions | everything up to `middleEnd` | `tail`...: the class with its
+// constant pool grown, the rest spliced by the caller.
+void appendWithPool(const uint8_t* data, const ParsedClass& pc, const PoolAdditions& pool, std::vector<uint8_t>& out) {
+  out.insert(out.end(), data, data + pc.cpCountOffset);
+  putU2(out, pool.count());
+  out.insert(out.end(), data + pc.cpCountOffset + 2, data + pc.cpEnd);
+  out.insert(out.end(), pool.bytes().begin(), pool.bytes().end());
+}
+
+}  // namespace
+
+int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
+                    std::string& error) {
+  out.clear();
+  error.clear();
+  if (classBytes == nullptr) {
+    error = "no class bytes";
+    return -1;
+  }
+  ParsedClass pc;
+  if (!parseClass(classBytes, length, pc, error)) return -1;
+  const ClassView view(classBytes, pc);
+  // An existing Methodref to the tick (a class rewritten before) is used again.
+  uint16_t existing = 0;
+  for (size_t i = 1; i < pc.cp.size() && existing == 0; ++i) {
+    if (isMethodref(classBytes, pc, view, static_cast<uint16_t>(i), tick)) existing = static_cast<uint16_t>(i);
+  }
+  PoolAdditions pool(pc.cp.size());
+  uint16_t tickRef = existing;
+  if (tickRef == 0) tickRef = pool.member(kTagMethodref, pool.classRef(tick.owner), tick.name, tick.descriptor);
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return -1;
+  }
+  auto isTickRef = [&](uint16_t index) { return isMethodref(classBytes, pc, view, index, tick); };
+
+  std::vector<uint8_t> methods;
+  putU2(methods, pc.methods.size());
+  int changed = 0;
+  for (const MethodInfo& m : pc.methods) {
+    const AttributeInfo* codeAttr = nullptr;
+    for (const AttributeInfo& a : m.attributes) {
+      if (view.utf8Equals(a.nameIndex, "Code")) codeAttr = &a;
+    }
+    std::vector<uint8_t> ticked;
+    CodeEdit edit = CodeEdit::kSkipped;
+    if (codeAttr != nullptr) {
+      if (codeAttr->end - codeAttr->start < 18) {
+        error = "malformed Code attribute";
+        return -1;
+      }
+      edit = tickedCode(classBytes, *codeAttr, view, tickRef, isTickRef, ticked);
+      if (edit == CodeEdit::kMalformed) {
+        error = "malformed Code attribute";
+        return -1;
+      }
+    }
+    if (edit != CodeEdit::kChanged) {
+      methods.insert(methods.end(), classBytes + m.start, classBytes + m.end);
+      continue;
+    }
+    ++changed;
+    methods.insert(methods.end(), classBytes + m.start, classBytes + codeAttr->start);
+    methods.insert(methods.end(), ticked.begin(), ticked.end());
+    methods.insert(methods.end(), classBytes + codeAttr->end, classBytes + m.end);
+  }
+  if (changed == 0) {
+    out.assign(classBytes, classBytes + length);
+    return 0;
+  }
+  const PoolAdditions none(pc.cp.size());
+  appendWithPool(classBytes, pc, existing != 0 ? none : pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return changed;
+}
+
+bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error) {
+  out.clear();
+  error.clear();
+  if (classBytes == nullptr) {
+    error = "no class bytes";
+    return false;
+  }
+  ParsedClass pc;
+  if (!parseClass(classBytes, length, pc, error)) return false;
+  const ClassView view(classBytes, pc);
+  if (view.findUtf8("retrace$tick") != 0) {
+    error = "the class already has the preemption hooks";
+    return false;
+  }
+  PoolAdditions pool(pc.cp.size());
+  const uint16_t thread = pool.classRef("java/lang/Thread");
+  const uint16_t currentThread = pool.member(kTagMethodref, thread, "currentThread", "()Ljava/lang/Thread;");
+  const uint16_t holder = pool.member(kTagFieldref, pc.thisClass, "retrace$holder", "Ljava/lang/Thread;");
+  const uint16_t ticks = pool.member(kTagFieldref, pc.thisClass, "retrace$ticks", "J");
+  const uint16_t limit = pool.member(kTagFieldref, pc.thisClass, "retrace$limit", "J");
+  const uint16_t preempt = pool.member(kTagMethodref, pc.thisClass, "retrace$preempt", "(J)V");
+  const uint16_t codeName = pool.utf8("Code");
+  const uint16_t frames = pool.utf8("StackMapTable");
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  const uint16_t fieldCount = u2At(classBytes + pc.fieldsCountOffset);
+  const uint16_t methodCount = u2At(classBytes + pc.methodsCountOffset);
+  if (size_t{fieldCount} + 3 > kMaxU2 || size_t{methodCount} + 2 > kMaxU2) {
+    error = "too many members";
+    return false;
+  }
+  // The fields and methods refer to their names and descriptors through the NameAndType entries the
+  // pool additions made: member index - 1 is the NameAndType, whose name and descriptor are the two
+  // Utf8 entries before it.
+  auto nameIndex = [](uint16_t member) { return static_cast<uint16_t>(member - 3); };
+  auto descriptorIndex = [](uint16_t member) { return static_cast<uint16_t>(member - 2); };
+
+  std::vector<uint8_t> fields;
+  for (auto [member, flags] : {std::pair<uint16_t, uint16_t>{holder, kAccPrivate | kAccStatic | kAccSynthetic},
+                               {ticks, kAccPrivate | kAccStatic | kAccSynthetic},
+                               {limit, kAccPrivate | kAccStatic | kAccVolatile | kAccSynthetic}}) {
+    putU2(fields, flags);
+    putU2(fields, nameIndex(member));
+    putU2(fields, descriptorIndex(member));
+    putU2(fields, 0);
+  }
+
+  // retrace$tick(): if (Thread.currentThread() == holder) { long t = ticks + 1; ticks = t;
+  // if (t >= limit) retrace$preempt(t); }
+  std::vector<uint8_t> code;
+  auto op = [&code](uint8_t opcode, uint16_t operand) {
+    putU1(code, opcode);
+    putU2(code, operand);
+  };
+  op(kOpInvokestatic, currentThread);  // 0
+  op(kOpGetstatic, holder);            // 3
+  op(kOpIfAcmpne, 31 - 6);             // 6 -> 31 (return)
+  op(kOpGetstatic, ticks);             // 9
+  putU1(code, kOpLconst1);             // 12
+  putU1(code, kOpLadd);                // 13
+  putU1(code, kOpDup2);                // 14
+  op(kOpPutstatic, ticks);             // 15
+  putU1(code, kOpDup2);                // 18
+  op(kOpGetstatic, limit);             // 19
+  putU1(code, kOpLcmp);                // 22
+  op(kOpIflt, 30 - 23);                // 23 -> 30 (pop2)
+  op(kOpInvokestatic, preempt);        // 26
+  putU1(code, kOpReturn);              // 29
+  putU1(code, kOpPop2);                // 30: stack [long]
+  putU1(code, kOpReturn);              // 31: stack []
+  const std::vector<uint8_t> stackMap = {0, 2, 64 + 30, 4 /* Long */, 0 /* same_frame, offset 31 */};
+
+  std::vector<uint8_t> methods;
+  putU2(methods, kAccPrivate | kAccStatic | kAccNative | kAccSynthetic);
+  putU2(methods, nameIndex(preempt));
+  putU2(methods, descriptorIndex(preempt));
+  putU2(methods, 0);
+  putU2(methods, kAccPublic | kAccStatic | kAccSynthetic);
+  const uint16_t tickName = pool.utf8("retrace$tick");
+  const uint16_t tickDescriptor = pool.utf8("()V");
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  putU2(methods, tickName);
+  putU2(methods, tickDescriptor);
+  putU2(methods, 1);
+  putU2(methods, codeName);
+  putU4(methods, 2 + 2 + 4 + code.size() + 2 + 2 + 6 + stackMap.size());
+  putU2(methods, 6);  // max_stack: t, t, limit
+  putU2(methods, 0);  // max_locals
+  putU4(methods, code.size());
+  methods.insert(methods.end(), code.begin(), code.end());
+  putU2(methods, 0);  // exception_table_length
+  putU2(methods, 1);  // attributes_count
+  putU2(methods, frames);
+  putU4(methods, stackMap.size());
+  methods.insert(methods.end(), stackMap.begin(), stackMap.end());
+
+  appendWithPool(classBytes, pc, pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.fieldsCountOffset);
+  putU2(out, fieldCount + 3);
+  out.insert(out.end(), classBytes + pc.fieldsCountOffset + 2, classBytes + pc.methodsCountOffset);
+  out.insert(out.end(), fields.begin(), fields.end());
+  putU2(out, methodCount + 2);
+  out.insert(out.end(), classBytes + pc.methodsCountOffset + 2, classBytes + pc.methodsEnd);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return true;
 }
 
 }  // namespace retrace::agent

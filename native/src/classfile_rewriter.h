@@ -90,4 +90,37 @@ struct StaticCall {
 int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCall& call, std::vector<uint8_t>& out,
                         std::string& error);
 
+/**
+ * Puts `invokestatic tick; nop` at offset 0 of every method with code (constructors and static
+ * initialisers included; a static call before super() is legal): a tick at each method entry, for
+ * preemption at a place that is the same in every run (preemption.h). Four bytes, not three, so
+ * every instruction keeps its offset modulo 4 (switch padding) and no relative branch changes; a
+ * branch back to offset 0 lands on the method's first instruction, after the tick. The exception
+ * table, StackMapTable (the first frame's offset, Uninitialized types), LineNumberTable,
+ * LocalVariableTable and LocalVariableTypeTable move with the code; type annotations on code are
+ * dropped (reflection does not show them). A method is left as it is when it already starts with
+ * the tick, when its code would reach 64 KiB, or when its Code attribute has an attribute of
+ * unknown layout. The tick is a Methodref, also in interfaces. Returns how many methods changed
+ * (`out` holds the class, changed or not), or -1 with `error` set when the class cannot be parsed.
+ */
+int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
+                    std::string& error);
+
+/**
+ * Adds to java/lang/System what the ticks call (preemption.h): the private static fields
+ * retrace$holder (Thread), retrace$ticks (long) and volatile retrace$limit (long), the private
+ * static native retrace$preempt(long), and
+ *
+ *   public static void retrace$tick() {
+ *     if (Thread.currentThread() == retrace$holder) {
+ *       long t = retrace$ticks + 1; retrace$ticks = t;
+ *       if (t >= retrace$limit) retrace$preempt(t);
+ *     }
+ *   }
+ *
+ * with its StackMapTable. Constant pool entries are only appended. False with `error` set when the
+ * class cannot be parsed or already has them.
+ */
+bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
+
 }  // namespace retrace::agent

@@ -23,7 +23,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "pid=N (replay)";
+         "preempt=on|off (record), pid=N (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -31,6 +31,7 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
   options.raw = text != nullptr ? text : "";
   bool modeSeen = false;
   bool escapeSeen = false;
+  bool preemptSeen = false;
   size_t start = 0;
   const std::string& all = options.raw;
   while (start <= all.size()) {
@@ -96,6 +97,13 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         return false;
       }
       escapeSeen = true;
+    } else if (key == "preempt") {
+      if (value != "on" && value != "off") {
+        error = "preempt must be on or off, not '" + value + "'";
+        return false;
+      }
+      options.preempt = value == "on";
+      preemptSeen = true;
     } else {
       error = "unknown option '" + key + "'";
       return false;
@@ -109,8 +117,9 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     error = "replay needs tape=PATH";
     return false;
   }
-  if (options.mode == Mode::kReplay && escapeSeen) {
-    error = "option 'escape_after' is for record (replay follows the recorded hand-overs)";
+  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen)) {
+    error = std::string("option '") + (escapeSeen ? "escape_after" : "preempt") +
+            "' is for record (replay follows the recorded hand-overs)";
     return false;
   }
   if (options.mode == Mode::kRecord && options.pid != 0) {

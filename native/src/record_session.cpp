@@ -347,7 +347,8 @@ void RecordSession::noteMirrorHash(ThreadState& thread, int32_t hash, uint32_t n
 
 void RecordSession::noteHandover(const demux::Handover& handover) {
   std::lock_guard<SpinLock> guard(handoverLock_);
-  handovers_.push_back({handover.from, handover.fromPoint, handover.to, static_cast<uint8_t>(handover.kind)});
+  handovers_.push_back(
+      {handover.from, handover.fromPoint, handover.to, static_cast<uint8_t>(handover.kind), handover.fromTick});
 }
 
 void RecordSession::submitHandovers() {

@@ -521,10 +521,16 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
   return none;
 }
 
+bool ReplaySession::recordedPreempt() const {
+  Options recorded;
+  std::string error;
+  return parseOptions(start_->agentOptions.c_str(), recorded, error) && recorded.preempt;
+}
+
 std::vector<demux::Handover> ReplaySession::schedule() const {
   std::vector<demux::Handover> out;
   for (const tape::HandoverRecord& h : reader_->handovers(pid_)) {
-    out.push_back({h.from, h.fromPoint, h.to, static_cast<demux::HandoverKind>(h.kind)});
+    out.push_back({h.from, h.fromPoint, h.to, static_cast<demux::HandoverKind>(h.kind), h.fromTick});
   }
   return out;
 }

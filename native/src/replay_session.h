@@ -35,6 +35,8 @@ class ReplaySession {
   bool threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id);
   /** The recorded hand-over schedule of the replayed process, and whether the recording has all of it. */
   std::vector<demux::Handover> schedule() const;
+  /** Whether the recording's agent added ticks to classes (its preempt option): replay must too. */
+  bool recordedPreempt() const;
   bool scheduleComplete() const;
   /** Puts the recorded link-time hash into a class's mirror, when the recording has it here. */
   void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);

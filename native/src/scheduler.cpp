@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -115,6 +116,9 @@ void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::H
   options.mode = demux::Mode::kRecord;
   options.onHandover = std::move(sink);
   options.escapeAfter = std::chrono::milliseconds(agent_.options().escapeAfterMillis);
+  options.requestPreempt = [this](uint32_t) {
+    if (preemption_.ready()) preemption_.request(agent_.attachOwnThread("retrace watchdog"));
+  };
   demux_ = std::make_unique<demux::Demux>(std::move(options));
   main.id = demux_->startMain();
   main.serialized = true;
@@ -138,6 +142,39 @@ void Scheduler::point(ThreadState& thread, const char* what) {
     traceLine("[sched] point      thread %u points %llu %s\n", thread.id,
               static_cast<unsigned long long>(demux_->points(thread.id)), what);
   demux_->schedulingPoint(thread.id);
+  tookBaton(thread);
+}
+
+void Scheduler::tookBaton(ThreadState& thread) {
+  if (!preemption_.ready()) return;
+  int64_t limit = Preemption::kNever;
+  if (replay_) {
+    std::optional<uint64_t> tick = demux_->preemptTick(thread.id);
+    if (tick) limit = static_cast<int64_t>(*tick);
+  }
+  preemption_.arm(agent_.currentEnv(), thread, limit);
+}
+
+bool Scheduler::startPreemption(JNIEnv* env, ThreadState& main) {
+  if (demux_ == nullptr || !preemption_.init(env)) return false;
+  if (demux_->holds(main.id)) tookBaton(main);
+  return true;
+}
+
+void Scheduler::preempted(JNIEnv* env, uint64_t tick) {
+  ThreadState* thread = agent_.scheduledThread();
+  if (thread == nullptr || demux_ == nullptr) {
+    preemption_.disarm(env);
+    return;
+  }
+  if (tracing())
+    traceLine("[sched] preempt    thread %u points %llu tick %llu\n", thread->id,
+              static_cast<unsigned long long>(demux_->points(thread->id)), static_cast<unsigned long long>(tick));
+  if (demux_->preempt(thread->id, tick)) {
+    tookBaton(*thread);
+  } else {
+    preemption_.disarm(env);
+  }
 }
 
 void Scheduler::beforeBlocking(ThreadState& thread) {
@@ -151,12 +188,14 @@ void Scheduler::afterBlocking(ThreadState& thread) {
   trace("reacquire", thread.id, *demux_);
   demux_->reacquire(thread.id);
   trace("got", thread.id, *demux_);
+  tookBaton(thread);
 }
 
 uint32_t Scheduler::reserveChild(ThreadState& parent) {
   if (!parent.serialized) return kNoThread;
   trace("start", parent.id, *demux_);
   demux_->schedulingPoint(parent.id);
+  tookBaton(parent);
   return demux_->reserveChild(parent.id);
 }
 
@@ -167,6 +206,7 @@ void Scheduler::arrive(ThreadState& thread) {
   trace("arrive", thread.id, *demux_);
   demux_->arrive(thread.id);
   trace("arrived", thread.id, *demux_);
+  tookBaton(thread);
 }
 
 ExitWhenThreadGoes::~ExitWhenThreadGoes() {
@@ -181,6 +221,7 @@ void Scheduler::exitThread(uint32_t id) {
 void Scheduler::mainEnded(ThreadState& thread) {
   // Not exit(): the same thread comes back as DestroyJavaVM to run shutdown hooks, and takes the
   // baton again at its next point.
+  preemption_.forget(thread);
   beforeBlocking(thread);
 }
 
@@ -216,7 +257,10 @@ void Scheduler::untilMonitorFree(JNIEnv* env, jthread self, ThreadState& thread,
     if (!demux_->reacquire(thread.id)) return;  // abandoned: no order to keep
     bool may = mayTakeMonitor(env, self, object);
     trace(may ? "free" : "owned", thread.id, *demux_);
-    if (may) return;
+    if (may) {
+      tookBaton(thread);
+      return;
+    }
     // The owner waits for the baton, or is away in a blocking call: let it run, and look again the
     // next time this thread holds the baton. Which of the two it was is the same in every run, so
     // the number of rounds is too.

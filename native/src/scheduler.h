@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "preemption.h"
 #include "retrace/demux/demux.h"
 #include "thread_registry.h"
 
@@ -56,6 +57,14 @@ class Scheduler {
   void monitorWait(ThreadState& thread);
   void monitorWaited(JNIEnv* env, jthread self, ThreadState& thread, jobject object);
 
+  /**
+   * At VMInit, on the main thread holding the baton: from here the holder counts ticks and can be
+   * preempted between scheduling points (preemption.h). False when System was not prepared for it.
+   */
+  bool startPreemption(JNIEnv* env, ThreadState& main);
+  /** System.retrace$preempt: the holder reached the tick it was to stop at. */
+  void preempted(JNIEnv* env, uint64_t tick);
+
   /** Process exit: no order is enforced any more; counts for the log. */
   void shutdown();
   demux::Stats stats() const;
@@ -85,6 +94,8 @@ class Scheduler {
    */
   bool inStaticInitializer();
   void onStall(const demux::StallReport& report);
+  /** The calling thread holds the baton after a demux call: its ticks count from 0 again. */
+  void tookBaton(ThreadState& thread);
 
   std::string label(uint32_t id);
 
@@ -92,6 +103,7 @@ class Scheduler {
   std::unique_ptr<demux::Demux> demux_;
   bool replay_ = false;
   bool scheduleComplete_ = true;
+  Preemption preemption_;
 };
 
 }  // namespace retrace::agent

@@ -11,8 +11,16 @@
 
 namespace retrace::agent {
 
-bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, const unsigned char* data, jint length,
+/** With `preemption`, System also gets the tick counter and its method (preemption.h). */
+bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, const unsigned char* data, jint length,
                         unsigned char** newData, jint* newLength, std::string& error);
+
+/**
+ * A class not loaded by the boot loader gets a call to System.retrace$tick() at each method's
+ * entry (preemption.h). False with `error` set when it cannot be parsed; it then loads unchanged.
+ */
+bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+              std::string& error);
 
 /**
  * The JDK classes whose clock readings feed only the JVM's own perf counters (class loading and

@@ -45,6 +45,13 @@ extern "C" JNIEXPORT void JNICALL Java_dev_retrace_junit_TestOutcomeListener_rep
   retrace::agent::test_runs::onTestReport(env, text, failed);
 }
 
+// java.lang.System.retrace$preempt, added by addPreemptionHooks (preemption.h): found the same way.
+// RegisterNatives would do, but HotSpot warns on stdout when an agent registers a boot class's
+// native from outside the boot loader.
+extern "C" JNIEXPORT void JNICALL Java_java_lang_System_retrace_00024preempt(JNIEnv* env, jclass, jlong ticks) {
+  retrace::agent::Agent::get().scheduler().preempted(env, static_cast<uint64_t>(ticks));
+}
+
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void* reserved) {
   // Recording must start before the first class loads (clock salts, the System rewrite).
   fprintf(stderr, "retrace: the agent cannot be attached to a running JVM; start the JVM with -agentpath\n");

@@ -1037,6 +1037,235 @@ TEST_P(SystemClassTest, RewrittenSystemBootsWithPrefixAgent) {
   EXPECT_TRUE(nativeCallSeen) << java.output;
 }
 
+// ---------------------------------------------------------------------------------------------
+// insertTickCalls and addPreemptionHooks (preemption.h): ticks at every method entry.
+
+// Shapes that make the code move hard: switches at every alignment, loops back to offset 0,
+// exception handlers, `new` in a constructor's super(...) arguments (Uninitialized frames),
+// lambdas, static initialisers, interface default and static methods, an enum, parameters in the
+// LocalVariableTable (javac -g).
+constexpr const char* kShapesSource = R"J(
+import java.util.*;
+import java.util.function.*;
+
+public class Shapes {
+  interface Greeter { default String greet(String n) { return hello() + n; } static String hello() { return "hi "; } }
+  enum Mode { A, B, C; Mode next() { return values()[(ordinal() + 1) % 3]; } }
+  static class Base { final String s; Base(StringBuilder b) { s = b.toString(); } }
+  static class Derived extends Base implements Greeter { Derived(int n) { super(new StringBuilder("d").append(n)); } }
+  static final Map<String, Integer> TABLE = new HashMap<>();
+  static { for (int i = 0; i < 5; i++) TABLE.put("k" + i, i * i); }
+
+  static int table(int x) { switch (x) { case 0: return 10; case 1: return 11; case 2: return 12; case 3: return 13; default: return -1; } }
+  static int lookup(int x) { switch (x) { case -100: return 1; case 7: return 2; case 100000: return 3; default: return 0; } }
+  static int a1(int x) { int y = x; switch (y) { case 0: return 1; case 1: return 2; case 2: return 3; default: return 4; } }
+  static int a2(long x) { int y = (int) x; y++; switch (y) { case 5: return 1; case 6: return 2; case 9: return 3; default: return 4; } }
+  static String s(String k) { switch (k) { case "one": return "1"; case "two": return "2"; default: return "?"; } }
+  static int spinFromStart(int n) { while (true) { if (--n <= 0) return n; } }
+  static int guarded(int[] a, int i) {
+    try { return a[i]; } catch (ArrayIndexOutOfBoundsException e) { return -1; } finally { a[0]++; }
+  }
+  static long fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+
+  public static void main(String[] args) {
+    StringBuilder out = new StringBuilder();
+    for (int i = -1; i < 6; i++) out.append(table(i)).append(lookup(i == 5 ? 100000 : i)).append(a1(i)).append(a2(i + 4)).append(',');
+    out.append(s("one")).append(s("two")).append(s("x")).append(spinFromStart(5));
+    int[] arr = {1, 2};
+    out.append(guarded(arr, 1)).append(guarded(arr, 9)).append(arr[0]);
+    Derived d = new Derived(7);
+    out.append(d.s).append(d.greet("you")).append(Mode.C.next()).append(TABLE.get("k3"));
+    Function<Integer, Integer> f = x -> x * 3;
+    Supplier<String> sup = () -> "sup";
+    out.append(f.apply(4)).append(sup.get());
+    List<Integer> list = new ArrayList<>(List.of(5, 3, 9, 1));
+    list.sort(Comparator.naturalOrder());
+    out.append(list);
+    System.out.println(out);
+    System.out.println("fib " + fib(10));
+  }
+}
+)J";
+
+// The tick target: counts method entries. It is not rewritten itself.
+constexpr const char* kTickSource = R"J(
+public class Tick {
+  public static long count;
+  public static void tick() { count++; }
+}
+)J";
+
+constexpr const char* kCountSource = R"J(
+public class Count {
+  static long fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+  public static void main(String[] args) {
+    long before = Tick.count;  // main's own entry has ticked
+    long f = fib(10);
+    System.out.println("fib " + f + " before " + before + " ticks " + (Tick.count - before));
+  }
+}
+)J";
+
+const StaticCall kTestTick{"Tick", "tick", "()V"};
+
+// Rewrites every class in dir/cls except Tick; returns how many methods changed.
+int tickAllClasses(const std::string& cls, std::string& log) {
+  const CommandResult list = run("cd " + quote(cls) + " && ls *.class");
+  int total = 0;
+  for (const std::string& name : lines(list.output)) {
+    if (name.empty() || name == "Tick.class") continue;
+    std::vector<uint8_t> in, out;
+    if (!readFile(cls + "/" + name, in)) {
+      log += "cannot read " + name + "\n";
+      return -1;
+    }
+    std::string error;
+    int changed = insertTickCalls(in.data(), in.size(), kTestTick, out, error);
+    if (changed < 0) {
+      log += name + ": " + error + "\n";
+      return -1;
+    }
+    total += changed;
+    if (!writeFile(cls + "/" + name, out)) return -1;
+  }
+  return total;
+}
+
+class TickCallsEndToEnd : public ::testing::TestWithParam<Jdk> {};
+
+TEST_P(TickCallsEndToEnd, EveryShapeStillVerifiesAndRunsTheSame) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Shapes.java", kShapesSource));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac = run(bin(jdk, "javac") + " -g -d " + quote(dir / "cls") + " " +
+                                  quote(dir / "Shapes.java") + " " + quote(dir / "Tick.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  const std::string java = bin(jdk, "java") + " -Xverify:all -cp " + quote(dir / "cls") + " Shapes";
+  const CommandResult before = run(java);
+  ASSERT_EQ(before.status, 0) << before.output;
+  std::string log;
+  EXPECT_GT(tickAllClasses(dir / "cls", log), 20) << log;
+  const CommandResult after = run(java);
+  ASSERT_EQ(after.status, 0) << after.output;
+  EXPECT_EQ(after.output, before.output);
+  // The rewritten classes are what javap reads too: nothing it cannot decode.
+  const CommandResult javap = run(bin(jdk, "javap") + " -p -c -l " + quote(dir / "cls/Shapes.class"));
+  ASSERT_EQ(javap.status, 0) << javap.output;
+  EXPECT_TRUE(contains(javap.output, "0: invokestatic  #")) << javap.output;
+  EXPECT_TRUE(contains(javap.output, "// Method Tick.tick:()V")) << javap.output;
+}
+
+TEST_P(TickCallsEndToEnd, OneTickPerMethodEntry) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Count.java", kCountSource));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac = run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "Count.java") +
+                                  " " + quote(dir / "Tick.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  std::string log;
+  EXPECT_EQ(tickAllClasses(dir / "cls", log), 3) << log;  // <init>, fib, main
+  // Interpreted and compiled (-Xcomp) alike: the count is the program's, not the JIT's.
+  for (const char* mode : {"-Xint", "-Xcomp"}) {
+    SCOPED_TRACE(mode);
+    const CommandResult java =
+        run(bin(jdk, "java") + " -Xverify:all " + mode + " -cp " + quote(dir / "cls") + " Count");
+    ASSERT_EQ(java.status, 0) << java.output;
+    EXPECT_TRUE(hasLine(java.output, "fib 55 before 1 ticks 177")) << java.output;  // fib(10): 177 calls
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Jdks, TickCallsEndToEnd, ::testing::Values(kJdk17, kJdk25),
+                         [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
+
+TEST(TickCallsTest, ASecondRewriteChangesNothingAndDamageIsRefused) {
+  const Jdk jdk = kJdk17;
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Count.java", kCountSource));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  const CommandResult javac = run(bin(jdk, "javac") + " -d " + quote(dir.path()) + " " + quote(dir / "Count.java") +
+                                  " " + quote(dir / "Tick.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  std::vector<uint8_t> in, once, twice;
+  ASSERT_TRUE(readFile(dir / "Count.class", in));
+  std::string error;
+  ASSERT_EQ(insertTickCalls(in.data(), in.size(), kTestTick, once, error), 3) << error;
+  EXPECT_EQ(insertTickCalls(once.data(), once.size(), kTestTick, twice, error), 0) << error;
+  EXPECT_EQ(twice, once);
+  for (size_t len = 0; len < in.size(); ++len) {
+    std::vector<uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+    std::vector<uint8_t> out;
+    EXPECT_EQ(insertTickCalls(cut.data(), cut.size(), kTestTick, out, error), -1) << "length " << len;
+  }
+}
+
+// What a tick does in the JDK's own System: counts the holder's entries, and nobody else's.
+constexpr const char* kTickDriverSource = R"J(
+import java.lang.reflect.*;
+
+public class TickDriver {
+  public static void main(String[] args) throws Exception {
+    Field holder = System.class.getDeclaredField("retrace$holder");
+    Field ticks = System.class.getDeclaredField("retrace$ticks");
+    Field limit = System.class.getDeclaredField("retrace$limit");
+    Method tick = System.class.getMethod("retrace$tick");
+    for (AccessibleObject o : new AccessibleObject[] {holder, ticks, limit}) o.setAccessible(true);
+    System.out.println("volatile limit " + Modifier.isVolatile(limit.getModifiers()));
+    tick.invoke(null);
+    System.out.println("no holder " + ticks.get(null));
+    holder.set(null, Thread.currentThread());
+    limit.set(null, Long.MAX_VALUE);
+    tick.invoke(null);
+    tick.invoke(null);
+    System.out.println("holder " + ticks.get(null));
+    Thread other = new Thread(() -> { try { tick.invoke(null); } catch (Exception e) { throw new RuntimeException(e); } });
+    other.start();
+    other.join();
+    System.out.println("other thread " + ticks.get(null));
+  }
+}
+)J";
+
+TEST_P(SystemClassTest, PreemptionHooksCountTheHoldersTicks) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  std::vector<uint8_t> in, wrapped, out;
+  std::string log, error;
+  ASSERT_TRUE(extractSystemClass(jdk, dir, in, log)) << log;
+  ASSERT_TRUE(wrapNativeMethods(in.data(), in.size(), "retrace$", kClockMethods, wrapped, error)) << error;
+  ASSERT_TRUE(addPreemptionHooks(wrapped.data(), wrapped.size(), out, error)) << error;
+  ASSERT_TRUE(readClass(out).ok);
+  std::vector<uint8_t> again;
+  EXPECT_FALSE(addPreemptionHooks(out.data(), out.size(), again, error));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status, 0);
+  // Without the prefix agent the clock wrappers cannot bind: only the hooks are patched in here.
+  ASSERT_TRUE(addPreemptionHooks(in.data(), in.size(), out, error)) << error;
+  ASSERT_TRUE(writeFile(dir / "patch/java/lang/System.class", out));
+  ASSERT_TRUE(writeFile(dir / "TickDriver.java", kTickDriverSource));
+  const CommandResult javac =
+      run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "TickDriver.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  const CommandResult java = run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
+                                 " --add-opens java.base/java.lang=ALL-UNNAMED -Xshare:off -Xverify:all -cp " +
+                                 quote(dir / "cls") + " TickDriver");
+  ASSERT_EQ(java.status, 0) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "volatile limit true")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "no holder 0")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "holder 2")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "other thread 2")) << java.output;
+  for (size_t len = 0; len < in.size(); len += 11) {
+    std::vector<uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+    EXPECT_FALSE(addPreemptionHooks(cut.data(), cut.size(), out, error)) << "length " << len;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Jdks, SystemClassTest, ::testing::Values(kJdk17, kJdk25),
                          [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
 

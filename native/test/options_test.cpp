@@ -49,6 +49,17 @@ TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
   EXPECT_EQ(o.escapeAfterMillis, 1500u);
 }
 
+TEST(Options, PreemptionIsOnUnlessTurnedOff) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record", o, error)) << error;
+  EXPECT_TRUE(o.preempt);
+  ASSERT_TRUE(parseOptions("record,preempt=off", o, error)) << error;
+  EXPECT_FALSE(o.preempt);
+  ASSERT_TRUE(parseOptions("record,preempt=on", o, error)) << error;
+  EXPECT_TRUE(o.preempt);
+}
+
 TEST(Options, RejectsWhatItDoesNotKnow) {
   Options o;
   std::string error;
@@ -69,6 +80,8 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"record,pid=3", "option 'pid' is for replay"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recorded hand-overs)"},
+      {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},
+      {"replay,tape=a,preempt=off", "option 'preempt' is for record (replay follows the recorded hand-overs)"},
   };
   for (const Case& c : cases) {
     EXPECT_FALSE(parseOptions(c.text, o, error)) << (c.text ? c.text : "(null)");

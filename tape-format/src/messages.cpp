@@ -159,6 +159,7 @@ void fillHandovers(schema::Handovers::Builder out, uint64_t firstIndex, const Ha
     list[i].setFromPoint(entries[i].fromPoint);
     list[i].setTo(entries[i].to);
     list[i].setKind(entries[i].kind);
+    list[i].setFromTick(entries[i].fromTick);
   }
 }
 
@@ -168,6 +169,7 @@ HandoverRecord readHandover(schema::Handover::Reader in) {
   entry.fromPoint = in.getFromPoint();
   entry.to = in.getTo();
   entry.kind = in.getKind();
+  entry.fromTick = in.getFromTick();
   return entry;
 }
 

@@ -26,7 +26,7 @@ std::string offsetText(uint64_t offset) {
 
 enum class Outcome { kOk, kCorrupt, kRefuse };
 
-constexpr uint8_t kLastHandoverKind = 3;  // escape
+constexpr uint8_t kLastHandoverKind = 4;  // preempt
 
 Impl::Process& processOf(Impl& impl, uint32_t pid) {
   auto [it, inserted] = impl.processes.try_emplace(pid);
@@ -109,7 +109,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         auto handovers = message.getHandovers();
         auto entries = handovers.getEntries();
         for (auto entry : entries) {
-          // Kinds beyond escape are not of this format version: the frame is damaged, and a
+          // Kinds beyond preempt are not of this format version: the frame is damaged, and a
           // schedule replay cannot interpret must not reach it.
           if (entry.getKind() > kLastHandoverKind) {
             why = "unknown hand-over kind " + std::to_string(entry.getKind());

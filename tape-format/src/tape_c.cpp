@@ -98,9 +98,10 @@ const char* roleName(retrace::tape::CodeRole role) {
   return "unknown";
 }
 
-// The reader refuses any other kind, so these four are all a schedule holds.
-constexpr const char* kHandoverKindNames[] = {"yield", "block", "forced", "escape"};
+// The reader refuses any other kind, so these five are all a schedule holds.
+constexpr const char* kHandoverKindNames[] = {"yield", "block", "forced", "escape", "preempt"};
 constexpr size_t kHandoverKinds = sizeof kHandoverKindNames / sizeof kHandoverKindNames[0];
+constexpr uint8_t kPreemptKind = 4;
 
 const char* handoverKindName(uint8_t kind) {
   return kind < kHandoverKinds ? kHandoverKindNames[kind] : "unknown";
@@ -309,6 +310,7 @@ std::string handoverJson(const rt_tape& tape, size_t index) {
   json.key("fromPoint").unsignedNumber(entry.fromPoint);
   json.key("to").unsignedNumber(entry.to);
   json.key("kind").string(handoverKindName(entry.kind));
+  if (entry.kind == kPreemptKind) json.key("fromTick").unsignedNumber(entry.fromTick);
   json.endObject();
   return json.text();
 }

@@ -66,8 +66,10 @@ TEST(Handovers, RoundTripAcrossFramesBetweenEventChunks) {
 TEST(Handovers, EveryFieldAtItsLimits) {
   ScratchDir dir;
   const std::string path = dir.file("limits.retrace");
-  const std::vector<HandoverRecord> schedule = {
-      {UINT32_MAX, UINT64_MAX, 0, kEscape}, {0, 0, UINT32_MAX, kYield}, {7, 1ull << 40, 8, kForced}};
+  const std::vector<HandoverRecord> schedule = {{UINT32_MAX, UINT64_MAX, 0, kEscape},
+                                                {0, 0, UINT32_MAX, kYield},
+                                                {7, 1ull << 40, 8, kForced},
+                                                {3, 12, 4, kPreempt, UINT64_MAX}};
   {
     auto writer = openWriter(path);
     writer->writeProcessStart(sampleStart(5));
@@ -79,7 +81,7 @@ TEST(Handovers, EveryFieldAtItsLimits) {
   auto reader = openReader(path);
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->handovers(5), schedule);
-  EXPECT_EQ(reader->processEnd(5)->handoverCount, 3u);
+  EXPECT_EQ(reader->processEnd(5)->handoverCount, 4u);
   EXPECT_TRUE(reader->handoversComplete(5));
 }
 
@@ -273,13 +275,13 @@ TEST(Handovers, AnUnknownKindIsACorruptFrame) {
   handovers.setFirstIndex(9);
   auto entries = handovers.initEntries(2);
   entries[0].setKind(kEscape);
-  entries[1].setKind(4);
+  entries[1].setKind(5);
   writeFile(path, bytes + frameBytes(pid, message));
   auto reader = openReader(path);
   ASSERT_TRUE(reader);
   EXPECT_FALSE(reader->stop().clean);
   EXPECT_EQ(reader->stop().reason,
-            "corrupt frame at offset " + std::to_string(bytes.size()) + " (unknown hand-over kind 4)");
+            "corrupt frame at offset " + std::to_string(bytes.size()) + " (unknown hand-over kind 5)");
   EXPECT_EQ(reader->handovers(pid), sampleSchedule());
 }
 

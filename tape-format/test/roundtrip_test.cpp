@@ -772,7 +772,7 @@ TEST(Versions, AnotherFormatVersionIsRefused) {
 
 TEST(Versions, TheSchemaAndTheHeaderAgree) {
   EXPECT_EQ(schema::FORMAT_VERSION, kFormatVersion);
-  EXPECT_EQ(kFormatVersion, 3u);
+  EXPECT_EQ(kFormatVersion, 4u);
 }
 
 }  // namespace

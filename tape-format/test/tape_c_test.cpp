@@ -39,7 +39,7 @@ TEST(TapeC, SummaryOfASmallTape) {
   EXPECT_EQ(json.back(), '}');
   EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
   EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
-  EXPECT_TRUE(contains(json, "\"formatVersion\":3,\"complete\":true,"));
+  EXPECT_TRUE(contains(json, "\"formatVersion\":4,\"complete\":true,"));
   EXPECT_TRUE(contains(
       json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) + ",\"reason\":\"\"}"));
   EXPECT_TRUE(contains(json, "\"frames\":6,"));
@@ -64,9 +64,10 @@ TEST(TapeC, SummaryOfASmallTape) {
                        "{\"id\":4,\"name\":\"java.io.FileInputStream.open0(Ljava/lang/String;)V\",\"count\":1},"
                        "{\"id\":5,\"name\":\"java.lang.ProcessEnvironment.environ()[[B\",\"count\":1}]"));
   // No thread ever waited: no hand-over, and nothing missing.
-  EXPECT_TRUE(contains(json,
-                       "\"handovers\":0,\"handoverKinds\":{\"yield\":0,\"block\":0,\"forced\":0,\"escape\":0},"
-                       "\"handoversComplete\":true}]}"));
+  EXPECT_TRUE(
+      contains(json,
+               "\"handovers\":0,\"handoverKinds\":{\"yield\":0,\"block\":0,\"forced\":0,\"escape\":0,\"preempt\":0},"
+               "\"handoversComplete\":true}]}"));
 }
 
 TEST(TapeC, SummaryCountsHandoversByKind) {
@@ -78,9 +79,10 @@ TEST(TapeC, SummaryCountsHandoversByKind) {
   const std::string json = take(rt_tape_summary_json(h.tape));
   SCOPED_TRACE(json);
   EXPECT_TRUE(contains(json, "\"truncatedReason\":\"\",\"handoverCount\":9,\"code\":[]}"));
-  EXPECT_TRUE(contains(json,
-                       "\"handovers\":9,\"handoverKinds\":{\"yield\":5,\"block\":2,\"forced\":1,\"escape\":1},"
-                       "\"handoversComplete\":true}"));
+  EXPECT_TRUE(
+      contains(json,
+               "\"handovers\":9,\"handoverKinds\":{\"yield\":5,\"block\":2,\"forced\":1,\"escape\":1,\"preempt\":0},"
+               "\"handoversComplete\":true}"));
 
   // Without its end frame the schedule read is the same, but nobody can say it is whole.
   const std::string killed = dir.file("killed.retrace");

@@ -135,6 +135,7 @@ constexpr uint8_t kYield = 0;
 constexpr uint8_t kBlock = 1;
 constexpr uint8_t kForced = 2;
 constexpr uint8_t kEscape = 3;
+constexpr uint8_t kPreempt = 4;
 
 /**
  * A schedule of nine hand-overs among three threads, each one's `from` the previous one's `to` as

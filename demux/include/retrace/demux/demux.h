@@ -54,9 +54,14 @@ enum class HandoverKind : uint8_t {
   kForced = 2,
   /** The holder ran past `escapeAfter` without a scheduling point: the waiter was let run beside it. */
   kEscape = 3,
+  /**
+   * Between two scheduling points, at a tick (a method entry the agent's bytecode counts), because a
+   * waiter had waited: the holder stops there and waits for the baton like at a yield.
+   */
+  kPreempt = 4,
 };
 
-/** "kYield", "kBlock", "kForced", "kEscape". */
+/** "kYield", "kBlock", "kForced", "kEscape", "kPreempt". */
 const char* toString(HandoverKind kind);
 
 /**
@@ -64,16 +69,19 @@ const char* toString(HandoverKind kind);
  * `to` got it next. `to != from` always: a thread that takes the baton back after releasing it, with
  * nobody in between, is not recorded (replay infers it), which keeps single-threaded I/O off the tape.
  * For kBlock and kYield the release happened in the call that made the count `fromPoint`; for kForced
- * and kEscape somewhere after that point and before the next.
+ * and kEscape somewhere after that point and before the next; for kPreempt at the `fromTick`-th tick
+ * the holder counted after that point, or after it last took the baton back (the agent counts them).
  */
 struct Handover {
   uint32_t from = kNoThread;
   uint64_t fromPoint = 0;
   uint32_t to = kNoThread;
   HandoverKind kind = HandoverKind::kYield;
+  uint64_t fromTick = 0;  // kPreempt only
 
   bool operator==(const Handover& other) const {
-    return from == other.from && fromPoint == other.fromPoint && to == other.to && kind == other.kind;
+    return from == other.from && fromPoint == other.fromPoint && to == other.to && kind == other.kind &&
+           fromTick == other.fromTick;
   }
   bool operator!=(const Handover& other) const { return !(*this == other); }
 };
@@ -129,6 +137,7 @@ struct Stats {
   uint64_t blocks = 0;
   uint64_t forced = 0;
   uint64_t escapes = 0;
+  uint64_t preempts = 0;
   uint64_t waits = 0;       // times a thread had to wait for the baton
   uint64_t lateForced = 0;  // replay: a kForced hand-over granted at the next point (holder never blocked)
   uint64_t misuses = 0;     // calls that broke the API contract and were ignored
@@ -201,6 +210,14 @@ struct Options {
    * not call into the Demux. May be empty (always yes).
    */
   std::function<bool(uint32_t id)> mayYield;
+  /**
+   * Record: asks the holder `id` to stop at its next tick (the agent lowers the limit its bytecode
+   * compares the tick count with), because a thread has waited `forcedAfter` without the holder
+   * reaching a scheduling point. Called without the lock, from the watchdog thread, at every look at
+   * a holder stuck in the same stretch. The holder answers with Demux::preempt(); one that never
+   * ticks (JDK code, a native) is handled as before (kForced, kEscape). May be empty: no preemption.
+   */
+  std::function<void(uint32_t id)> requestPreempt;
   /**
    * Whether thread `id` is blocked inside the VM (JVMTI thread state: blocked on monitor enter, waiting,
    * parked, in class initialisation). Called without the lock, from the watchdog thread. May be empty:
@@ -278,6 +295,21 @@ class Demux {
 
   /** Thread end: a final scheduling point that releases the baton for good (kBlock). */
   void exit(uint32_t id);
+
+  /**
+   * The holder reached the tick it was asked to stop at (record: requestPreempt; replay: the limit
+   * preemptTick() gave), `tick` ticks after its last point or baton take-back. Not a scheduling
+   * point: the count stays. Record hands over to the longest waiter (kPreempt) unless nobody waits or
+   * mayYield says no; replay hands over when the next entry is this kPreempt, and reports a
+   * divergence when it is not. Returns once the thread holds the baton again; true when it handed
+   * over (the agent then starts counting ticks from 0). False when it did not, or when abandoned.
+   */
+  bool preempt(uint32_t id, uint64_t tick);
+  /**
+   * Replay: the tick at which the holder `id` must stop, when the schedule's next entry is a
+   * kPreempt of `id` at its current point; nothing otherwise (and always nothing in record).
+   */
+  std::optional<uint64_t> preemptTick(uint32_t id) const;
 
   /** True when `id` holds the baton now. */
   bool holds(uint32_t id) const;

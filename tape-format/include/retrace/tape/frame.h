@@ -17,7 +17,7 @@
 
 namespace retrace::tape {
 
-constexpr uint32_t kFormatVersion = 3;        // keep in sync with retrace.capnp formatVersion
+constexpr uint32_t kFormatVersion = 4;        // keep in sync with retrace.capnp formatVersion
 constexpr uint32_t kFrameMagic = 0x31465452;  // "RTF1" read as little-endian bytes
 constexpr size_t kFrameHeaderSize = 16;
 constexpr uint32_t kMaxFrameLength = 64u << 20;  // a longer length means a corrupt header

@@ -58,15 +58,17 @@ struct ProcessStartInfo {
 /**
  * One entry of the thread hand-over schedule (retrace.capnp Handover): `from` gave the baton up after
  * its `fromPoint`-th scheduling point and `to` got it next. `kind` holds demux::HandoverKind's
- * values: 0 yield, 1 block, 2 forced, 3 escape.
+ * values: 0 yield, 1 block, 2 forced, 3 escape, 4 preempt (at `fromTick` ticks after that point).
  */
 struct HandoverRecord {
   uint32_t from = 0;
   uint64_t fromPoint = 0;
   uint32_t to = 0;
   uint8_t kind = 0;
+  uint64_t fromTick = 0;
   bool operator==(const HandoverRecord& other) const {
-    return from == other.from && fromPoint == other.fromPoint && to == other.to && kind == other.kind;
+    return from == other.from && fromPoint == other.fromPoint && to == other.to && kind == other.kind &&
+           fromTick == other.fromTick;
   }
 };
 

@@ -37,7 +37,7 @@ void rt_tape_close(rt_tape* tape);
  *     "firstOffset":N, "lastOffset":N,     where its frames are
  *     "calls":[{"id":N,"name":"java.lang.System.nanoTime()J","count":N}],   counts over events read
  *     "handovers":N,                       hand-overs read (the schedule up to a hole, if any)
- *     "handoverKinds":{"yield":N,"block":N,"forced":N,"escape":N},
+ *     "handoverKinds":{"yield":N,"block":N,"forced":N,"escape":N,"preempt":N},
  *     "handoversComplete":bool}]}          no hole, and the end frame counts exactly "handovers"
  */
 char* rt_tape_summary_json(rt_tape* tape);
@@ -57,8 +57,8 @@ char* rt_tape_next_event_json(rt_tape* tape);
 /*
  * Iterates the thread hand-over schedule of the pid chosen by rt_tape_rewind (which also starts it
  * over), one JSON object per hand-over in schedule order, NULL at the end:
- * {"pid":N,"index":N,"from":N,"fromPoint":N,"to":N,"kind":"yield"|"block"|"forced"|"escape"}
- * It has its own position: events and hand-overs can be read in either order after one rewind.
+ * {"pid":N,"index":N,"from":N,"fromPoint":N,"to":N,"kind":"yield"|"block"|"forced"|"escape"|"preempt","fromTick":N
+ * (preempt only)} It has its own position: events and hand-overs can be read in either order after one rewind.
  */
 char* rt_tape_next_handover_json(rt_tape* tape);
 

@@ -108,10 +108,11 @@ final class PrintCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code hand-over #12: thread 0 at point 57 -> thread 3 (yield)} */
+    /** {@code hand-over #12: thread 0 at point 57 -> thread 3 (yield)}; a preemption also names its tick. */
     static String handoverLine(Handover h) {
-        return "hand-over #" + h.index() + ": thread " + h.from() + " at point " + h.fromPoint() + " -> thread " + h.to()
-                + " (" + h.kind() + ")";
+        String tick = "preempt".equals(h.kind()) ? " tick " + h.fromTick() : "";
+        return "hand-over #" + h.index() + ": thread " + h.from() + " at point " + h.fromPoint() + tick + " -> thread "
+                + h.to() + " (" + h.kind() + ")";
     }
 
     static String header(RecordingSummary.Process process, RecordingSummary summary) {

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                     + "executable: ./FILE replays it.",
         },
         customSynopsis = {
-            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
+            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS] [--no-preempt]",
             "                      [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
@@ -71,6 +71,12 @@ final class RecordCommand implements Callable<Integer> {
                     + "waiter is let run beside it (default 200; 0: never, a spin-wait then hangs). See docs/threads.md.")
     Integer escapeAfter;
 
+    @Option(names = "--no-preempt",
+            description = "Do not preempt a thread between scheduling points (the agent then adds no ticks to "
+                    + "the program's classes; a thread that computes keeps the baton until its next scheduling "
+                    + "point, or escapes). See docs/threads.md.")
+    boolean noPreempt;
+
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
 
@@ -109,6 +115,9 @@ final class RecordCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--escape-after takes milliseconds, 0 or more");
             }
             options.append(",escape_after=").append(escapeAfter);
+        }
+        if (noPreempt) {
+            options.append(",preempt=off");
         }
         if (verbose) {
             options.append(",verbose");

@@ -41,12 +41,12 @@ class HandoverVerbsTest {
         int root = lines.indexOf(" Process 4343 (root)");
         int child = lines.indexOf(" Process 4344");
         assertTrue(root >= 0 && child > root, r.out());
-        int rootHandovers = lines.indexOf(" Hand-overs: 9 (yield 5, block 2, forced 1, escape 1)");
+        int rootHandovers = lines.indexOf(" Hand-overs: 9 (yield 5, block 2, forced 1, escape 1, preempt 0)");
         assertTrue(rootHandovers > root && rootHandovers < child, r.out());
         assertEquals(" Threads: 3 (main, worker-1, worker-2)", lines.get(rootHandovers - 1));
         assertEquals(" Warning: 2 hand-overs" + OUTSIDE_GUARANTEE, lines.get(rootHandovers + 1));
         // Only yields in the child: no warning.
-        int childHandovers = lines.indexOf(" Hand-overs: 2 (yield 2, block 0, forced 0, escape 0)");
+        int childHandovers = lines.indexOf(" Hand-overs: 2 (yield 2, block 0, forced 0, escape 0, preempt 0)");
         assertTrue(childHandovers > child, r.out());
         assertEquals("", lines.get(childHandovers + 1));
         assertEquals(1, lines.stream().filter(l -> l.startsWith(" Warning:")).count(), r.out());
@@ -57,7 +57,7 @@ class HandoverVerbsTest {
         Path single = Cli.makeTape(dir.resolve("single.retrace"));
         Cli.Result r = Cli.run("summary", single.toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.outLines().contains(" Hand-overs: 0 (yield 0, block 0, forced 0, escape 0)"), r.out());
+        assertTrue(r.outLines().contains(" Hand-overs: 0 (yield 0, block 0, forced 0, escape 0, preempt 0)"), r.out());
         assertFalse(r.out().contains("Warning"), r.out());
     }
 
@@ -69,7 +69,7 @@ class HandoverVerbsTest {
         assertEquals(List.of("retrace summary: " + hole
                 + " is incomplete: process 4343 has 4 of its 9 hand-overs (its thread schedule has a hole)"), r.errLines());
         List<String> lines = r.outLines();
-        int handovers = lines.indexOf(" Hand-overs: 4 (yield 2, block 1, forced 1, escape 0)");
+        int handovers = lines.indexOf(" Hand-overs: 4 (yield 2, block 1, forced 1, escape 0, preempt 0)");
         assertTrue(handovers > 0, r.out());
         assertEquals(" Warning: 1 hand-over" + OUTSIDE_GUARANTEE, lines.get(handovers + 1));
         assertEquals(" Warning: only 4 of the 9 recorded hand-overs are readable (the thread schedule has a hole)",
@@ -89,7 +89,7 @@ class HandoverVerbsTest {
         assertEquals(1, r.status());
         assertEquals(List.of("retrace summary: " + killed
                 + " is incomplete: process 4343 has no end frame (killed, or still running)"), r.errLines());
-        assertTrue(r.outLines().contains(" Hand-overs: 9 (yield 5, block 2, forced 1, escape 1)"), r.out());
+        assertTrue(r.outLines().contains(" Hand-overs: 9 (yield 5, block 2, forced 1, escape 1, preempt 0)"), r.out());
         // Without an end frame there is no count to miss: the status line already says why.
         assertFalse(r.out().contains("are readable"), r.out());
     }

@@ -52,7 +52,7 @@ class RecordingVerbsTest {
         assertTrue(lines.contains(" Exit status: 3"), r.out());
         assertTrue(lines.contains(" Events: 8"), r.out());
         assertTrue(lines.contains(" Threads: 2 (main, worker-1)"), r.out());
-        assertEquals(" Hand-overs: 0 (yield 0, block 0, forced 0, escape 0)",
+        assertEquals(" Hand-overs: 0 (yield 0, block 0, forced 0, escape 0, preempt 0)",
                 lines.get(lines.indexOf(" Threads: 2 (main, worker-1)") + 1), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(" java\\.lang\\.System\\.nanoTime\\(\\)J +3")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches(" java\\.io\\.FileInputStream\\.readBytes\\(\\[BII\\)I +1")), r.out());

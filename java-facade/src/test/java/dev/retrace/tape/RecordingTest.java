@@ -113,13 +113,13 @@ class RecordingTest {
                 handovers = stream.toList();
             }
             assertEquals(9, handovers.size());
-            assertEquals(new Handover(4343, 3, 0, 7, 2, "forced"), handovers.get(3));
+            assertEquals(new Handover(4343, 3, 0, 7, 2, "forced", 0), handovers.get(3));
             // Events after hand-overs: each iteration rewinds.
             try (Stream<Event> events = recording.events(4343)) {
                 assertEquals(3, events.count());
             }
             try (Stream<Handover> child = recording.handovers(4344)) {
-                assertEquals(List.of(new Handover(4344, 0, 0, 2, 1, "yield"), new Handover(4344, 1, 1, 1, 0, "yield")),
+                assertEquals(List.of(new Handover(4344, 0, 0, 2, 1, "yield", 0), new Handover(4344, 1, 1, 1, 0, "yield", 0)),
                         child.toList());
             }
         }
