@@ -40,8 +40,17 @@ bool Preemption::init(JNIEnv* env) {
   holder_ = env->GetStaticFieldID(system, "retrace$holder", "Ljava/lang/Thread;");
   if (holder_ != nullptr) ticks_ = env->GetStaticFieldID(system, "retrace$ticks", "J");
   if (ticks_ != nullptr) limit_ = env->GetStaticFieldID(system, "retrace$limit", "J");
-  // retrace$preempt binds to Java_java_lang_System_retrace_00024preempt (vm_entry.cpp) on first call.
-  if (limit_ == nullptr) {
+  jmethodID preempt = limit_ != nullptr ? env->GetStaticMethodID(system, "retrace$preempt", "(J)V") : nullptr;
+  if (preempt == nullptr) {
+    env->ExceptionClear();
+    env->DeleteLocalRef(system);
+    return false;
+  }
+  // Binding a native runs Java code (ClassLoader.findNative: class linking, identity hashes). Bound
+  // here, at the same moment in record and replay, rather than at the first preemption, which
+  // record may make (and not hand over) where replay makes none. kBindOnly returns at once.
+  env->CallStaticVoidMethod(system, preempt, static_cast<jlong>(kBindOnly));
+  if (env->ExceptionCheck()) {
     env->ExceptionClear();
     env->DeleteLocalRef(system);
     return false;

@@ -25,6 +25,8 @@ struct ThreadState;
 class Preemption {
  public:
   static constexpr int64_t kNever = INT64_MAX;
+  /** The tick count init() passes to retrace$preempt to have it bound: no preemption. */
+  static constexpr int64_t kBindOnly = -1;
 
   /**
    * At VMInit, once the main thread has its reference: finds System's fields (added by

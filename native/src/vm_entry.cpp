@@ -49,6 +49,7 @@ extern "C" JNIEXPORT void JNICALL Java_dev_retrace_junit_TestOutcomeListener_rep
 // RegisterNatives would do, but HotSpot warns on stdout when an agent registers a boot class's
 // native from outside the boot loader.
 extern "C" JNIEXPORT void JNICALL Java_java_lang_System_retrace_00024preempt(JNIEnv* env, jclass, jlong ticks) {
+  if (ticks == retrace::agent::Preemption::kBindOnly) return;
   retrace::agent::Agent::get().scheduler().preempted(env, static_cast<uint64_t>(ticks));
 }
 
