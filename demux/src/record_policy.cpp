@@ -83,6 +83,17 @@ class RecordPolicy final : public Policy {
     if (core_.slot(holder).asleep) return poll;
     // Stuck = no progress of the holder while somebody waited.
     Clock::time_point since = std::max(core_.holderSince, core_.front().waitSince);
+    // The time slice is over: the holder stops at its next tick, if it runs code that ticks.
+    if (o.requestPreempt && (preemptHolder_ != holder || preemptSince_ != since)) {
+      if (now < since + o.preemptAfter) return since + o.preemptAfter;
+      preemptHolder_ = holder;
+      preemptSince_ = since;
+      lock.unlock();
+      o.requestPreempt(holder);
+      lock.lock();
+      core_.closeFast();
+      return std::min(since + o.forcedAfter, now + o.preemptAfter);
+    }
     if (now < since + o.forcedAfter) return since + o.forcedAfter;
 
     uint64_t points = core_.slot(holder).points;
@@ -91,7 +102,7 @@ class RecordPolicy final : public Policy {
     ThreadTimes times;
     if (o.isBlocked || o.threadTimes || o.requestPreempt) {
       lock.unlock();  // the agent asks JVMTI and the kernel; it must be free to take its own locks
-      // First the cheap way out: the holder stops at its next tick, if it runs code that ticks.
+      // Asked again: a request that crossed the holder taking the baton may have been lost.
       if (o.requestPreempt) o.requestPreempt(holder);
       if (o.isBlocked) blocked = o.isBlocked(holder);
       if (o.threadTimes) times = o.threadTimes(holder);
@@ -159,6 +170,9 @@ class RecordPolicy final : public Policy {
 
   Core& core_;
   size_t position_ = 0;
+  // The stretch the watchdog last asked to preempt.
+  uint32_t preemptHolder_ = kNoThread;
+  Clock::time_point preemptSince_{};
   // The holder's current stretch without a point, as the watchdog has seen it.
   uint32_t stuckHolder_ = kNoThread;
   uint64_t stuckPoints_ = 0;

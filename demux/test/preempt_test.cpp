@@ -12,7 +12,8 @@ namespace {
 // the agent's bytecode does, stops at the first tick after the request.
 Options preemptingOptions(Tape& tape, std::atomic<bool>& requested) {
   Options options = recordOptions(tape);
-  options.forcedAfter = 5ms;
+  options.forcedAfter = 50ms;
+  options.preemptAfter = 5ms;
   options.escapeAfter = 0s;  // no escape: only a preemption can let the child run
   options.requestPreempt = [&requested](uint32_t) { requested = true; };
   return options;

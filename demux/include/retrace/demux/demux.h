@@ -212,12 +212,18 @@ struct Options {
   std::function<bool(uint32_t id)> mayYield;
   /**
    * Record: asks the holder `id` to stop at its next tick (the agent lowers the limit its bytecode
-   * compares the tick count with), because a thread has waited `forcedAfter` without the holder
-   * reaching a scheduling point. Called without the lock, from the watchdog thread, at every look at
-   * a holder stuck in the same stretch. The holder answers with Demux::preempt(); one that never
-   * ticks (JDK code, a native) is handled as before (kForced, kEscape). May be empty: no preemption.
+   * compares the tick count with), because a thread has waited `preemptAfter` without the holder
+   * reaching a scheduling point; asked again at every later look at the same stretch. Called
+   * without the lock, from the watchdog thread. The holder answers with Demux::preempt(); one that
+   * never ticks (JDK code, a native) is handled as before (kForced, kEscape). May be empty: no
+   * preemption.
    */
   std::function<void(uint32_t id)> requestPreempt;
+  /**
+   * Record: the time slice. A holder that has run this long without a scheduling point while a
+   * thread waits is asked to stop at its next tick (requestPreempt), as a kernel would preempt it.
+   */
+  std::chrono::nanoseconds preemptAfter = std::chrono::milliseconds(2);
   /**
    * Whether thread `id` is blocked inside the VM (JVMTI thread state: blocked on monitor enter, waiting,
    * parked, in class initialisation). Called without the lock, from the watchdog thread. May be empty:
