@@ -20,9 +20,9 @@ struct Options {
   // waiter is let run beside it (docs/threads.md); 0: never, a spin-wait then hangs
   uint32_t escapeAfterMillis = 200;
   // record: stop a thread between scheduling points when another waits, at a method entry counted
-  // by bytecode the agent adds to classes not loaded by the boot loader (docs/threads.md). Replay
-  // follows what the recording's own options said.
-  bool preempt = true;
+  // by bytecode the agent adds to classes not loaded by the boot loader (docs/threads.md). Off by
+  // default until it replays every corpus workload. Replay follows the recording's own options.
+  bool preempt = false;
   std::string raw;  // the string as given, stored in the recording
 };
 

@@ -41,6 +41,8 @@ class Preemption {
    * escape) is not System.retrace$holder.
    */
   void arm(JNIEnv* env, ThreadState& thread, int64_t limit);
+  /** The count so far (RETRACE_TRACE_SCHEDULER: ticks between points are compared across runs). */
+  int64_t ticks(JNIEnv* env) const { return ready() && env != nullptr ? env->GetStaticLongField(system_, ticks_) : -1; }
   /** The calling thread goes on counting, without a limit (a preemption that did not happen). */
   void disarm(JNIEnv* env);
   /** Record, from the watchdog: the holder stops at its next tick. */

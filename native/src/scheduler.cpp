@@ -152,7 +152,12 @@ void Scheduler::tookBaton(ThreadState& thread) {
     std::optional<uint64_t> tick = demux_->preemptTick(thread.id);
     if (tick) limit = static_cast<int64_t>(*tick);
   }
-  preemption_.arm(agent_.currentEnv(), thread, limit);
+  JNIEnv* env = agent_.currentEnv();
+  if (tracing())
+    traceLine("[sched] ticks      thread %u points %llu ticks %lld\n", thread.id,
+              static_cast<unsigned long long>(demux_->points(thread.id)),
+              static_cast<long long>(preemption_.ticks(env)));
+  preemption_.arm(env, thread, limit);
 }
 
 bool Scheduler::startPreemption(JNIEnv* env, ThreadState& main) {

@@ -49,11 +49,11 @@ TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
   EXPECT_EQ(o.escapeAfterMillis, 1500u);
 }
 
-TEST(Options, PreemptionIsOnUnlessTurnedOff) {
+TEST(Options, PreemptionIsOffUnlessTurnedOn) {
   Options o;
   std::string error;
   ASSERT_TRUE(parseOptions("record", o, error)) << error;
-  EXPECT_TRUE(o.preempt);
+  EXPECT_FALSE(o.preempt);
   ASSERT_TRUE(parseOptions("record,preempt=off", o, error)) << error;
   EXPECT_FALSE(o.preempt);
   ASSERT_TRUE(parseOptions("record,preempt=on", o, error)) << error;

@@ -5,3 +5,6 @@ VERSIONS="jackson-databind 2.18.2"
 workload_args() {
   ARGS=(-cp "$CP" corpus.JacksonDriver)
 }
+# Preempted at method entries (docs/threads.md): without it the pool threads escape, and their
+# replay takes another interleaving (findings/jackson-databind.md).
+RECORD_OPTIONS=(--preempt)

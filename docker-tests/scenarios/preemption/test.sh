@@ -1,8 +1,8 @@
-# Recorded runs of racy programs show races as plain runs do: the baton holder is preempted at a
-# method entry (a tick) when another thread has waited, so code between boundary calls does not
-# run alone. For each program, 10 plain runs and 10 recordings: the recordings print at least as
+# With --preempt, recorded runs of racy programs show races as plain runs do: the baton holder is
+# preempted at a method entry (a tick) after a 2 ms time slice while another thread waits, so code
+# between boundary calls does not run alone. For each program, 10 plain runs and 10 recordings: the recordings print at least as
 # many distinct results as the plain runs, and every recording replays byte-identical twice (the
-# second time offline). A recording made with --no-preempt shows what preemption changes: the
+# second time offline). A recording made without --preempt shows what preemption changes: the
 # computing threads run one after another, and nothing is lost.
 
 # key|label|class
@@ -33,7 +33,7 @@ for entry in "${programs[@]}"; do
   for i in $(seq 1 $RUNS); do
     tape=$WORK/$key.$i.retrace
     status=0
-    timeout -k 10 120 "$RETRACE" record --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
+    timeout -k 10 120 "$RETRACE" record --preempt --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
       >"$WORK/$key.rec$i.out" 2>"$WORK/$key.rec$i.err" || status=$?
     recorded+=("$WORK/$key.rec$i.out")
     [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
@@ -63,13 +63,13 @@ for entry in "${programs[@]}"; do
     test "$recorded_distinct" -ge "$plain_distinct"
 done
 
-# Without preemption a computing thread keeps the baton until its next boundary call: the adders
+# Without --preempt a computing thread keeps the baton until its next boundary call: the adders
 # run one after another and no update is lost. That is the behaviour preemption replaces.
 # (Unless an adder ran past --escape-after on a loaded machine: then the summary says so.)
-record "$WORK/nopreempt.retrace" "$WORK/nopreempt.out" --no-preempt -- -cp "$WORK/classes" LostUpdatesAcrossCalls
+record "$WORK/nopreempt.retrace" "$WORK/nopreempt.out" -- -cp "$WORK/classes" LostUpdatesAcrossCalls
 "$RETRACE" summary "$WORK/nopreempt.retrace" >"$WORK/nopreempt.summary"
-check "--no-preempt: the recording has no preemption" grep -q "preempt 0)" "$WORK/nopreempt.summary"
+check "without --preempt: the recording has no preemption" grep -q "preempt 0)" "$WORK/nopreempt.summary"
 if grep -q "escape 0," "$WORK/nopreempt.summary"; then
-  check "--no-preempt: the adders do not interleave, nothing is lost" grep -qx "total 8000000 of 8000000" "$WORK/nopreempt.out"
+  check "without --preempt: the adders do not interleave, nothing is lost" grep -qx "total 8000000 of 8000000" "$WORK/nopreempt.out"
 fi
-check_replay "--no-preempt: the recording replays byte-identical" "$WORK/nopreempt.retrace" "$WORK/nopreempt.out"
+check_replay "without --preempt: the recording replays byte-identical" "$WORK/nopreempt.retrace" "$WORK/nopreempt.out"

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                     + "executable: ./FILE replays it.",
         },
         customSynopsis = {
-            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS] [--no-preempt]",
+            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS] [--preempt]",
             "                      [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
@@ -71,11 +71,11 @@ final class RecordCommand implements Callable<Integer> {
                     + "waiter is let run beside it (default 200; 0: never, a spin-wait then hangs). See docs/threads.md.")
     Integer escapeAfter;
 
-    @Option(names = "--no-preempt",
-            description = "Do not preempt a thread between scheduling points (the agent then adds no ticks to "
-                    + "the program's classes; a thread that computes keeps the baton until its next scheduling "
-                    + "point, or escapes). See docs/threads.md.")
-    boolean noPreempt;
+    @Option(names = "--preempt",
+            description = "Preempt a thread between scheduling points, at a method entry, after a 2 ms time slice "
+                    + "while another thread waits (the agent adds a tick to each method of the program's classes), "
+                    + "so that recordings of racy programs vary as plain runs do. See docs/threads.md.")
+    boolean preempt;
 
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
@@ -116,8 +116,8 @@ final class RecordCommand implements Callable<Integer> {
             }
             options.append(",escape_after=").append(escapeAfter);
         }
-        if (noPreempt) {
-            options.append(",preempt=off");
+        if (preempt) {
+            options.append(",preempt=on");
         }
         if (verbose) {
             options.append(",verbose");
