@@ -221,7 +221,7 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
   if (name == nullptr) return;
   std::string error;
   if (loader != nullptr) {
-    if (agent.preempt_ && !addTicks(jvmti, data, length, newData, newLength, error)) {
+    if (agent.preempt_ && !isJdkClass(name) && !addTicks(jvmti, data, length, newData, newLength, error)) {
       agent.log("%s loads without ticks: %s", name, error.c_str());
     }
     return;

@@ -37,6 +37,13 @@ bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, co
   return handOver(jvmti, rewritten, newData, newLength, error);
 }
 
+bool isJdkClass(const char* name) {
+  for (const char* prefix : {"java/", "javax/", "jdk/", "sun/", "com/sun/"}) {
+    if (std::strncmp(name, prefix, std::strlen(prefix)) == 0) return true;
+  }
+  return false;
+}
+
 bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
               std::string& error) {
   std::vector<uint8_t> rewritten;

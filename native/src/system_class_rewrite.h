@@ -16,6 +16,15 @@ bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, co
                         unsigned char** newData, jint* newLength, std::string& error);
 
 /**
+ * JDK code by its package, whichever loader defines it: the platform loader's modules, and the
+ * reflection accessors JDK 17 generates (jdk.internal.reflect.GeneratedMethodAccessorN, defined
+ * by a loader of their own after a method has been called 15 times through reflection). Those
+ * get no ticks: how many calls go through a generated accessor depends on when the collector
+ * cleared a class's cached reflection data (a SoftReference), and so would the ticks.
+ */
+bool isJdkClass(const char* name);
+
+/**
  * A class not loaded by the boot loader gets a call to System.retrace$tick() at each method's
  * entry (preemption.h). False with `error` set when it cannot be parsed; it then loads unchanged.
  */
