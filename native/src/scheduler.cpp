@@ -116,9 +116,11 @@ void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::H
   options.mode = demux::Mode::kRecord;
   options.onHandover = std::move(sink);
   options.escapeAfter = std::chrono::milliseconds(agent_.options().escapeAfterMillis);
-  options.requestPreempt = [this](uint32_t) {
-    if (preemption_.ready()) preemption_.request(agent_.attachOwnThread("retrace watchdog"));
-  };
+  if (agent_.options().preempt) {
+    options.requestPreempt = [this](uint32_t) {
+      if (preemption_.ready()) preemption_.request(agent_.attachOwnThread("retrace watchdog"));
+    };
+  }
   demux_ = std::make_unique<demux::Demux>(std::move(options));
   main.id = demux_->startMain();
   main.serialized = true;
