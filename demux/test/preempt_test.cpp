@@ -70,53 +70,52 @@ TEST(Preempt, RecordIgnoresATickWithNobodyWaiting) {
 
 const std::vector<Handover> kPreemptSchedule = {{0, 0, 1, HandoverKind::kPreempt, 5}, {1, 1, 0, HandoverKind::kBlock}};
 
+// The replay of kPreemptSchedule: main holds the baton, the child waits for it.
+struct PreemptReplay {
+  StallCatcher stalls;
+  Demux demux{replayOptions(kPreemptSchedule, stalls)};
+  uint32_t main = demux.startMain();
+  ArrivingChild child{demux, demux.reserveChild(main)};
+};
+
 TEST(Preempt, ReplayStopsTheHolderAtTheRecordedTick) {
   HangGuard guard;
-  StallCatcher stalls;
-  Demux demux(replayOptions(kPreemptSchedule, stalls));
-  uint32_t main = demux.startMain();
-  uint32_t child = demux.reserveChild(main);
-  ArrivingChild t(demux, child);
-  EXPECT_EQ(demux.preemptTick(main), std::optional<uint64_t>(5));
+  PreemptReplay r;
+  EXPECT_EQ(r.demux.preemptTick(r.main), std::optional<uint64_t>(5));
   std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(t.ran) << "the child ran before the recorded tick";
-  EXPECT_TRUE(demux.preempt(main, 5));
-  EXPECT_TRUE(t.ran);
-  t.join();
-  EXPECT_EQ(demux.preemptTick(main), std::nullopt);
-  demux.exit(main);
-  EXPECT_EQ(demux.position(), kPreemptSchedule.size());
-  EXPECT_EQ(demux.stats().preempts, 1u);
-  EXPECT_TRUE(stalls.reports().empty());
+  EXPECT_FALSE(r.child.ran) << "the child ran before the recorded tick";
+  EXPECT_TRUE(r.demux.preempt(r.main, 5));
+  EXPECT_TRUE(r.child.ran);
+  r.child.join();
+  EXPECT_EQ(r.demux.preemptTick(r.main), std::nullopt);
+  r.demux.exit(r.main);
+  EXPECT_EQ(r.demux.position(), kPreemptSchedule.size());
+  EXPECT_EQ(r.demux.stats().preempts, 1u);
+  EXPECT_TRUE(r.stalls.reports().empty());
 }
 
 TEST(Preempt, ReplayReportsAStopAtAnotherTick) {
   HangGuard guard;
-  StallCatcher stalls;
-  Demux demux(replayOptions(kPreemptSchedule, stalls));
-  uint32_t main = demux.startMain();
-  uint32_t child = demux.reserveChild(main);
-  ArrivingChild t(demux, child);
-  EXPECT_FALSE(demux.preempt(main, 4));
-  t.join();
-  ASSERT_EQ(stalls.reports().size(), 1u);
-  EXPECT_EQ(stalls.reports()[0].reason, StallReason::kDiverged);
-  EXPECT_NE(stalls.reports()[0].message.find("stopped at tick 4"), std::string::npos) << stalls.reports()[0].message;
-  EXPECT_NE(stalls.reports()[0].message.find("tick 5 (kPreempt)"), std::string::npos) << stalls.reports()[0].message;
+  PreemptReplay r;
+  EXPECT_FALSE(r.demux.preempt(r.main, 4));
+  r.child.join();
+  ASSERT_EQ(r.stalls.reports().size(), 1u);
+  EXPECT_EQ(r.stalls.reports()[0].reason, StallReason::kDiverged);
+  EXPECT_NE(r.stalls.reports()[0].message.find("stopped at tick 4"), std::string::npos)
+      << r.stalls.reports()[0].message;
+  EXPECT_NE(r.stalls.reports()[0].message.find("tick 5 (kPreempt)"), std::string::npos)
+      << r.stalls.reports()[0].message;
 }
 
 TEST(Preempt, ReplayReportsAPointReachedBeforeTheRecordedTick) {
   HangGuard guard;
-  StallCatcher stalls;
-  Demux demux(replayOptions(kPreemptSchedule, stalls));
-  uint32_t main = demux.startMain();
-  uint32_t child = demux.reserveChild(main);
-  ArrivingChild t(demux, child);
-  EXPECT_FALSE(demux.schedulingPoint(main));
-  t.join();
-  ASSERT_EQ(stalls.reports().size(), 1u);
-  EXPECT_EQ(stalls.reports()[0].reason, StallReason::kDiverged);
-  EXPECT_NE(stalls.reports()[0].message.find("passed its point 0"), std::string::npos) << stalls.reports()[0].message;
+  PreemptReplay r;
+  EXPECT_FALSE(r.demux.schedulingPoint(r.main));
+  r.child.join();
+  ASSERT_EQ(r.stalls.reports().size(), 1u);
+  EXPECT_EQ(r.stalls.reports()[0].reason, StallReason::kDiverged);
+  EXPECT_NE(r.stalls.reports()[0].message.find("passed its point 0"), std::string::npos)
+      << r.stalls.reports()[0].message;
 }
 
 // Record then replay: the same ticking program, stopped where it was stopped.

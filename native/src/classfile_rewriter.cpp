@@ -1117,6 +1117,18 @@ class PoolAdditions {
   std::vector<uint8_t> bytes_;
 };
 
+// The start of a rewrite: empty outputs, then the class parsed; false with `error` set.
+bool startRewrite(const uint8_t* classBytes, size_t length, ParsedClass& pc, std::vector<uint8_t>& out,
+                  std::string& error) {
+  out.clear();
+  error.clear();
+  if (classBytes == nullptr) {
+    error = "no class bytes";
+    return false;
+  }
+  return parseClass(classBytes, length, pc, error);
+}
+
 // header | constant pool + additions | everything up to `middleEnd` | `tail`...: the class with its
 // constant pool grown, the rest spliced by the caller.
 void appendWithPool(const uint8_t* data, const ParsedClass& pc, const PoolAdditions& pool, std::vector<uint8_t>& out) {
@@ -1130,14 +1142,8 @@ void appendWithPool(const uint8_t* data, const ParsedClass& pc, const PoolAdditi
 
 int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
                     std::string& error) {
-  out.clear();
-  error.clear();
-  if (classBytes == nullptr) {
-    error = "no class bytes";
-    return -1;
-  }
   ParsedClass pc;
-  if (!parseClass(classBytes, length, pc, error)) return -1;
+  if (!startRewrite(classBytes, length, pc, out, error)) return -1;
   const ClassView view(classBytes, pc);
   // An existing Methodref to the tick (a class rewritten before) is used again.
   uint16_t existing = 0;
@@ -1196,14 +1202,8 @@ int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& 
 }
 
 bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error) {
-  out.clear();
-  error.clear();
-  if (classBytes == nullptr) {
-    error = "no class bytes";
-    return false;
-  }
   ParsedClass pc;
-  if (!parseClass(classBytes, length, pc, error)) return false;
+  if (!startRewrite(classBytes, length, pc, out, error)) return false;
   const ClassView view(classBytes, pc);
   if (view.findUtf8("retrace$tick") != 0) {
     error = "the class already has the preemption hooks";
