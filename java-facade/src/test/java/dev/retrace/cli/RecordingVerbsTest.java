@@ -37,7 +37,7 @@ class RecordingVerbsTest {
         assertEquals("", r.err());
         List<String> lines = r.outLines();
         assertTrue(lines.contains(" Recording: " + tape), r.out());
-        assertTrue(lines.contains(" Format version: 3"), r.out());
+        assertTrue(lines.contains(" Format version: 4"), r.out());
         assertTrue(lines.contains(" Size: " + tape.toFile().length() + " bytes"), r.out());
         assertTrue(lines.contains(" Status: complete"), r.out());
         assertTrue(lines.contains(" Process 4242 (root)"), r.out());

@@ -37,7 +37,7 @@ class RecordingTest {
             RecordingSummary s = recording.summary();
             assertEquals(tape.toString(), s.path());
             assertEquals(Files.size(tape), s.fileSize());
-            assertEquals(3, s.formatVersion());
+            assertEquals(4, s.formatVersion());
             assertTrue(s.complete());
             assertTrue(s.stop().clean());
             assertEquals(Files.size(tape), s.stop().offset());
@@ -104,7 +104,7 @@ class RecordingTest {
         try (Recording recording = Recording.open(threads)) {
             RecordingSummary.Process root = recording.summary().process(4343).orElseThrow();
             assertEquals(9, root.handovers());
-            assertEquals(java.util.Map.of("yield", 5L, "block", 2L, "forced", 1L, "escape", 1L), root.handoverKinds());
+            assertEquals(java.util.Map.of("yield", 5L, "block", 2L, "forced", 1L, "escape", 1L, "preempt", 0L), root.handoverKinds());
             assertEquals(2, root.handoversOutsideGuarantee());
             assertTrue(root.handoversComplete());
             assertEquals(9, root.end().handoverCount());
