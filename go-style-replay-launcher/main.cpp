@@ -3,7 +3,7 @@
 //   #!/abs/dist/bin/retrace-replay --recording      so that  ./run.retrace [args]  runs
 //   retrace-replay --recording ./run.retrace [args]
 //
-// With no args (or only --pid N / --verbose) it replays: it execs the recorded JVM with the agent
+// With no args (or only --pid N / --check-stacks / --verbose) it replays: it execs the recorded JVM with the agent
 // in replay mode. Any other args are a verb of the facade: it execs <launcher dir>/retrace.
 #include <limits.h>
 #include <stdlib.h>
@@ -34,16 +34,19 @@ constexpr int kExitUnreadable = 122;  // not a recording, or damaged before its 
 constexpr int kExitNoFacade = 127;
 
 const char kUsage[] =
-    "Usage: retrace-replay --recording FILE [--pid PID] [--verbose]\n"
+    "Usage: retrace-replay --recording FILE [--pid PID] [--check-stacks] [--verbose]\n"
     "       retrace-replay --recording FILE <retrace arguments>\n"
     "\n"
     "Replays a Retrace recording. A recording's first line runs this program, so\n"
     "`./run.retrace` is the same as `retrace-replay --recording ./run.retrace`.\n"
     "\n"
     "Options:\n"
-    "  --pid PID    replay this process of the recording (default: the root process)\n"
-    "  --verbose    print the replay command to stderr, and make the agent verbose\n"
-    "  --help       print this help\n"
+    "  --pid PID        replay this process of the recording (default: the root process)\n"
+    "  --check-stacks   also compare each event's Java stack with the recorded one (a\n"
+    "                   recording made with --stacktraces): a replay that reaches an event\n"
+    "                   by another path stops there, not where the calls first differ\n"
+    "  --verbose        print the replay command to stderr, and make the agent verbose\n"
+    "  --help           print this help\n"
     "\n"
     "Any other arguments go to the retrace CLI next to this program, e.g.:\n"
     "  ./run.retrace --list_pids       the processes, root first\n"
@@ -95,6 +98,7 @@ struct ReplayOptions {
   bool hasPid = false;
   uint32_t pid = 0;
   bool verbose = false;
+  bool checkStacks = false;
   std::string error;
 };
 
@@ -112,6 +116,8 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
     const std::string& arg = rest[i];
     if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--check-stacks") {
+      options.checkStacks = true;
     } else if (arg == "--pid" || arg.rfind("--pid=", 0) == 0) {
       std::string value;
       if (arg == "--pid") {
@@ -182,6 +188,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   request.recordingPath = absolute;
   request.pid = pid;
   request.verbose = options.verbose;
+  request.checkStacks = options.checkStacks;
   if (request.recordingPath.find(',') != std::string::npos) {
     return fail(kExitUsage,
                 "the path " + request.recordingPath +

@@ -107,6 +107,7 @@ bool isRetraceAgentArgument(const std::string& argument) {
 std::string replayAgentArgument(const ReplayRequest& request) {
   std::string argument = "-agentpath:" + request.agentPath + "=replay,tape=" + request.recordingPath +
                          ",pid=" + std::to_string(request.pid);
+  if (request.checkStacks) argument += ",check_stacks";
   if (request.verbose) argument += ",verbose";
   return argument;
 }

@@ -16,6 +16,7 @@ struct ReplayRequest {
   std::string recordingPath;  // absolute
   uint32_t pid = 0;
   bool verbose = false;
+  bool checkStacks = false;
 };
 
 /** Everything execv needs, plus the directory to run in. */
@@ -29,7 +30,7 @@ struct ReplayCommand {
 /** True for -agentpath:<...>/libretrace.so[=...] and -agentlib:retrace[=...]. */
 bool isRetraceAgentArgument(const std::string& argument);
 
-/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,verbose] */
+/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,verbose] */
 std::string replayAgentArgument(const ReplayRequest& request);
 
 /**

@@ -32,6 +32,8 @@ TEST(AgentArgument, ReplayOptions) {
   EXPECT_EQ(replayAgentArgument(request), kReplayAgent);
   request.verbose = true;
   EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",verbose");
+  request.checkStacks = true;
+  EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",check_stacks,verbose");
 }
 
 TEST(ReplayArguments, ReplacesTheRecordingAgentInPlace) {

@@ -16,6 +16,7 @@
 #include "java_access.h"
 #include "record_session.h"
 #include "replay_session.h"
+#include "stacks.h"
 #include "system_class_rewrite.h"
 #include "test_runs.h"
 
@@ -394,8 +395,9 @@ void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread,
   // JDK 25 links without hashing the mirror.
   if (state->recorded && IdentityHash::peek(env, klass, hash) &&
       jvmti->GetClassSignature(klass, &signature, nullptr) == JVMTI_ERROR_NONE) {
-    uint32_t nameSum = 2166136261u;  // FNV-1a: tells one class's event from another's
-    for (const char* c = signature; *c != '\0'; ++c) nameSum = (nameSum ^ static_cast<uint8_t>(*c)) * 16777619u;
+    // FNV-1a: tells one class's event from another's, in the two runs (a hidden class's address not)
+    uint32_t nameSum = 2166136261u;
+    for (char c : withoutAddresses(signature)) nameSum = (nameSum ^ static_cast<uint8_t>(c)) * 16777619u;
     jvmti->Deallocate(reinterpret_cast<unsigned char*>(signature));
     if (agent.recording()) {
       agent.recorder().noteMirrorHash(*state, hash, nameSum);

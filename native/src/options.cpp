@@ -23,7 +23,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), pid=N (replay)";
+         "preempt=on|off (record), pid=N, check_stacks (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -86,6 +86,8 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       if (!flag(options.stacktraces)) return false;
     } else if (key == "verbose") {
       if (!flag(options.verbose)) return false;
+    } else if (key == "check_stacks") {
+      if (!flag(options.checkStacks)) return false;
     } else if (key == "pid") {
       if (!parseUnsigned(value, options.pid) || options.pid == 0) {
         error = "pid must be a process id, not '" + value + "'";
@@ -122,8 +124,8 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay follows the recorded hand-overs)";
     return false;
   }
-  if (options.mode == Mode::kRecord && options.pid != 0) {
-    error = "option 'pid' is for replay";
+  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks)) {
+    error = std::string("option '") + (options.pid != 0 ? "pid" : "check_stacks") + "' is for replay";
     return false;
   }
   return true;

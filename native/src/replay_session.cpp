@@ -55,6 +55,14 @@ std::string describeObject(JNIEnv* env, jobject object) {
 }
 
 constexpr int kStackDepth = 32;
+
+JavaStack recordedStack(const tape::EventCursor& event) {
+  JavaStack stack;
+  for (size_t i = 0; i < event.frameCount(); ++i)
+    stack.emplace_back(std::string(event.frameMethod(i)), event.frameLine(i));
+  return stack;
+}
+
 // How long a thread that was blocked at the recorded process's end waits for this one's end.
 constexpr int kBlockedAtExitSeconds = 10;
 
@@ -127,11 +135,7 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
   message += "  the program asked for:  " + actual + "\n";
   if (!detail.empty()) message += "  " + detail + "\n";
   Divergence divergence{expected, actual, detail, currentJavaStack(agent_.jvmti(), kStackDepth), {}};
-  if (recorded != nullptr) {
-    for (size_t i = 0; i < recorded->frameCount(); ++i) {
-      divergence.then.emplace_back(std::string(recorded->frameMethod(i)), recorded->frameLine(i));
-    }
-  }
+  if (recorded != nullptr) divergence.then = recordedStack(*recorded);
   message += usualCause(divergence);
   if (divergence.now.empty()) {
     message += "  Java stack now:\n    (not available yet in this VM phase)\n";
@@ -185,6 +189,11 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
   ++thread.nextIndex;
   if (cursor.call() != frame.call.id) {
     diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor, "");
+  }
+  if (agent_.options().checkStacks && cursor.frameCount() > 0 &&
+      !sameFrames(recordedStack(cursor), currentJavaStack(agent_.jvmti(), kStackDepth))) {
+    diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor,
+            "the call is the recorded one, but the Java stack that makes it is not (replay --check-stacks)");
   }
   return cursor;
 }

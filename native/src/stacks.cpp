@@ -1,5 +1,7 @@
 #include "stacks.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -115,6 +117,31 @@ std::string formatStack(const JavaStack& stack, const char* indent) {
     out += "at " + text + "\n";
   }
   return out;
+}
+
+std::string withoutAddresses(const std::string& name) {
+  std::string out;
+  out.reserve(name.size());
+  for (size_t i = 0; i < name.size();) {
+    if (name.compare(i, 2, "0x") == 0 && i + 2 < name.size() &&
+        std::isxdigit(static_cast<unsigned char>(name[i + 2]))) {
+      i += 2;
+      while (i < name.size() && std::isxdigit(static_cast<unsigned char>(name[i]))) ++i;
+      out += "0x*";
+    } else {
+      out += name[i++];
+    }
+  }
+  return out;
+}
+
+bool sameFrames(const JavaStack& recorded, const JavaStack& now) {
+  size_t depth = std::min(recorded.size(), now.size());
+  for (size_t i = 0; i < depth; ++i) {
+    if (recorded[i].second != now[i].second) return false;
+    if (withoutAddresses(recorded[i].first) != withoutAddresses(now[i].first)) return false;
+  }
+  return true;
 }
 
 }  // namespace retrace::agent

@@ -22,4 +22,15 @@ std::string formatStack(const JavaStack& stack, const char* indent);
  */
 bool calledFrom(jvmtiEnv* jvmti, const char* classPrefix, int maxDepth);
 
+/**
+ * A class or method name without what differs between two runs of the same code: the address
+ * HotSpot puts in the name of a hidden class (a lambda's "Foo$$Lambda.0x0000000800c0b000", JDK
+ * 17's "Foo$$Lambda$14/0x0000000800c0b000", a method-handle form's). Each "0x" and the hex digits
+ * after it become "0x*".
+ */
+std::string withoutAddresses(const std::string& name);
+
+/** Whether `recorded` (innermost first) and `now` agree frame by frame as deep as both go. */
+bool sameFrames(const JavaStack& recorded, const JavaStack& now);
+
 }  // namespace retrace::agent

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "code_identity.h"
+#include "stacks.h"
 
 using retrace::agent::CodeIdentity;
 using retrace::agent::Divergence;
@@ -98,4 +99,29 @@ TEST(CodeIdentity, LooksLikeCodeByItsSuffix) {
   EXPECT_FALSE(CodeIdentity::looksLikeCode("input.txt"));
   EXPECT_FALSE(CodeIdentity::looksLikeCode(".jar"));
   EXPECT_FALSE(CodeIdentity::looksLikeCode("/data/jar"));
+}
+
+TEST(WithoutAddresses, AHiddenClassIsNamedAlikeInTwoRuns) {
+  using retrace::agent::withoutAddresses;
+  EXPECT_EQ(withoutAddresses("Ljava/util/zip/ZipFile$Source$$Lambda.0x000000003307f578;"),
+            withoutAddresses("Ljava/util/zip/ZipFile$Source$$Lambda.0x00000000be21c000;"));
+  EXPECT_EQ(withoutAddresses("Foo$$Lambda$14/0x0000000800c0b000.run"), "Foo$$Lambda$14/0x*.run");
+  EXPECT_NE(withoutAddresses("Foo$$Lambda$14/0x0000000800c0b000"),
+            withoutAddresses("Foo$$Lambda$15/0x0000000800c0b000"));
+  EXPECT_EQ(withoutAddresses("org.example.Registry.register(Registry.java)"),
+            "org.example.Registry.register(Registry.java)");
+  EXPECT_EQ(withoutAddresses("a0x"), "a0x");
+}
+
+TEST(SameFrames, ComparesLinesAndNamesAsDeepAsBothGo) {
+  using retrace::agent::sameFrames;
+  JavaStack recorded = {{"java.lang.System.nanoTime(System.java)", -1},
+                        {"Foo$$Lambda.0x0000000800c0b000.run()", -1},
+                        {"Foo.main(Foo.java)", 12}};
+  JavaStack now = {{"java.lang.System.nanoTime(System.java)", -1}, {"Foo$$Lambda.0x00000000be21c000.run()", -1}};
+  EXPECT_TRUE(sameFrames(recorded, now));
+  now.emplace_back("Foo.main(Foo.java)", 13);
+  EXPECT_FALSE(sameFrames(recorded, now));
+  now.back() = {"Foo.other(Foo.java)", 12};
+  EXPECT_FALSE(sameFrames(recorded, now));
 }

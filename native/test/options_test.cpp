@@ -36,6 +36,9 @@ TEST(Options, ReplayNeedsTapeAndTakesPid) {
   ASSERT_TRUE(parseOptions("replay,tape=x.retrace,pid=1234", o, error)) << error;
   EXPECT_EQ(o.mode, Mode::kReplay);
   EXPECT_EQ(o.pid, 1234u);
+  EXPECT_FALSE(o.checkStacks);
+  ASSERT_TRUE(parseOptions("replay,tape=x.retrace,check_stacks", o, error)) << error;
+  EXPECT_TRUE(o.checkStacks);
 }
 
 TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
@@ -78,6 +81,7 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"replay,tape=a,pid=x", "pid must be a process id, not 'x'"},
       {"replay,tape=a,pid=99999999999", "pid must be a process id, not '99999999999'"},
       {"record,pid=3", "option 'pid' is for replay"},
+      {"record,check_stacks", "option 'check_stacks' is for replay"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recorded hand-overs)"},
       {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},

@@ -2,7 +2,7 @@
 // reports a tampered boundary sequence or thread schedule as a divergence. Not installed with the
 // product.
 //
-//   tamper_tape IN OUT --thread T --index K (--call ID | --drop)
+//   tamper_tape IN OUT --thread T --index K (--call ID | --drop | --line N)
 //   tamper_tape IN OUT --handover K (--to T | --drop)
 //
 // Only the first process of IN is written to OUT. Its hand-overs are copied in frames of the
@@ -27,12 +27,13 @@ using namespace retrace::tape;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tamper_tape IN OUT --thread T --index K (--call ID | --drop)\n"
+    "usage: tamper_tape IN OUT --thread T --index K (--call ID | --drop | --line N)\n"
     "       tamper_tape IN OUT --handover K (--to T | --drop)\n";
 
 struct Options {
   std::string in, out;
-  std::optional<unsigned long long> thread, index, call, handover, to;
+  // --line: the recorded stack's first frame with a line number gets line N (the call stays)
+  std::optional<unsigned long long> thread, index, call, line, handover, to;
   bool drop = false;
 };
 
@@ -49,11 +50,9 @@ bool parse(int argc, char** argv, Options& o) {
   if (argc < 3) return false;
   o.in = argv[1];
   o.out = argv[2];
-  const std::map<std::string, std::optional<unsigned long long>*> numbers = {{"--thread", &o.thread},
-                                                                             {"--index", &o.index},
-                                                                             {"--call", &o.call},
-                                                                             {"--handover", &o.handover},
-                                                                             {"--to", &o.to}};
+  const std::map<std::string, std::optional<unsigned long long>*> numbers = {
+      {"--thread", &o.thread}, {"--index", &o.index},       {"--call", &o.call},
+      {"--line", &o.line},     {"--handover", &o.handover}, {"--to", &o.to}};
   for (int i = 3; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--drop") {
@@ -69,8 +68,9 @@ bool parse(int argc, char** argv, Options& o) {
     *it->second = value;
     ++i;
   }
-  bool eventMode = o.thread && o.index && (o.call.has_value() != o.drop) && !o.handover && !o.to;
-  bool handoverMode = o.handover && (o.to.has_value() != o.drop) && !o.thread && !o.index && !o.call;
+  int eventChanges = int(o.call.has_value()) + int(o.drop) + int(o.line.has_value());
+  bool eventMode = o.thread && o.index && eventChanges == 1 && !o.handover && !o.to;
+  bool handoverMode = o.handover && (o.to.has_value() != o.drop) && !o.thread && !o.index && !o.call && !o.line;
   return eventMode || handoverMode;
 }
 
@@ -85,8 +85,8 @@ bool copyEvents(const TapeReader& reader, uint32_t pid, const Options& o, TapeWr
       changed = true;
       continue;
     }
-    uint16_t id = target ? static_cast<uint16_t>(*o.call) : cursor->call();
-    changed |= target;
+    uint16_t id = target && o.call ? static_cast<uint16_t>(*o.call) : cursor->call();
+    bool lineChanged = false;
     EventBuffer::Builder event = buffers[cursor->thread()].begin(id, cursor->value());
     if (cursor->hasData()) event.data(cursor->data().data(), cursor->data().size());
     for (size_t i = 0; i < cursor->itemCount(); ++i) {
@@ -101,7 +101,15 @@ bool copyEvents(const TapeReader& reader, uint32_t pid, const Options& o, TapeWr
       event.thrown(cursor->thrownClass(), cursor->thrownHasMessage() ? message.c_str() : nullptr,
                    cursor->thrownErrno());
     }
-    for (size_t i = 0; i < cursor->frameCount(); ++i) event.frame(cursor->frameMethod(i), cursor->frameLine(i));
+    for (size_t i = 0; i < cursor->frameCount(); ++i) {
+      int line = cursor->frameLine(i);
+      if (target && o.line && !lineChanged && line >= 0) {
+        line = static_cast<int>(*o.line);
+        lineChanged = true;
+      }
+      event.frame(cursor->frameMethod(i), line);
+    }
+    changed |= target && (!o.line || lineChanged);
     event.finish();
   }
   for (auto& [id, buffer] : buffers) writer.submit(id, 0, std::move(buffer));

@@ -7,6 +7,19 @@ record "$WORK/good.retrace" "$WORK/rec.out" --stacktraces -- -cp "$WORK/classes"
 replay "$WORK/good.retrace" "$WORK/good.out"
 check_same "the untampered recording replays" "$WORK/rec.out" "$WORK/good.out"
 tamper=$(dirname "$RETRACE")/../../tape-format/tamper_tape
+status=$(status_of "$WORK/checked.out" "$WORK/checked.err" timeout 120 "$WORK/good.retrace" --check-stacks)
+check "the untampered recording replays with --check-stacks too (got $status)" test "$status" = 0
+check_same "  and prints what the recording printed" "$WORK/rec.out" "$WORK/checked.out"
+# The same calls reached from another line: only --check-stacks sees that.
+moved=$("$RETRACE" print "$WORK/good.retrace" | awk '/System.currentTimeMillis/ && $2 ~ /^#/ {sub("#", "", $2); print $2; exit}')
+"$tamper" "$WORK/good.retrace" "$WORK/moved.retrace" --thread 0 --index "$moved" --line 999
+replay "$WORK/moved.retrace" "$WORK/moved.out"
+check_same "a recorded stack with another line replays without --check-stacks" "$WORK/rec.out" "$WORK/moved.out"
+status=$(status_of "$WORK/moved-checked.out" "$WORK/moved-checked.err" timeout 120 "$WORK/moved.retrace" --check-stacks)
+check "with --check-stacks it ends with exit 120 (got $status)" test "$status" = 120
+check "  at that event" grep -q "replay diverged at event $moved of thread 0 \"main\"" "$WORK/moved-checked.err"
+check "  saying the stack differs" grep -q "the Java stack that makes it is not" "$WORK/moved-checked.err"
+check "  beside the recorded line" grep -q "Ticker.main(Ticker.java:999)" "$WORK/moved-checked.err"
 # Event 40 of the main thread is a nanoTime of the first round; claim it was currentTimeMillis.
 first=$("$RETRACE" print "$WORK/good.retrace" | awk '/System.nanoTime/ && $2 ~ /^#/ {n++; if (n == 40) {sub("#", "", $2); print $2; exit}}')
 "$tamper" "$WORK/good.retrace" "$WORK/swapped.retrace" --thread 0 --index "$first" --call 2

@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
             "",
             " retrace replay run.retrace --pid 4243 --verbose",
             "",
+            " retrace replay run.retrace --check-stacks",
+            "",
             " ./run.retrace",
         })
 final class ReplayCommand implements Callable<Integer> {
@@ -46,6 +48,10 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--pid", paramLabel = "PID", description = "Replay this process (default: the root; see --list_pids).")
     Long pid;
+
+    @Option(names = "--check-stacks", description = "Also compare each event's Java stack with the recorded one "
+            + "(a recording made with --stacktraces): a replay that reaches an event by another path stops there.")
+    boolean checkStacks;
 
     @Option(names = "--verbose", description = "Print the replay command, and make the agent verbose.")
     boolean verbose;
@@ -76,6 +82,9 @@ final class ReplayCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
         if (pid != null) {
             command.addAll(List.of("--pid", pid.toString()));
+        }
+        if (checkStacks) {
+            command.add("--check-stacks");
         }
         if (verbose) {
             command.add("--verbose");
