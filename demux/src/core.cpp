@@ -143,4 +143,16 @@ void Core::kickWatchdog() {
   }
 }
 
+bool Core::startWatchdog(Lock& lock) {
+  if (!watchdog_.joinable()) {
+    try {
+      watchdog_ = std::thread([this] { watchdogLoop(); });
+    } catch (const std::system_error&) {
+      return false;
+    }
+  }
+  watchdogCv_.wait(lock, [this] { return watchdogStarted_ || stopping_; });
+  return watchdogStarted_;
+}
+
 }  // namespace retrace::demux

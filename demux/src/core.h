@@ -142,6 +142,8 @@ class Core {
 
   /** Wakes the watchdog (starting it on first use): something it watches has changed. */
   void kickWatchdog();
+  /** Starts the watchdog if it is not running and waits until its onWatchdogStart has returned. */
+  bool startWatchdog(Lock& lock);
 
  private:
   StallReport snapshot(StallReason reason, uint32_t expected, std::string message) const;
@@ -151,6 +153,7 @@ class Core {
   std::condition_variable watchdogCv_;
   uint64_t kicks_ = 0;  // a kick that lands while the watchdog is unlocked (in isBlocked) is not lost
   bool stopping_ = false;
+  bool watchdogStarted_ = false;  // its onWatchdogStart has returned
 };
 
 }  // namespace retrace::demux

@@ -42,6 +42,11 @@ Demux::Demux(Options options) : core_(std::make_unique<Core>(std::move(options))
 
 Demux::~Demux() = default;  // ~Core abandons and joins the watchdog
 
+bool Demux::startWatchdog() {
+  Locked locked(*core_);
+  return core_->startWatchdog(locked.lock);
+}
+
 uint32_t Demux::startMain() {
   Locked locked(*core_);
   Lock& lock = locked.lock;

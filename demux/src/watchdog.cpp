@@ -8,7 +8,10 @@
 namespace retrace::demux {
 
 void Core::watchdogLoop() {
+  if (options.onWatchdogStart) options.onWatchdogStart();
   Lock lock(mu);
+  watchdogStarted_ = true;
+  watchdogCv_.notify_all();  // startWatchdog() waits for this
   while (!stopping_) {
     uint64_t kicks = kicks_;
     closeFast();

@@ -92,6 +92,33 @@ TEST(Watchdog, ABlockedHolderIsForcedToHandOver) {
   EXPECT_FALSE(demux.escaped());
 }
 
+// The agent attaches the watchdog to the JVM in onWatchdogStart; startWatchdog() (at VM start) must
+// have it done, on the watchdog's own thread, before it returns, and never again after.
+TEST(Watchdog, StartWatchdogRunsItsStartOnceOnItsOwnThreadBeforeReturning) {
+  HangGuard guard;
+  Tape tape;
+  std::atomic<int> starts{0};
+  std::thread::id startedOn;
+  Options options = watchedOptions(tape, 10s);
+  options.onWatchdogStart = [&] {
+    std::this_thread::sleep_for(20ms);  // a slow attach: startWatchdog still waits for it
+    startedOn = std::this_thread::get_id();
+    ++starts;
+  };
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  ASSERT_TRUE(demux.startWatchdog());
+  EXPECT_EQ(starts.load(), 1);
+  EXPECT_NE(startedOn, std::this_thread::get_id());
+  EXPECT_TRUE(demux.startWatchdog());  // already running: no second start
+  ArrivingChild child(demux, demux.reserveChild(main));
+  demux.schedulingPoint(main);  // the child runs meanwhile; the watchdog is kicked, and does not start again
+  child.join();
+  demux.exit(main);
+  EXPECT_TRUE(child.ran);
+  EXPECT_EQ(starts.load(), 1);
+}
+
 TEST(Watchdog, ReplayGrantsTheForcedHandOverOnceTheHolderBlocks) {
   HangGuard guard;
   StallCatcher stalls;

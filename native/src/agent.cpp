@@ -360,6 +360,7 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
     agent.log("java.lang.System has no preemption hooks: threads keep the baton between scheduling points");
   }
   agent.live_.store(true, std::memory_order_release);
+  if (main->serialized) agent.scheduler_.startWatchdog();
 }
 
 ThreadState* Agent::scheduledThread() {

@@ -20,6 +20,9 @@ namespace retrace::agent {
 
 namespace {
 
+// The name of the agent's one Java thread (the watchdog, attached at VMInit).
+constexpr const char* kWatchdogName = "retrace watchdog";
+
 using demux::kNoThread;
 
 // Ends a thread's turn when its OS thread goes away, not at JVMTI ThreadEnd: between the two,
@@ -87,12 +90,17 @@ class MonitorProtocol {
 Scheduler::Scheduler(Agent& agent) : agent_(agent) {}
 Scheduler::~Scheduler() = default;
 
+void Scheduler::startWatchdog() {
+  if (demux_ != nullptr && !demux_->startWatchdog()) agent_.log("no thread for the watchdog yet");
+}
+
 demux::Options Scheduler::baseOptions() {
   demux::Options options;
   options.isBlocked = [this](uint32_t id) { return isBlocked(id); };
   options.isAsleep = [this](uint32_t id) { return isAsleep(id); };
   options.threadTimes = [this](uint32_t id) { return threadTimes(id); };
   options.mayYield = [this](uint32_t) { return !inStaticInitializer(); };
+  options.onWatchdogStart = [this] { agent_.attachOwnThread(kWatchdogName); };
   return options;
 }
 
@@ -118,7 +126,7 @@ void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::H
   options.escapeAfter = std::chrono::milliseconds(agent_.options().escapeAfterMillis);
   if (agent_.options().preempt) {
     options.requestPreempt = [this](uint32_t) {
-      if (preemption_.ready()) preemption_.request(agent_.attachOwnThread("retrace watchdog"));
+      if (preemption_.ready()) preemption_.request(agent_.attachOwnThread(kWatchdogName));
     };
   }
   demux_ = std::make_unique<demux::Demux>(std::move(options));
@@ -321,7 +329,7 @@ bool Scheduler::isBlocked(uint32_t id) {
   if (state != 'S' && state != 'D') return false;
   // Asleep in the kernel. Blocked for our purposes unless it is Java code stopped for a safepoint
   // (a GC pause): that one goes on by itself, and handing over there would break the guarantee.
-  JNIEnv* env = agent_.attachOwnThread("retrace watchdog");
+  JNIEnv* env = agent_.attachOwnThread(kWatchdogName);
   if (env == nullptr || thread->ref == nullptr) return true;
   jint jvmState = 0;
   if (agent_.jvmti()->GetThreadState(thread->ref, &jvmState) != JVMTI_ERROR_NONE) return true;

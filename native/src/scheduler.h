@@ -64,6 +64,13 @@ class Scheduler {
   bool startPreemption(JNIEnv* env, ThreadState& main);
   /** System.retrace$preempt: the holder reached the tick it was to stop at. */
   void preempted(JNIEnv* env, uint64_t tick);
+  /**
+   * At VMInit, before the program runs, in record and replay alike: starts the watchdog and attaches
+   * it to the JVM. Attaching makes a java.lang.Thread, which takes the next thread id: done lazily,
+   * at the watchdog's first look, it shifted the ids (and ThreadLocalRandom's sequences, which add
+   * the thread id) of every thread started after it, at a moment that timing decided.
+   */
+  void startWatchdog();
 
   /** Process exit: no order is enforced any more; counts for the log. */
   void shutdown();

@@ -243,6 +243,13 @@ struct Options {
    * blocked, and escapes count wall-clock time.
    */
   std::function<ThreadTimes(uint32_t id)> threadTimes;
+  /**
+   * Called once on the watchdog thread when it starts, before it watches anything, without the lock.
+   * The agent attaches it to the JVM there: attaching makes a java.lang.Thread, which takes the next
+   * thread id, and that must happen at the same moment in record and replay (startWatchdog()), not at
+   * the watchdog's first look, whose moment depends on timing. May be empty.
+   */
+  std::function<void()> onWatchdogStart;
 };
 
 class Core;
@@ -265,6 +272,12 @@ class Demux {
 
   /** Registers the calling thread as logical thread 0, holding the baton. Call once, first. */
   uint32_t startMain();
+
+  /**
+   * Starts the watchdog now, if it is not running, and returns once its onWatchdogStart has returned
+   * (otherwise the first thread that has to wait starts it). False when no thread could be made.
+   */
+  bool startWatchdog();
 
   /**
    * Gives the next logical id to a thread that `parent` is starting (at Thread.start, while `parent`
