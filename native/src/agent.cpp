@@ -175,7 +175,9 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     scheduler_.startReplay(*threads_.current(), replayer_->schedule(), replayer_->scheduleComplete());
   }
   // Replay must execute the ticks the recording executed: they decide where its hand-overs were.
-  preempt_ = recording() ? options_.preempt : replayer_->recordedPreempt();
+  const Options& made = recording() ? options_ : replayer_->recordedOptions();
+  preempt_ = made.preempt;
+  keepReferences_ = made.keepReferences;
   threads_.current()->tid = static_cast<pid_t>(gettid());
   on_exit(&Agent::onExit, nullptr);
   active_.store(true, std::memory_order_release);
@@ -224,6 +226,13 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
   if (loader != nullptr) {
     if (agent.preempt_ && !isJdkClass(name) && !addTicks(jvmti, data, length, newData, newLength, error)) {
       agent.log("%s loads without ticks: %s", name, error.c_str());
+    }
+    return;
+  }
+  if (agent.keepReferences_ && (std::strcmp(name, "java/lang/ref/WeakReference") == 0 ||
+                                std::strcmp(name, "java/lang/ref/SoftReference") == 0)) {
+    if (!keepReferentsOf(jvmti, data, length, newData, newLength, error)) {
+      fail(kExitUnreadable, std::string("cannot make ") + name + " keep its referent: " + error);
     }
     return;
   }

@@ -120,7 +120,8 @@ class Agent {
   std::unique_ptr<ReplaySession> replayer_;
   std::atomic<bool> active_{false};
   std::atomic<bool> systemRewritten_{false};
-  bool preempt_ = false;  // classes get ticks, the holder can be preempted (preemption.h)
+  bool preempt_ = false;         // classes get ticks, the holder can be preempted (preemption.h)
+  bool keepReferences_ = false;  // weak and soft references keep their referents (keepReferents)
   std::atomic<int> perfClassesLeft_{static_cast<int>(std::size(kPerfClockClasses))};  // system_class_rewrite.h
   int heldStdout_ = -1;          // stdout while java.lang.System is parsed (see onClassFileLoad)
   std::string testListenerJar_;  // put on the class path at VMInit when not empty (test_runs.h)

@@ -902,9 +902,7 @@ constexpr uint8_t kOpGetstatic = 0xb2, kOpPutstatic = 0xb3, kOpIfAcmpne = 0xa6, 
 constexpr uint8_t kOpLconst1 = 0x0a, kOpLadd = 0x61, kOpDup2 = 0x5c, kOpLcmp = 0x94, kOpPop2 = 0x58;
 constexpr uint16_t kAccSynthetic = 0x1000;
 constexpr uint16_t kAccVolatile = 0x0040;
-// invokestatic #tick; nop: four bytes, so that every later instruction keeps its offset modulo 4
-// (tableswitch and lookupswitch padding depends on it) and relative branches need no change.
-constexpr size_t kTickLength = 4;
+constexpr uint8_t kOpAload1 = 0x2b, kOpPutfield = 0xb5;
 
 uint16_t u2At(const uint8_t* p) {
   return static_cast<uint16_t>((p[0] << 8) | p[1]);
@@ -977,34 +975,38 @@ bool shiftStackMapTable(const uint8_t* body, size_t length, size_t shift, std::v
   return r.atEnd();
 }
 
-// Appends to `out` the Code attribute `a` with the tick call in front of its bytecode.
-CodeEdit tickedCode(const uint8_t* data, const AttributeInfo& a, const ClassView& view, uint16_t tickRef,
-                    const std::function<bool(uint16_t)>& isTickRef, std::vector<uint8_t>& out) {
+// Appends to `out` the Code attribute `a` with `prologue` in front of its bytecode. The prologue is
+// a multiple of 4 bytes long (switch padding stays as it is), leaves the stack as it found it, needs
+// at most `prologueStack` slots, and does not branch. kSkipped when `alreadyThere` says the code
+// starts with it (a class rewritten before).
+CodeEdit prefixedCode(const uint8_t* data, const AttributeInfo& a, const ClassView& view,
+                      const std::vector<uint8_t>& prologue, uint16_t prologueStack,
+                      const std::function<bool(const uint8_t* code, uint32_t length)>& alreadyThere,
+                      std::vector<uint8_t>& out) {
+  const size_t shift = prologue.size();
   Reader r(data + a.start + 6, a.end - a.start - 6);
   uint16_t maxStack, maxLocals, exceptions, attributes;
   uint32_t codeLength;
   if (!r.u2(maxStack) || !r.u2(maxLocals) || !r.u4(codeLength) || codeLength == 0) return CodeEdit::kMalformed;
   const uint8_t* code = data + a.start + 6 + r.pos();
   if (!r.skip(codeLength)) return CodeEdit::kMalformed;
-  if (codeLength >= 3 && code[0] == kOpInvokestatic && isTickRef(u2At(code + 1))) return CodeEdit::kSkipped;
-  if (codeLength + kTickLength > kMaxU2) return CodeEdit::kSkipped;  // code_length must stay < 65536
+  if (alreadyThere(code, codeLength)) return CodeEdit::kSkipped;
+  if (codeLength + shift > kMaxU2) return CodeEdit::kSkipped;  // code_length must stay < 65536
 
   std::vector<uint8_t> body;
-  putU2(body, maxStack);  // a ()V call needs no operand stack
+  putU2(body, std::max(maxStack, prologueStack));
   putU2(body, maxLocals);
-  putU4(body, codeLength + kTickLength);
-  putU1(body, kOpInvokestatic);
-  putU2(body, tickRef);
-  putU1(body, kOpNop);
+  putU4(body, codeLength + shift);
+  body.insert(body.end(), prologue.begin(), prologue.end());
   body.insert(body.end(), code, code + codeLength);
   if (!r.u2(exceptions)) return CodeEdit::kMalformed;
   putU2(body, exceptions);
   for (uint16_t i = 0; i < exceptions; ++i) {
     uint16_t startPc, endPc, handlerPc, catchType;
     if (!r.u2(startPc) || !r.u2(endPc) || !r.u2(handlerPc) || !r.u2(catchType)) return CodeEdit::kMalformed;
-    putU2(body, startPc + kTickLength);
-    putU2(body, endPc + kTickLength);
-    putU2(body, handlerPc + kTickLength);
+    putU2(body, startPc + shift);
+    putU2(body, endPc + shift);
+    putU2(body, handlerPc + shift);
     putU2(body, catchType);
   }
   if (!r.u2(attributes)) return CodeEdit::kMalformed;
@@ -1024,7 +1026,7 @@ CodeEdit tickedCode(const uint8_t* data, const AttributeInfo& a, const ClassView
     }
     std::vector<uint8_t> shifted;
     if (view.utf8Equals(nameIndex, "StackMapTable")) {
-      if (!shiftStackMapTable(attr, length, kTickLength, shifted)) return CodeEdit::kMalformed;
+      if (!shiftStackMapTable(attr, length, shift, shifted)) return CodeEdit::kMalformed;
     } else if (view.utf8Equals(nameIndex, "LineNumberTable")) {
       Reader t(attr, length);
       uint16_t n;
@@ -1034,7 +1036,7 @@ CodeEdit tickedCode(const uint8_t* data, const AttributeInfo& a, const ClassView
         uint16_t startPc = 0, line = 0;
         t.u2(startPc);
         t.u2(line);
-        putU2(shifted, startPc + kTickLength);
+        putU2(shifted, startPc + shift);
         putU2(shifted, line);
       }
     } else if (view.utf8Equals(nameIndex, "LocalVariableTable") ||
@@ -1050,9 +1052,9 @@ CodeEdit tickedCode(const uint8_t* data, const AttributeInfo& a, const ClassView
         t.u2(name);
         t.u2(type);
         t.u2(slot);
-        // A variable live from the start (a parameter) stays live over the tick too.
-        putU2(shifted, startPc == 0 ? 0 : startPc + kTickLength);
-        putU2(shifted, startPc == 0 ? range + kTickLength : range);
+        // A variable live from the start (a parameter) stays live over the prologue too.
+        putU2(shifted, startPc == 0 ? 0 : startPc + shift);
+        putU2(shifted, startPc == 0 ? range + shift : range);
         putU2(shifted, name);
         putU2(shifted, type);
         putU2(shifted, slot);
@@ -1174,7 +1176,14 @@ int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& 
         error = "malformed Code attribute";
         return -1;
       }
-      edit = tickedCode(classBytes, *codeAttr, view, tickRef, isTickRef, ticked);
+      // invokestatic #tick; nop: four bytes, so that every later instruction keeps its offset modulo
+      // 4 (tableswitch and lookupswitch padding depends on it) and relative branches need no change.
+      std::vector<uint8_t> tickCall = {kOpInvokestatic, static_cast<uint8_t>(tickRef >> 8),
+                                       static_cast<uint8_t>(tickRef & 0xff), kOpNop};
+      auto startsWithTick = [&](const uint8_t* code, uint32_t codeLength) {
+        return codeLength >= 3 && code[0] == kOpInvokestatic && isTickRef(u2At(code + 1));
+      };
+      edit = prefixedCode(classBytes, *codeAttr, view, tickCall, 0, startsWithTick, ticked);
       if (edit == CodeEdit::kMalformed) {
         error = "malformed Code attribute";
         return -1;
@@ -1303,6 +1312,80 @@ bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<ui
   out.insert(out.end(), fields.begin(), fields.end());
   putU2(out, methodCount + 2);
   out.insert(out.end(), classBytes + pc.methodsCountOffset + 2, classBytes + pc.methodsEnd);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return true;
+}
+
+bool keepReferents(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error) {
+  ParsedClass pc;
+  if (!startRewrite(classBytes, length, pc, out, error)) return false;
+  const ClassView view(classBytes, pc);
+  if (view.findUtf8(kKeptReferentField) != 0) {
+    error = "the class already keeps its referent";
+    return false;
+  }
+  PoolAdditions pool(pc.cp.size());
+  const uint16_t kept = pool.member(kTagFieldref, pc.thisClass, kKeptReferentField, "Ljava/lang/Object;");
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  const uint16_t fieldCount = u2At(classBytes + pc.fieldsCountOffset);
+  if (size_t{fieldCount} + 1 > kMaxU2) {
+    error = "too many fields";
+    return false;
+  }
+  // aload_0; aload_1; putfield #kept; nop; nop; nop: eight bytes. Legal before super(): a field of
+  // the class itself may be set on uninitializedThis.
+  const std::vector<uint8_t> keep = {
+      kOpAload0, kOpAload1, kOpPutfield, static_cast<uint8_t>(kept >> 8), static_cast<uint8_t>(kept & 0xff),
+      kOpNop,    kOpNop,    kOpNop};
+  auto keepsAlready = [](const uint8_t*, uint32_t) { return false; };
+  std::vector<uint8_t> methods;
+  putU2(methods, pc.methods.size());
+  int changed = 0;
+  for (const MethodInfo& m : pc.methods) {
+    const AttributeInfo* codeAttr = nullptr;
+    for (const AttributeInfo& a : m.attributes) {
+      if (view.utf8Equals(a.nameIndex, "Code")) codeAttr = &a;
+    }
+    std::string descriptor = view.utf8String(m.descriptorIndex);
+    bool takesReferent = view.utf8Equals(m.nameIndex, "<init>") && descriptor.rfind("(Ljava/lang/Object;", 0) == 0;
+    std::vector<uint8_t> code;
+    CodeEdit edit = CodeEdit::kSkipped;
+    if (takesReferent && codeAttr != nullptr) {
+      edit = prefixedCode(classBytes, *codeAttr, view, keep, 2, keepsAlready, code);
+      if (edit == CodeEdit::kMalformed) {
+        error = "malformed Code attribute";
+        return false;
+      }
+    }
+    if (edit != CodeEdit::kChanged) {
+      methods.insert(methods.end(), classBytes + m.start, classBytes + m.end);
+      continue;
+    }
+    ++changed;
+    methods.insert(methods.end(), classBytes + m.start, classBytes + codeAttr->start);
+    methods.insert(methods.end(), code.begin(), code.end());
+    methods.insert(methods.end(), classBytes + codeAttr->end, classBytes + m.end);
+  }
+  if (changed == 0) {
+    error = "no constructor takes a referent";
+    return false;
+  }
+  // The field: private, synthetic; its name and descriptor are the Utf8 entries of the Fieldref's
+  // NameAndType (member index - 3 and - 2, as the pool additions made them).
+  std::vector<uint8_t> field;
+  putU2(field, kAccPrivate | kAccSynthetic);
+  putU2(field, kept - 3);
+  putU2(field, kept - 2);
+  putU2(field, 0);
+  appendWithPool(classBytes, pc, pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.fieldsCountOffset);
+  putU2(out, fieldCount + 1);
+  out.insert(out.end(), classBytes + pc.fieldsCountOffset + 2, classBytes + pc.methodsCountOffset);
+  out.insert(out.end(), field.begin(), field.end());
   out.insert(out.end(), methods.begin(), methods.end());
   out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
   return true;

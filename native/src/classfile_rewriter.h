@@ -123,4 +123,18 @@ int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& 
  */
 bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
 
+/** The field keepReferents adds: the referent, held strongly by its own reference object. */
+constexpr const char* kKeptReferentField = "retrace$referent";
+
+/**
+ * For java/lang/ref/WeakReference and SoftReference: adds the private instance field
+ * retrace$referent (Object) and, at the entry of every constructor whose first parameter is the
+ * referent, `aload_0; aload_1; putfield retrace$referent; nop; nop; nop` (eight bytes, before
+ * super(): legal for a field of the class's own). The reference object then holds its referent
+ * strongly, so the collector never clears it, in record and replay alike (--keep-references). Not
+ * java/lang/ref/Reference: HotSpot hard-codes the oop map of Reference's own fields. False with
+ * `error` set when the class cannot be parsed, already has the field, or has no such constructor.
+ */
+bool keepReferents(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
+
 }  // namespace retrace::agent

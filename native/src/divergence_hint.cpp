@@ -54,7 +54,7 @@ std::string usualCause(const Divergence& d) {
     cause =
         "an object got its identity hash at another moment: the program's course changed earlier, out of the "
         "recording's sight; most often a weak reference the garbage collector cleared at another time "
-        "(WeakHashMap, weak caches and registries)";
+        "(WeakHashMap, weak caches and registries: record with --keep-references)";
     doc = "docs/troubleshooting.md#garbage-collection";
   } else if (contains(d.detail, "bytes written differ")) {
     cause =

@@ -23,7 +23,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), pid=N, check_stacks (replay)";
+         "preempt=on|off (record), keep_references (record), pid=N, check_stacks (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -32,6 +32,7 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
   bool modeSeen = false;
   bool escapeSeen = false;
   bool preemptSeen = false;
+  bool keepSeen = false;
   size_t start = 0;
   const std::string& all = options.raw;
   while (start <= all.size()) {
@@ -106,6 +107,9 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       }
       options.preempt = value == "on";
       preemptSeen = true;
+    } else if (key == "keep_references") {
+      if (!flag(options.keepReferences)) return false;
+      keepSeen = true;
     } else {
       error = "unknown option '" + key + "'";
       return false;
@@ -119,9 +123,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     error = "replay needs tape=PATH";
     return false;
   }
-  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen)) {
-    error = std::string("option '") + (escapeSeen ? "escape_after" : "preempt") +
-            "' is for record (replay follows the recorded hand-overs)";
+  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen || keepSeen)) {
+    error = std::string("option '") +
+            (escapeSeen    ? "escape_after"
+             : preemptSeen ? "preempt"
+                           : "keep_references") +
+            "' is for record (replay follows the recording)";
     return false;
   }
   if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks)) {

@@ -530,10 +530,11 @@ jvalue ReplaySession::answer(CallFrame& frame, ThreadState& thread, const tape::
   return none;
 }
 
-bool ReplaySession::recordedPreempt() const {
+Options ReplaySession::recordedOptions() const {
   Options recorded;
   std::string error;
-  return parseOptions(start_->agentOptions.c_str(), recorded, error) && recorded.preempt;
+  if (!parseOptions(start_->agentOptions.c_str(), recorded, error)) return Options{};
+  return recorded;
 }
 
 std::vector<demux::Handover> ReplaySession::schedule() const {

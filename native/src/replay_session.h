@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "boundary.h"
+#include "options.h"
 #include "retrace/demux/demux.h"
 #include "retrace/tape/reader.h"
 #include "thread_registry.h"
@@ -36,7 +37,8 @@ class ReplaySession {
   /** The recorded hand-over schedule of the replayed process, and whether the recording has all of it. */
   std::vector<demux::Handover> schedule() const;
   /** Whether the recording's agent added ticks to classes (its preempt option): replay must too. */
-  bool recordedPreempt() const;
+  /** The agent options the recording was made with (record defaults when they cannot be read). */
+  Options recordedOptions() const;
   bool scheduleComplete() const;
   /** Puts the recorded link-time hash into a class's mirror, when the recording has it here. */
   void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);

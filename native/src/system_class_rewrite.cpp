@@ -53,6 +53,13 @@ bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned 
   return changed == 0 || handOver(jvmti, rewritten, newData, newLength, error);
 }
 
+bool keepReferentsOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                     std::string& error) {
+  std::vector<uint8_t> rewritten;
+  return keepReferents(data, static_cast<size_t>(length), rewritten, error) &&
+         handOver(jvmti, rewritten, newData, newLength, error);
+}
+
 bool isPerfClockClass(const char* name) {
   for (const char* perf : kPerfClockClasses) {
     if (std::strcmp(name, perf) == 0) return true;

@@ -32,6 +32,13 @@ bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned 
               std::string& error);
 
 /**
+ * java/lang/ref/WeakReference or SoftReference with a field that holds the referent strongly
+ * (keepReferents in classfile_rewriter.h): the collector clears none of them. False with `error`.
+ */
+bool keepReferentsOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                     std::string& error);
+
+/**
  * The JDK classes whose clock readings feed only the JVM's own perf counters (class loading and
  * zip file statistics, jdk.internal.perf): `jstat -class` figures, not program input. Their order
  * follows HotSpot's (the verifier asks class loaders for types in an order that changes from run

@@ -83,9 +83,10 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"record,pid=3", "option 'pid' is for replay"},
       {"record,check_stacks", "option 'check_stacks' is for replay"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
-      {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recorded hand-overs)"},
+      {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recording)"},
       {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},
-      {"replay,tape=a,preempt=off", "option 'preempt' is for record (replay follows the recorded hand-overs)"},
+      {"replay,tape=a,preempt=off", "option 'preempt' is for record (replay follows the recording)"},
+      {"replay,tape=a,keep_references", "option 'keep_references' is for record (replay follows the recording)"},
   };
   for (const Case& c : cases) {
     EXPECT_FALSE(parseOptions(c.text, o, error)) << (c.text ? c.text : "(null)");

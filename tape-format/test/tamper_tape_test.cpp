@@ -125,7 +125,8 @@ TEST_F(TamperTape, AnIncompleteRequestShowsTheUsage) {
     SCOPED_TRACE(options);
     Outcome r = run(options);
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find("usage: tamper_tape IN OUT --thread T --index K (--call ID | --drop)\n"), std::string::npos)
+    EXPECT_NE(r.err.find("usage: tamper_tape IN OUT --thread T --index K (--call ID | --drop | --line N)\n"),
+              std::string::npos)
         << r.err;
   }
 }

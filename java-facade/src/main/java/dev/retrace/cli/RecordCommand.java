@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
                     + "executable: ./FILE replays it.",
         },
         customSynopsis = {
-            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS] [--preempt]",
-            "                      [--verbose] [--java PATH] [--force] [--] <java arguments>",
+            "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
+            "               [--preempt] [--keep-references] [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -77,6 +77,12 @@ final class RecordCommand implements Callable<Integer> {
                     + "so that recordings of racy programs vary as plain runs do. See docs/threads.md.")
     boolean preempt;
 
+    @Option(names = "--keep-references",
+            description = "Weak and soft references hold their referents strongly, in the recorded run and its "
+                    + "replays: the collector clears none, so what a program does with them replays (weak caches "
+                    + "and WeakHashMap keep every entry: more memory). See docs/limitations.md.")
+    boolean keepReferences;
+
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
 
@@ -118,6 +124,9 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (preempt) {
             options.append(",preempt=on");
+        }
+        if (keepReferences) {
+            options.append(",keep_references");
         }
         if (verbose) {
             options.append(",verbose");
