@@ -61,6 +61,6 @@ workload_args() {
           -Dorg.slf4j.simpleLogger.warnLevelString=WARNING
           org.apache.maven.cli.MavenCli -B -o -ntp -f "$WORK/proj/pom.xml" compile)
 }
-# findings/maven.md
-KNOWN_DIVERGENCE="replay-dependent (about 1 replay in 2 on JDK 17, most on JDK 25): an identity-hash generation comes in another order than recorded (IdentityHashMap, Guava LocalCache) inside Sisu/Guice; suspected weak-keyed caches cleared by the collector at other moments (class loading, the cause in the first findings, and Files.copy are fixed)"
-KNOWN_INTERMITTENT=1
+# findings/maven.md: Sisu's bean cache holds its values weakly, and what the collector cleared decided
+# whether Maven looked a bean up again (JDK 25, most replays): recorded with --keep-references.
+RECORD_OPTIONS=(--keep-references)
