@@ -47,14 +47,14 @@ check_differs() {
 }
 
 # compile: javac the scenario's sources, and the shared ones in docker-tests/common, for Java 17,
-# so the class files run on both JDKs.
+# so the class files run on both JDKs; with -g, as a user's build has it, for debuggers.
 compile() {
   mkdir -p "$WORK/classes"
   local sources=()
   for source in "$SCENARIO_DIR"/*.java "$SCENARIO_DIR"/../../common/*.java; do
     [ -f "$source" ] && sources+=("$source")
   done
-  "$JDK17/bin/javac" --release 17 -d "$WORK/classes" "${sources[@]}"
+  "$JDK17/bin/javac" --release 17 -g -d "$WORK/classes" "${sources[@]}"
 }
 
 # start_server OUT LINES CLASS [ARGS...]: starts CLASS in a plain JVM in the background, its

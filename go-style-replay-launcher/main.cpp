@@ -3,8 +3,8 @@
 //   #!/abs/dist/bin/retrace-replay --recording      so that  ./run.retrace [args]  runs
 //   retrace-replay --recording ./run.retrace [args]
 //
-// With no args (or only --pid N / --check-stacks / --verbose) it replays: it execs the recorded JVM with the agent
-// in replay mode. Any other args are a verb of the facade: it execs <launcher dir>/retrace.
+// With no args (or only --pid N / --check-stacks / --debug PORT / --verbose) it replays: it execs the recorded JVM with
+// the agent in replay mode. Any other args are a verb of the facade: it execs <launcher dir>/retrace.
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,7 +34,7 @@ constexpr int kExitUnreadable = 122;  // not a recording, or damaged before its 
 constexpr int kExitNoFacade = 127;
 
 const char kUsage[] =
-    "Usage: retrace-replay --recording FILE [--pid PID] [--check-stacks] [--verbose]\n"
+    "Usage: retrace-replay --recording FILE [--pid PID] [--check-stacks] [--debug [HOST:]PORT] [--verbose]\n"
     "       retrace-replay --recording FILE <retrace arguments>\n"
     "\n"
     "Replays a Retrace recording. A recording's first line runs this program, so\n"
@@ -45,6 +45,9 @@ const char kUsage[] =
     "  --check-stacks   also compare each event's Java stack with the recorded one (a\n"
     "                   recording made with --stacktraces): a replay that reaches an event\n"
     "                   by another path stops there, not where the calls first differ\n"
+    "  --debug [HOST:]PORT  start suspended, a debugger (JDWP) listening at HOST:PORT\n"
+    "                   (default host 127.0.0.1): attach IntelliJ's \"Remote JVM Debug\", VS Code's\n"
+    "                   Java attach or jdb -attach HOST:PORT, and debug the replay forwards\n"
     "  --verbose        print the replay command to stderr, and make the agent verbose\n"
     "  --help           print this help\n"
     "\n"
@@ -99,6 +102,7 @@ struct ReplayOptions {
   uint32_t pid = 0;
   bool verbose = false;
   bool checkStacks = false;
+  std::string debugAddress;
   std::string error;
 };
 
@@ -118,6 +122,13 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
       options.verbose = true;
     } else if (arg == "--check-stacks") {
       options.checkStacks = true;
+    } else if (arg == "--debug" || arg.rfind("--debug=", 0) == 0) {
+      if (arg == "--debug" && i + 1 == rest.size()) {
+        options.error = "--debug needs PORT or HOST:PORT";
+        return options;
+      }
+      std::string value = arg == "--debug" ? rest[++i] : arg.substr(8);
+      if (!retrace::launcher::debugAddress(value, options.debugAddress, options.error)) return options;
     } else if (arg == "--pid" || arg.rfind("--pid=", 0) == 0) {
       std::string value;
       if (arg == "--pid") {
@@ -189,6 +200,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   request.pid = pid;
   request.verbose = options.verbose;
   request.checkStacks = options.checkStacks;
+  request.debugAddress = options.debugAddress;
   if (request.recordingPath.find(',') != std::string::npos) {
     return fail(kExitUsage,
                 "the path " + request.recordingPath +
@@ -223,6 +235,12 @@ int replay(const std::string& recording, const ReplayOptions& options) {
                             "set to false, see docs/test-runs.md"
                           : "it was there when recorded, and replay runs the recorded code";
     return fail(kExitDiffers, "the classpath entry " + missingCode + " is missing (" + why + ")");
+  }
+  if (!options.debugAddress.empty()) {
+    std::fprintf(stderr,
+                 "retrace-replay: the replay waits for a debugger at %s: attach IntelliJ's \"Remote JVM Debug\", "
+                 "VS Code's Java attach, or jdb -attach %s\n",
+                 options.debugAddress.c_str(), options.debugAddress.c_str());
   }
   std::vector<char*> args = cStrings(command.argv);
   std::vector<char*> env = cStrings(command.env);

@@ -108,8 +108,28 @@ std::string replayAgentArgument(const ReplayRequest& request) {
   std::string argument = "-agentpath:" + request.agentPath + "=replay,tape=" + request.recordingPath +
                          ",pid=" + std::to_string(request.pid);
   if (request.checkStacks) argument += ",check_stacks";
+  if (!request.debugAddress.empty()) argument += ",debug";
   if (request.verbose) argument += ",verbose";
   return argument;
+}
+
+std::string debuggerAgentArgument(const std::string& address) {
+  // quiet: JDWP would print "Listening for transport ..." to the program's stdout.
+  return "-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,quiet=y,address=" + address;
+}
+
+bool debugAddress(const std::string& value, std::string& address, std::string& error) {
+  size_t colon = value.rfind(':');
+  std::string host = colon == std::string::npos ? "127.0.0.1" : value.substr(0, colon);
+  std::string port = colon == std::string::npos ? value : value.substr(colon + 1);
+  bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoul(port) == 0 || std::stoul(port) > 65535 || host.empty() ||
+      host.find_first_of(", ") != std::string::npos) {
+    error = "--debug needs PORT or HOST:PORT (a port from 1 to 65535), not '" + value + "'";
+    return false;
+  }
+  address = host + ":" + port;
+  return true;
 }
 
 std::vector<std::string> replayArguments(const std::vector<std::string>& recordedArgv, const std::string& javaPath,
@@ -166,7 +186,12 @@ ReplayCommand buildReplayCommand(const tape::ProcessStartInfo& start, const Repl
                                  const std::vector<std::string>& currentEnvironment) {
   ReplayCommand command;
   command.program = normalizePath(start.javaHome + "/bin/java");
-  command.argv = replayArguments(start.argv, command.program, replayAgentArgument(request));
+  const std::string agent = replayAgentArgument(request);
+  command.argv = replayArguments(start.argv, command.program, agent);
+  if (!request.debugAddress.empty()) {
+    auto at = std::find(command.argv.begin(), command.argv.end(), agent);
+    command.argv.insert(at + 1, debuggerAgentArgument(request.debugAddress));
+  }
   command.env = replayEnvironment(currentEnvironment, start.env);
   command.cwd = start.cwd;
   return command;

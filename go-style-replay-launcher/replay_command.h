@@ -17,7 +17,17 @@ struct ReplayRequest {
   uint32_t pid = 0;
   bool verbose = false;
   bool checkStacks = false;
+  std::string debugAddress;  // HOST:PORT for a debugger (JDWP), empty: none
 };
+
+/** The JDWP agent of a replay a debugger attaches to: listening at `address`, suspended before main. */
+std::string debuggerAgentArgument(const std::string& address);
+
+/**
+ * Checks a --debug value, PORT or HOST:PORT (port 1-65535), and gives the address JDWP listens at
+ * (127.0.0.1 when no host is given). False with `error` set for anything else.
+ */
+bool debugAddress(const std::string& value, std::string& address, std::string& error);
 
 /** Everything execv needs, plus the directory to run in. */
 struct ReplayCommand {
@@ -30,7 +40,7 @@ struct ReplayCommand {
 /** True for -agentpath:<...>/libretrace.so[=...] and -agentlib:retrace[=...]. */
 bool isRetraceAgentArgument(const std::string& argument);
 
-/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,verbose] */
+/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,debug][,verbose] */
 std::string replayAgentArgument(const ReplayRequest& request);
 
 /**

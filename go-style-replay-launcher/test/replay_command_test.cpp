@@ -34,6 +34,22 @@ TEST(AgentArgument, ReplayOptions) {
   EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",verbose");
   request.checkStacks = true;
   EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",check_stacks,verbose");
+  request.debugAddress = "127.0.0.1:5005";
+  EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",check_stacks,debug,verbose");
+}
+
+TEST(DebugAddress, APortAloneListensOnLoopback) {
+  std::string address, error;
+  ASSERT_TRUE(debugAddress("5005", address, error)) << error;
+  EXPECT_EQ(address, "127.0.0.1:5005");
+  ASSERT_TRUE(debugAddress("localhost:8000", address, error)) << error;
+  EXPECT_EQ(address, "localhost:8000");
+  for (const char* bad : {"", "0", "65536", "50x", ":5005", "a,b:5005", "host:"}) {
+    EXPECT_FALSE(debugAddress(bad, address, error)) << bad;
+    EXPECT_EQ(error, std::string("--debug needs PORT or HOST:PORT (a port from 1 to 65535), not '") + bad + "'");
+  }
+  EXPECT_EQ(debuggerAgentArgument("127.0.0.1:5005"),
+            "-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,quiet=y,address=127.0.0.1:5005");
 }
 
 TEST(ReplayArguments, ReplacesTheRecordingAgentInPlace) {

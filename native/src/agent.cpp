@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "boundary.h"
+#include "debugger_calls.h"
 #include "declared_members.h"
 #include "identity_hash.h"
 #include "java_access.h"
@@ -370,13 +371,17 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   }
   agent.live_.store(true, std::memory_order_release);
   if (main->serialized) agent.scheduler_.startWatchdog();
+  if (agent.options_.debug && !DebuggerCalls::install(jvmti)) {
+    agent.log("cannot wrap JNI's method calls: a debugger's evaluations will disturb the replay");
+  }
 }
 
 ThreadState* Agent::scheduledThread() {
   if (!active()) return nullptr;
   ThreadState* state = threads_.current();
-  // A hook's own JNI calls may take monitors (class loading): they are not the program's.
-  return state->serialized && !state->inHook ? state : nullptr;
+  // A hook's own JNI calls may take monitors (class loading): they are not the program's, nor are a
+  // debugger's calls.
+  return state->serialized && !state->inHook && !DebuggerCalls::active(*state) ? state : nullptr;
 }
 
 void JNICALL Agent::onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object) {
@@ -398,8 +403,8 @@ void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread,
   Agent& agent = get();
   if (!agent.active()) return;
   ThreadState* state = agent.threads().current();
-  // Hooks link classes of their own, and JDK threads are outside the recording.
-  if (state->inHook) return;
+  // Hooks link classes of their own, and JDK threads are outside the recording; so are a debugger's.
+  if (state->inHook || DebuggerCalls::active(*state)) return;
   int32_t hash = 0;
   char* signature = nullptr;
   // JDK 25 links without hashing the mirror.

@@ -1,7 +1,9 @@
 // Every trampoline lands here: pass the call through, or hand it to the active session.
 #include "agent.h"
 #include "boundary.h"
+#include "debugger_calls.h"
 #include "declared_members.h"
+#include "identity_hash.h"
 #include "record_session.h"
 #include "replay_session.h"
 #include "scheduler.h"
@@ -59,6 +61,14 @@ jvalue dispatchCall(CallFrame& frame) {
   }
   // JDK system threads are outside the recording, and so is anything a hook itself calls.
   if (!thread->recorded || thread->inHook) return frame.original();
+  // A method a debugger invoked runs live, and does not give objects their identity hash.
+  if (DebuggerCalls::active(*thread)) {
+    if (frame.call.effect != Effect::IDENTITY_HASH) return frame.original();
+    jvalue hash{};
+    hash.i =
+        DebuggerCalls::hashWithoutGenerating(frame.env, IdentityHash::objectOf(frame.call.id, frame.self, frame.args));
+    return hash;
+  }
   if (isThreadCall(frame.call.effect)) return threadCall(agent, frame, *thread);
   HookScope scope(*thread);
   return agent.recording() ? agent.recorder().onCall(frame, *thread) : agent.replayer().onCall(frame, *thread);

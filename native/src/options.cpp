@@ -23,7 +23,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), keep_references (record), pid=N, check_stacks (replay)";
+         "preempt=on|off (record), keep_references (record), pid=N, check_stacks, debug (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -89,6 +89,8 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       if (!flag(options.verbose)) return false;
     } else if (key == "check_stacks") {
       if (!flag(options.checkStacks)) return false;
+    } else if (key == "debug") {
+      if (!flag(options.debug)) return false;
     } else if (key == "pid") {
       if (!parseUnsigned(value, options.pid) || options.pid == 0) {
         error = "pid must be a process id, not '" + value + "'";
@@ -131,8 +133,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay follows the recording)";
     return false;
   }
-  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks)) {
-    error = std::string("option '") + (options.pid != 0 ? "pid" : "check_stacks") + "' is for replay";
+  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks || options.debug)) {
+    error = std::string("option '") +
+            (options.pid != 0      ? "pid"
+             : options.checkStacks ? "check_stacks"
+                                   : "debug") +
+            "' is for replay";
     return false;
   }
   return true;

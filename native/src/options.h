@@ -17,6 +17,8 @@ struct Options {
   bool verbose = false;
   // replay: compare each event's Java stack with the recorded one (a recording with stacktraces)
   bool checkStacks = false;
+  // replay: a debugger is attached (retrace replay --debug): its method calls are not the program's
+  bool debug = false;
   uint32_t pid = 0;  // replay: which process of the recording (0: the first)
   // record: how long a thread may run without a scheduling point while another waits before the
   // waiter is let run beside it (docs/threads.md); 0: never, a spin-wait then hangs

@@ -89,4 +89,17 @@ void Preemption::forget(ThreadState& thread) {
   javaHolder_.compare_exchange_strong(expected, nullptr, std::memory_order_relaxed);
 }
 
+jobject Preemption::pause(JNIEnv* env) {
+  if (!ready() || env == nullptr) return nullptr;
+  jobject holder = env->GetStaticObjectField(system_, holder_);
+  env->SetStaticObjectField(system_, holder_, nullptr);
+  return holder;
+}
+
+void Preemption::resume(JNIEnv* env, jobject holder) {
+  if (!ready() || env == nullptr) return;
+  env->SetStaticObjectField(system_, holder_, holder);
+  if (holder != nullptr) env->DeleteLocalRef(holder);
+}
+
 }  // namespace retrace::agent

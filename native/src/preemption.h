@@ -49,6 +49,12 @@ class Preemption {
   void request(JNIEnv* env);
   /** `thread`'s java.lang.Thread changed (main coming back as DestroyJavaVM): set it again at arm(). */
   void forget(ThreadState& thread);
+  /**
+   * No thread counts until resume(): a debugger's call runs on the holder (debugger_calls.h).
+   * Returns what System.retrace$holder was (a local reference, or null), for resume().
+   */
+  jobject pause(JNIEnv* env);
+  void resume(JNIEnv* env, jobject holder);
 
  private:
   std::atomic<bool> ready_{false};

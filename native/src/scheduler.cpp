@@ -139,6 +139,8 @@ void Scheduler::startReplay(ThreadState& main, std::vector<demux::Handover> sche
   options.mode = demux::Mode::kReplay;
   options.schedule = std::move(schedule);
   options.onStall = [this](const demux::StallReport& report) { onStall(report); };
+  // A debugger holds threads at breakpoints for as long as the user looks: no waiting is a stall.
+  if (agent_.options().debug) options.replayWait = std::chrono::nanoseconds(0);
   replay_ = true;
   scheduleComplete_ = complete;
   demux_ = std::make_unique<demux::Demux>(std::move(options));

@@ -71,6 +71,9 @@ class Scheduler {
    * the thread id) of every thread started after it, at a moment that timing decided.
    */
   void startWatchdog();
+  /** Preemption::pause and resume, around a method a debugger invoked (debugger_calls.h). */
+  jobject pauseTicks(JNIEnv* env) { return preemption_.pause(env); }
+  void resumeTicks(JNIEnv* env, jobject holder) { preemption_.resume(env, holder); }
 
   /** Process exit: no order is enforced any more; counts for the log. */
   void shutdown();

@@ -40,8 +40,10 @@ constexpr uint32_t kFirstUnscheduledId = 1u << 20;
 
 struct ThreadState {
   uint32_t id = 0;
-  bool recorded = false;  // an application thread: its boundary calls go on the tape
-  bool inHook = false;    // a JNI call made by a hook re-entered the boundary: pass it through
+  bool recorded = false;               // an application thread: its boundary calls go on the tape
+  bool inHook = false;                 // a JNI call made by a hook re-entered the boundary: pass it through
+  int debuggerCalls = 0;               // depth of methods a debugger invoked on this thread (debugger_calls.h)
+  jobject pausedTickHolder = nullptr;  // System.retrace$holder while a debugger's call runs
   std::string name;
   // Lineage: the same in every run, whatever order threads start in (see ThreadStart in the schema).
   bool started = false;

@@ -39,6 +39,9 @@ TEST(Options, ReplayNeedsTapeAndTakesPid) {
   EXPECT_FALSE(o.checkStacks);
   ASSERT_TRUE(parseOptions("replay,tape=x.retrace,check_stacks", o, error)) << error;
   EXPECT_TRUE(o.checkStacks);
+  EXPECT_FALSE(o.debug);
+  ASSERT_TRUE(parseOptions("replay,tape=x.retrace,debug", o, error)) << error;
+  EXPECT_TRUE(o.debug);
 }
 
 TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
@@ -82,6 +85,7 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"replay,tape=a,pid=99999999999", "pid must be a process id, not '99999999999'"},
       {"record,pid=3", "option 'pid' is for replay"},
       {"record,check_stacks", "option 'check_stacks' is for replay"},
+      {"record,debug", "option 'debug' is for replay"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recording)"},
       {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},

@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             "",
             " retrace replay run.retrace --check-stacks",
             "",
+            " retrace replay run.retrace --debug 5005",
+            "",
             " ./run.retrace",
         })
 final class ReplayCommand implements Callable<Integer> {
@@ -52,6 +54,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--check-stacks", description = "Also compare each event's Java stack with the recorded one "
             + "(a recording made with --stacktraces): a replay that reaches an event by another path stops there.")
     boolean checkStacks;
+
+    @Option(names = "--debug", paramLabel = "[HOST:]PORT", description = "Start the replay suspended, with the "
+            + "JVM's debugger agent (JDWP) listening at HOST:PORT (default host 127.0.0.1), and debug it forwards "
+            + "in IntelliJ, VS Code or jdb. See docs/debugging.md.")
+    String debug;
 
     @Option(names = "--verbose", description = "Print the replay command, and make the agent verbose.")
     boolean verbose;
@@ -85,6 +92,9 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (checkStacks) {
             command.add("--check-stacks");
+        }
+        if (debug != null) {
+            command.addAll(List.of("--debug", debug));
         }
         if (verbose) {
             command.add("--verbose");
