@@ -1140,6 +1140,39 @@ void appendWithPool(const uint8_t* data, const ParsedClass& pc, const PoolAdditi
   out.insert(out.end(), pool.bytes().begin(), pool.bytes().end());
 }
 
+// The methods table (its count first) with `prologue` in front of the code of every method that
+// `wanted` picks (prefixedCode). How many changed, or -1 for a malformed Code attribute.
+int methodsWithPrologue(const uint8_t* classBytes, const ParsedClass& pc, const ClassView& view,
+                        const std::function<bool(const MethodInfo&)>& wanted, const std::vector<uint8_t>& prologue,
+                        uint16_t prologueStack,
+                        const std::function<bool(const uint8_t* code, uint32_t length)>& alreadyThere,
+                        std::vector<uint8_t>& methods) {
+  putU2(methods, pc.methods.size());
+  int changed = 0;
+  for (const MethodInfo& m : pc.methods) {
+    const AttributeInfo* codeAttr = nullptr;
+    for (const AttributeInfo& a : m.attributes) {
+      if (view.utf8Equals(a.nameIndex, "Code")) codeAttr = &a;
+    }
+    std::vector<uint8_t> code;
+    CodeEdit edit = CodeEdit::kSkipped;
+    if (codeAttr != nullptr && wanted(m)) {
+      if (codeAttr->end - codeAttr->start < 18) return -1;
+      edit = prefixedCode(classBytes, *codeAttr, view, prologue, prologueStack, alreadyThere, code);
+      if (edit == CodeEdit::kMalformed) return -1;
+    }
+    if (edit != CodeEdit::kChanged) {
+      methods.insert(methods.end(), classBytes + m.start, classBytes + m.end);
+      continue;
+    }
+    ++changed;
+    methods.insert(methods.end(), classBytes + m.start, classBytes + codeAttr->start);
+    methods.insert(methods.end(), code.begin(), code.end());
+    methods.insert(methods.end(), classBytes + codeAttr->end, classBytes + m.end);
+  }
+  return changed;
+}
+
 }  // namespace
 
 int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
@@ -1161,42 +1194,19 @@ int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& 
   }
   auto isTickRef = [&](uint16_t index) { return isMethodref(classBytes, pc, view, index, tick); };
 
+  // invokestatic #tick; nop: four bytes, so that every later instruction keeps its offset modulo 4
+  // (tableswitch and lookupswitch padding depends on it) and relative branches need no change.
+  const std::vector<uint8_t> tickCall = {kOpInvokestatic, static_cast<uint8_t>(tickRef >> 8),
+                                         static_cast<uint8_t>(tickRef & 0xff), kOpNop};
+  auto startsWithTick = [&](const uint8_t* code, uint32_t codeLength) {
+    return codeLength >= 3 && code[0] == kOpInvokestatic && isTickRef(u2At(code + 1));
+  };
   std::vector<uint8_t> methods;
-  putU2(methods, pc.methods.size());
-  int changed = 0;
-  for (const MethodInfo& m : pc.methods) {
-    const AttributeInfo* codeAttr = nullptr;
-    for (const AttributeInfo& a : m.attributes) {
-      if (view.utf8Equals(a.nameIndex, "Code")) codeAttr = &a;
-    }
-    std::vector<uint8_t> ticked;
-    CodeEdit edit = CodeEdit::kSkipped;
-    if (codeAttr != nullptr) {
-      if (codeAttr->end - codeAttr->start < 18) {
-        error = "malformed Code attribute";
-        return -1;
-      }
-      // invokestatic #tick; nop: four bytes, so that every later instruction keeps its offset modulo
-      // 4 (tableswitch and lookupswitch padding depends on it) and relative branches need no change.
-      std::vector<uint8_t> tickCall = {kOpInvokestatic, static_cast<uint8_t>(tickRef >> 8),
-                                       static_cast<uint8_t>(tickRef & 0xff), kOpNop};
-      auto startsWithTick = [&](const uint8_t* code, uint32_t codeLength) {
-        return codeLength >= 3 && code[0] == kOpInvokestatic && isTickRef(u2At(code + 1));
-      };
-      edit = prefixedCode(classBytes, *codeAttr, view, tickCall, 0, startsWithTick, ticked);
-      if (edit == CodeEdit::kMalformed) {
-        error = "malformed Code attribute";
-        return -1;
-      }
-    }
-    if (edit != CodeEdit::kChanged) {
-      methods.insert(methods.end(), classBytes + m.start, classBytes + m.end);
-      continue;
-    }
-    ++changed;
-    methods.insert(methods.end(), classBytes + m.start, classBytes + codeAttr->start);
-    methods.insert(methods.end(), ticked.begin(), ticked.end());
-    methods.insert(methods.end(), classBytes + codeAttr->end, classBytes + m.end);
+  int changed = methodsWithPrologue(
+      classBytes, pc, view, [](const MethodInfo&) { return true; }, tickCall, 0, startsWithTick, methods);
+  if (changed < 0) {
+    error = "malformed Code attribute";
+    return -1;
   }
   if (changed == 0) {
     out.assign(classBytes, classBytes + length);
@@ -1341,34 +1351,16 @@ bool keepReferents(const uint8_t* classBytes, size_t length, std::vector<uint8_t
   const std::vector<uint8_t> keep = {
       kOpAload0, kOpAload1, kOpPutfield, static_cast<uint8_t>(kept >> 8), static_cast<uint8_t>(kept & 0xff),
       kOpNop,    kOpNop,    kOpNop};
-  auto keepsAlready = [](const uint8_t*, uint32_t) { return false; };
+  auto takesReferent = [&](const MethodInfo& m) {
+    return view.utf8Equals(m.nameIndex, "<init>") &&
+           view.utf8String(m.descriptorIndex).rfind("(Ljava/lang/Object;", 0) == 0;
+  };
   std::vector<uint8_t> methods;
-  putU2(methods, pc.methods.size());
-  int changed = 0;
-  for (const MethodInfo& m : pc.methods) {
-    const AttributeInfo* codeAttr = nullptr;
-    for (const AttributeInfo& a : m.attributes) {
-      if (view.utf8Equals(a.nameIndex, "Code")) codeAttr = &a;
-    }
-    std::string descriptor = view.utf8String(m.descriptorIndex);
-    bool takesReferent = view.utf8Equals(m.nameIndex, "<init>") && descriptor.rfind("(Ljava/lang/Object;", 0) == 0;
-    std::vector<uint8_t> code;
-    CodeEdit edit = CodeEdit::kSkipped;
-    if (takesReferent && codeAttr != nullptr) {
-      edit = prefixedCode(classBytes, *codeAttr, view, keep, 2, keepsAlready, code);
-      if (edit == CodeEdit::kMalformed) {
-        error = "malformed Code attribute";
-        return false;
-      }
-    }
-    if (edit != CodeEdit::kChanged) {
-      methods.insert(methods.end(), classBytes + m.start, classBytes + m.end);
-      continue;
-    }
-    ++changed;
-    methods.insert(methods.end(), classBytes + m.start, classBytes + codeAttr->start);
-    methods.insert(methods.end(), code.begin(), code.end());
-    methods.insert(methods.end(), classBytes + codeAttr->end, classBytes + m.end);
+  int changed = methodsWithPrologue(
+      classBytes, pc, view, takesReferent, keep, 2, [](const uint8_t*, uint32_t) { return false; }, methods);
+  if (changed < 0) {
+    error = "malformed Code attribute";
+    return false;
   }
   if (changed == 0) {
     error = "no constructor takes a referent";
