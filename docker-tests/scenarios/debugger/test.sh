@@ -1,6 +1,7 @@
 # A replay debugged forwards with jdb (./FILE --debug PORT): a breakpoint, the locals with the
 # recorded values, evaluations that call toString(), a pause longer than replay's 10 s wait for a
 # thread, then cont; on JDK 17 the replay still ends byte-identical with the recorded exit status.
+# Then a JDI client invokes size(), get(0) and toString() on the same breakpoint (JDK 17).
 # On JDK 25 the debugger's object ids give class mirrors identity hashes the recording gave them
 # later (docs/debugging.md): there the replay must end, identical or with a divergence report.
 plain "$WORK/plain1.out" Race
@@ -32,3 +33,19 @@ check "dump shows a record's fields" grep -A2 "points.get(0) = {" "$WORK/jdb.out
 check "jdb saw the program end" grep -q "The application exited" "$WORK/jdb.out"
 check "the debugged replay exits as the recording did (got $(cat "$status_file"))" test "$(cat "$status_file")" = 0
 check_same "the debugged replay prints what the recording printed" "$WORK/rec.out" "$WORK/debugged.out"
+# A JDI client, as IDEs are: invokeMethod of size(), get(0) and toString() at the breakpoint.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rm -f "$status_file"
+( status=0; "$WORK/race.retrace" --debug "$port" >"$WORK/jdi-replay.out" 2>"$WORK/jdi-replay.err" || status=$?
+  echo "$status" >"$status_file" ) &
+for _ in $(seq 50); do grep -q "waits for a debugger" "$WORK/jdi-replay.err" 2>/dev/null && break; sleep 0.2; done
+timeout 120 "$JDK/bin/java" -cp "$WORK/classes" JdiClient "$port" Race 22 >"$WORK/jdi.out" 2>&1
+for _ in $(seq 300); do [ -s "$status_file" ] && break; sleep 0.2; done
+first=$(sed -n 's/^points \[\(Point\[[^]]*\]\).*/\1/p' "$WORK/rec.out")
+check "the JDI client stops at the breakpoint" grep -q "^stopped at Race:22 in main$" "$WORK/jdi.out"
+check "invokeMethod size() answers 3" grep -q "^points.size() = 3$" "$WORK/jdi.out"
+check "invokeMethod get(0).toString() answers the recorded first point ($first)" \
+  grep -qF "points.get(0).toString() = \"$first\"" "$WORK/jdi.out"
+check "the JDI client saw the program end" grep -q "^the program ended$" "$WORK/jdi.out"
+check "that replay exits as the recording did (got $(cat "$status_file" 2>/dev/null))" test "$(cat "$status_file" 2>/dev/null)" = 0
+check_same "that replay prints what the recording printed" "$WORK/rec.out" "$WORK/jdi-replay.out"
