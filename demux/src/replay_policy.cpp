@@ -4,7 +4,9 @@
 // 0), because only the holder gives the baton away. So the next entry always names the current holder,
 // and it fires when the holder's point count reaches its `fromPoint`:
 // - kYield: in the holder's schedulingPoint() making that count; kBlock: in its releaseForBlocking()
-//   or exit(); kEscape: at once, the holder runs on without the baton; kForced: as soon as the watchdog
+//   or exit(); kEscape: once the holder has run on past that point for `escapeAfter`, as record
+//   judged it (not counting time it waited for a CPU), or at its next point or release if that comes
+//   first; from then on the holder runs on without the baton. kForced: as soon as the watchdog
 //   sees the holder blocked in the VM, as record judges it (BlockedWatch), or, if it never blocks
 //   here, at its next point (lateForced).
 // - A release with no entry is a take-back the recording left out: the baton is kept for the releaser.
@@ -53,7 +55,7 @@ class ReplayPolicy final : public Policy {
         handOverAndWait(lock, t);
         return;
       }
-      if (e->fromPoint == t.points && e->kind == HandoverKind::kYield) {
+      if (isLateEscape(*e, t) || (e->fromPoint == t.points && e->kind == HandoverKind::kYield)) {
         handOverAndWait(lock, t);
         return;
       }
@@ -89,7 +91,8 @@ class ReplayPolicy final : public Policy {
     const Handover* e = this->next();
     core_.release(t, next);
     if (e != nullptr && e->from == t.id) {
-      if (isLateForced(*e, t) || (e->fromPoint == t.points && e->kind == HandoverKind::kBlock)) {
+      if (isLateForced(*e, t) || (e->fromPoint == t.points && e->kind == HandoverKind::kBlock) ||
+          (e->fromPoint == t.points && e->kind == HandoverKind::kEscape)) {
         consume();
         reserve(e->to);
         settle(lock);
@@ -117,6 +120,7 @@ class ReplayPolicy final : public Policy {
     const Options& o = core_.options;
     Clock::time_point now = Clock::now();
     if (const Handover* e = pendingForced()) return watchForced(lock, *e, now);
+    if (const Handover* e = pendingEscape()) return watchEscape(lock, *e, now);
     if (core_.queue.empty() || o.replayWait.count() == 0) return Clock::time_point::max();
 
     if (core_.holder == kNoThread) {
@@ -166,6 +170,57 @@ class ReplayPolicy final : public Policy {
     if (e.kind != HandoverKind::kForced || e.fromPoint >= t.points) return false;
     ++core_.stats.lateForced;
     return true;
+  }
+
+  /**
+   * The holder reached its next point before a kEscape hand-over at its previous one fired: it hands
+   * over here and waits, as it did when recorded (an escaped holder queues up at its next point).
+   */
+  bool isLateEscape(const Handover& e, const Slot& t) {
+    if (e.kind != HandoverKind::kEscape || e.fromPoint >= t.points) return false;
+    ++core_.stats.lateEscapes;
+    return true;
+  }
+
+  /** The next entry when it is a kEscape hand-over away from the holder at its current point. */
+  const Handover* pendingEscape() const {
+    const Handover* e = next();
+    if (e == nullptr || e->kind != HandoverKind::kEscape || core_.holder == kNoThread || e->from != core_.holder) {
+      return nullptr;
+    }
+    return e->fromPoint == core_.slot(core_.holder).points && escapeHolder_ == e->from && escapePoints_ == e->fromPoint
+               ? e
+               : nullptr;
+  }
+
+  /** Fires a pending kEscape once the holder has run past its point for escapeAfter (record's measure). */
+  Clock::time_point watchEscape(Lock& lock, const Handover& e, Clock::time_point now) {
+    const Options& o = core_.options;
+    uint32_t holder = core_.holder;
+    size_t position = next_;
+    std::chrono::nanoseconds runnable{-1};
+    if (o.threadTimes) {
+      lock.unlock();
+      runnable = o.threadTimes(holder).runnable;
+      lock.lock();
+      if (core_.stalled || core_.abandoned || core_.holder != holder || next_ != position || pendingEscape() != &e) {
+        return now;
+      }
+    }
+    if (escapeRunnableAtStart_.count() < 0) escapeRunnableAtStart_ = runnable;
+    std::chrono::nanoseconds ranFor = now - escapeSince_;
+    if (escapeRunnableAtStart_.count() >= 0 && runnable >= escapeRunnableAtStart_) {
+      ranFor -= runnable - escapeRunnableAtStart_;
+    }
+    if (ranFor < o.escapeAfter) {
+      return now +
+             std::clamp<std::chrono::nanoseconds>(o.escapeAfter - ranFor, kMinPoll, std::chrono::milliseconds(20));
+    }
+    consume();
+    core_.release(core_.slot(holder), SlotState::kDetached);
+    reserve(e.to);
+    settle(lock);
+    return now;
   }
 
   /** The holder `t` gives the baton to the next entry's `to` and waits to get it back. */
@@ -260,11 +315,18 @@ class ReplayPolicy final : public Policy {
         return;
       }
       if (e->fromPoint > h.points) return;
-      if (e->kind == HandoverKind::kEscape) {  // the spinner runs on beside `to`, as it did when recorded
-        consume();
-        core_.release(h, SlotState::kDetached);
-        reserve(e->to);
-        continue;
+      if (e->kind == HandoverKind::kEscape) {
+        // Not at once: when recorded, the holder ran on alone for escapeAfter before the watchdog let
+        // `to` run beside it, and what it did then (an identity hash it gave an object, a class it
+        // initialised) came before anything `to` did. watchEscape lets it run as long.
+        if (escapeHolder_ != h.id || escapePoints_ != h.points) {
+          escapeHolder_ = h.id;
+          escapePoints_ = h.points;
+          escapeSince_ = Clock::now();
+          escapeRunnableAtStart_ = std::chrono::nanoseconds(-1);
+          core_.kickWatchdog();
+        }
+        return;
       }
       if (e->kind == HandoverKind::kForced) core_.kickWatchdog();  // poll isBlocked until it blocks
       return;
@@ -293,6 +355,11 @@ class ReplayPolicy final : public Policy {
   const std::vector<Handover>& schedule_;
   size_t next_ = 0;
   uint32_t reserved_ = kNoThread;
+  // A kEscape hand-over armed at the holder's point, waiting for it to have run on long enough.
+  uint32_t escapeHolder_ = kNoThread;
+  uint64_t escapePoints_ = 0;
+  Clock::time_point escapeSince_{};
+  std::chrono::nanoseconds escapeRunnableAtStart_{-1};
   Clock::time_point freeSince_{};
   // The holder the watchdog last saw blocked, at which point, since when.
   uint32_t blockedHolder_ = kNoThread;

@@ -161,8 +161,12 @@ TEST(Replay, AnEscapeLetsTheRecordedThreadRunBesideTheHolder) {
     childRan = true;
     demux.exit(child);
   });
-  demux.schedulingPoint(main);  // 1: the escape fires here; thread 0 runs on without the baton
-  EXPECT_FALSE(demux.holds(main));
+  auto reached = std::chrono::steady_clock::now();
+  demux.schedulingPoint(main);  // 1: the escape is armed here
+  // As when recorded, thread 0 runs on alone for escapeAfter before the child runs beside it.
+  EXPECT_TRUE(demux.holds(main));
+  EXPECT_TRUE(eventually([&] { return !demux.holds(main); }));
+  EXPECT_GE(std::chrono::steady_clock::now() - reached, Options{}.escapeAfter);
   EXPECT_TRUE(eventually([&] { return childRan.load(); }));
   EXPECT_TRUE(demux.schedulingPoint(main));  // 2: takes the baton back after the child's end
   EXPECT_TRUE(demux.holds(main));
@@ -170,6 +174,36 @@ TEST(Replay, AnEscapeLetsTheRecordedThreadRunBesideTheHolder) {
   demux.exit(main);
   EXPECT_TRUE(demux.escaped());
   EXPECT_EQ(demux.position(), 2u);
+  EXPECT_TRUE(stalls.reports().empty());
+}
+
+// The holder reaches its next point before escapeAfter has passed: the escape is made there, and the
+// holder waits for the recorded return as an escaped thread did at its next point when recorded.
+TEST(Replay, AnEscapeNotYetMadeIsMadeAtTheHoldersNextPoint) {
+  HangGuard guard;
+  std::vector<Handover> schedule = {{0, 1, 1, HandoverKind::kEscape}, {1, 1, 0, HandoverKind::kBlock}};
+  StallCatcher stalls;
+  Options options = replayOptions(schedule, stalls);
+  options.escapeAfter = 10s;  // never by time in this test
+  Demux demux(std::move(options));
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::atomic<bool> childRan{false};
+  std::thread t([&] {
+    demux.arrive(child);
+    childRan = true;
+    demux.exit(child);
+  });
+  demux.schedulingPoint(main);  // 1: armed
+  std::this_thread::sleep_for(30ms);
+  EXPECT_FALSE(childRan.load());             // the child waits while thread 0 runs on alone
+  EXPECT_TRUE(demux.schedulingPoint(main));  // 2: the escape is made; back after the child's end
+  EXPECT_TRUE(childRan.load());
+  EXPECT_TRUE(demux.holds(main));
+  t.join();
+  demux.exit(main);
+  EXPECT_EQ(demux.position(), 2u);
+  EXPECT_EQ(demux.stats().lateEscapes, 1u);
   EXPECT_TRUE(stalls.reports().empty());
 }
 

@@ -210,6 +210,20 @@ bool IdentityHash::hasHash(JNIEnv* env, jobject object) {
   return ((mark >> access.shift) & kHashMask) != 0;
 }
 
+std::string IdentityHash::describeHeader(JNIEnv* env, jobject object) {
+  if (!access.ready || access.shift < 0) return "a header layout the agent does not know";
+  uint64_t mark = access.mark(env, object);
+  std::string where = "unlocked";
+  if (!access.settable(mark)) {
+    where = (mark & kLockMask) == kMonitor ? "an inflated monitor" : "locked by a thread (stack lock)";
+    const uint64_t* header = access.headerToRead(mark);
+    if (header == nullptr) return where + ", its header out of reach";
+    mark = __atomic_load_n(header, __ATOMIC_ACQUIRE);
+    if ((mark & kLockMask) != kUnlocked) return where + ", its header moving";
+  }
+  return where + (((mark >> access.shift) & kHashMask) != 0 ? ", with a hash" : ", no hash");
+}
+
 bool IdentityHash::peek(JNIEnv* env, jobject object, int32_t& hash) {
   if (!access.ready || access.shift < 0) return false;
   uint64_t mark = access.mark(env, object);

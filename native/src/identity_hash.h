@@ -68,6 +68,9 @@ class IdentityHash {
    */
   static Outcome install(JNIEnv* env, jobject object, int32_t hash, int32_t& actual);
 
+  /** For reports: the state of the header of `object` ("unlocked, no hash", "an inflated monitor's, ..."). */
+  static std::string describeHeader(JNIEnv* env, jobject object);
+
   /** The hash in the header of `object` (or where its header went, as for install); false: none. */
   static bool peek(JNIEnv* env, jobject object, int32_t& hash);
 

@@ -138,9 +138,10 @@ struct Stats {
   uint64_t forced = 0;
   uint64_t escapes = 0;
   uint64_t preempts = 0;
-  uint64_t waits = 0;       // times a thread had to wait for the baton
-  uint64_t lateForced = 0;  // replay: a kForced hand-over granted at the next point (holder never blocked)
-  uint64_t misuses = 0;     // calls that broke the API contract and were ignored
+  uint64_t waits = 0;        // times a thread had to wait for the baton
+  uint64_t lateForced = 0;   // replay: a kForced hand-over granted at the next point (holder never blocked)
+  uint64_t lateEscapes = 0;  // replay: a kEscape hand-over made at the next point (before escapeAfter had passed)
+  uint64_t misuses = 0;      // calls that broke the API contract and were ignored
 };
 
 /**
