@@ -28,8 +28,3 @@ workload_args() {
     ARGS=(-cp "$CP" -Dlog4j2.contextSelector=org.apache.logging.log4j.core.async.AsyncLoggerContextSelector
           -Dlog4j2.configurationFile="$WORK/log4j2.xml" corpus.Log4jAsync)
 }
-# findings/log4j2-async.md (2026-12-03): in the two CI runs of the session that wrote this, one
-# replay of 2 diverged, on JDK 25 and then on JDK 17 (the replay hashed a class mirror inside
-# MethodType interning where the recording had none to hash); 40 of 40 in the loop run before them.
-KNOWN_DIVERGENCE="replay-dependent (1 replay in 2 to 1 in 40): an identity hash of a class mirror inside MethodType interning that the recording did not need"
-KNOWN_INTERMITTENT=1
