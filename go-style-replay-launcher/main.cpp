@@ -19,6 +19,7 @@
 
 #include "replay_command.h"
 #include "retrace/tape/reader.h"
+#include "trust.h"
 
 extern char** environ;
 
@@ -31,10 +32,12 @@ using retrace::launcher::ReplayRequest;
 constexpr int kExitUsage = 2;
 constexpr int kExitDiffers = 121;     // the JVM or the directory of the recording is not here
 constexpr int kExitUnreadable = 122;  // not a recording, or damaged before its first process
+constexpr int kExitRefused = 124;     // the recording asks for something the replay does not run untrusted
 constexpr int kExitNoFacade = 127;
 
 const char kUsage[] =
-    "Usage: retrace-replay --recording FILE [--pid PID] [--check-stacks] [--debug [HOST:]PORT] [--verbose]\n"
+    "Usage: retrace-replay --recording FILE [--pid PID] [--check-stacks] [--debug [HOST:]PORT] [--java DIR]\n"
+    "                      [--trust] [--verbose]\n"
     "       retrace-replay --recording FILE <retrace arguments>\n"
     "\n"
     "Replays a Retrace recording. A recording's first line runs this program, so\n"
@@ -48,6 +51,11 @@ const char kUsage[] =
     "  --debug [HOST:]PORT  start suspended, a debugger (JDWP) listening at HOST:PORT\n"
     "                   (default host 127.0.0.1): attach IntelliJ's \"Remote JVM Debug\", VS Code's\n"
     "                   Java attach or jdb -attach HOST:PORT, and debug the replay forwards\n"
+    "  --java DIR       the JDK to replay with (its home); default: the first JDK on this machine\n"
+    "                   that is the recorded build (RETRACE_JDKS, JAVA_HOME, /usr/lib/jvm/*, ...)\n"
+    "  --trust          run the JVM options the recording carries even when they are not known to\n"
+    "                   be safe (-XX:OnError, other agents, ...), and the recorded java.home when no\n"
+    "                   JDK here matches: only for recordings from someone you trust\n"
     "  --verbose        print the replay command to stderr, and make the agent verbose\n"
     "  --help           print this help\n"
     "\n"
@@ -59,8 +67,9 @@ const char kUsage[] =
     "\n"
     "Exit status: the replayed program's own, or 120 divergence, 121 the JVM or the working\n"
     "directory of the recording is not on this machine, 122 recording unreadable, 123 replay\n"
-    "ran past the end of an incomplete recording, 2 usage error or a --pid that names no\n"
-    "process of the recording.\n";
+    "ran past the end of an incomplete recording, 124 the recording carries an option the\n"
+    "replay does not run without --trust, 2 usage error or a --pid that names no process of\n"
+    "the recording.\n";
 
 int fail(int code, const std::string& message) {
   std::fprintf(stderr, "retrace-replay: %s\n", message.c_str());
@@ -102,6 +111,8 @@ struct ReplayOptions {
   uint32_t pid = 0;
   bool verbose = false;
   bool checkStacks = false;
+  bool trust = false;
+  std::string javaHome;
   std::string debugAddress;
   std::string error;
 };
@@ -122,6 +133,18 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
       options.verbose = true;
     } else if (arg == "--check-stacks") {
       options.checkStacks = true;
+    } else if (arg == "--trust") {
+      options.trust = true;
+    } else if (arg == "--java" || arg.rfind("--java=", 0) == 0) {
+      if (arg == "--java" && i + 1 == rest.size()) {
+        options.error = "--java needs a JDK home";
+        return options;
+      }
+      options.javaHome = arg == "--java" ? rest[++i] : arg.substr(7);
+      if (options.javaHome.empty()) {
+        options.error = "--java needs a JDK home";
+        return options;
+      }
     } else if (arg == "--debug" || arg.rfind("--debug=", 0) == 0) {
       if (arg == "--debug" && i + 1 == rest.size()) {
         options.error = "--debug needs PORT or HOST:PORT";
@@ -209,13 +232,33 @@ int replay(const std::string& recording, const ReplayOptions& options) {
 
   std::vector<std::string> current;
   for (char** e = environ; *e != nullptr; ++e) current.emplace_back(*e);
+  if (!options.trust) {
+    if (auto refusal = retrace::launcher::checkRecordedOptions(*start)) {
+      return fail(kExitRefused, retrace::launcher::refusalMessage(*refusal));
+    }
+    // The recording as the program's code: a file that is both would run code its author chose.
+    for (const retrace::tape::CodeEntry& code : start->code) {
+      std::string path = code.path.empty() || code.path[0] == '/' ? code.path : start->cwd + "/" + code.path;
+      if (code.role != retrace::tape::CodeRole::kJavaHome && retrace::launcher::isRecordingFile(path, absolute)) {
+        return fail(kExitRefused, "refusing to replay: the recorded code " + code.path +
+                                      " is a recording, not code of the program; replay it only if you trust who "
+                                      "made the recording, with --trust (docs/security-model.md)");
+      }
+    }
+  }
+  std::string why;
+  request.javaHome =
+      retrace::launcher::findRecordedJdk(*start, retrace::launcher::jdkCandidates(options.javaHome, current), why);
+  if (request.javaHome.empty()) {
+    if (!options.trust || !options.javaHome.empty()) return fail(kExitDiffers, "cannot replay: " + why);
+    request.javaHome = start->javaHome;  // trusted: the recorded one, checked by the agent as before
+  }
   ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
-  std::string javaHome = start->javaHome;
   std::vector<retrace::tape::CodeEntry> code = start->code;
   reader.reset();  // the mapping is not needed by the replay JVM
 
   if (access(command.program.c_str(), X_OK) != 0) {
-    return fail(kExitDiffers, "the JVM of this recording (" + javaHome + ") is not on this machine");
+    return fail(kExitDiffers, "the JVM of this recording (" + request.javaHome + ") is not on this machine");
   }
   if (access(request.agentPath.c_str(), R_OK) != 0) {
     return fail(kExitDiffers, "the agent " + request.agentPath + " is missing (build Retrace first)");

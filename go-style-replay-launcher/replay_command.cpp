@@ -185,7 +185,7 @@ std::vector<std::string> replayEnvironment(const std::vector<std::string>& curre
 ReplayCommand buildReplayCommand(const tape::ProcessStartInfo& start, const ReplayRequest& request,
                                  const std::vector<std::string>& currentEnvironment) {
   ReplayCommand command;
-  command.program = normalizePath(start.javaHome + "/bin/java");
+  command.program = normalizePath((request.javaHome.empty() ? start.javaHome : request.javaHome) + "/bin/java");
   const std::string agent = replayAgentArgument(request);
   command.argv = replayArguments(start.argv, command.program, agent);
   if (!request.debugAddress.empty()) {

@@ -18,6 +18,7 @@ struct ReplayRequest {
   bool verbose = false;
   bool checkStacks = false;
   std::string debugAddress;  // HOST:PORT for a debugger (JDWP), empty: none
+  std::string javaHome;      // the JDK found on this machine (trust.h); empty: the recorded java.home
 };
 
 /** The JDWP agent of a replay a debugger attaches to: listening at `address`, suspended before main. */

@@ -3,7 +3,10 @@
 // assert on it; the options change what the launcher reads.
 //
 //   make_test_tape [--java-home DIR] [--cwd DIR] [--pid N] [--exit N] [--env K=V]...
-//                  [--arg A]... [--child] [--no-end] [--launcher PATH] OUT
+//                  [--arg A]... [--child] [--no-end] [--launcher PATH] [--jdk-checksums] OUT
+//
+// --jdk-checksums: the JDK entries carry the checksums of the files under --java-home (a stand-in
+// JDK a test made), so that the launcher finds that JDK as the recorded build.
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,7 +33,25 @@ struct Options {
   std::vector<std::string> args;
   bool child = false;
   bool end = true;
+  bool jdkChecksums = false;
 };
+
+// crc32c and size of a file, as the agent fingerprints it; a fixed stand-in when it cannot be read.
+CodeEntry jdkEntry(const Options& o, const std::string& relative, uint32_t crc, uint64_t size) {
+  std::string path = o.javaHome + "/" + relative;
+  if (o.jdkChecksums) {
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+      std::string bytes;
+      char buffer[65536];
+      size_t n;
+      while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) bytes.append(buffer, n);
+      std::fclose(f);
+      crc = crc32c(0, bytes.data(), bytes.size());
+      size = bytes.size();
+    }
+  }
+  return {path, CodeRole::kJavaHome, crc, size};
+}
 
 constexpr int64_t kStartMillis = 1763740000000;  // 2025-11-21T15:46:40Z
 
@@ -57,8 +78,8 @@ ProcessStartInfo processStart(const Options& o, uint32_t pid, uint32_t parent, s
   info.cwd = o.cwd;
   info.env = o.env;
   info.systemProperties = {{"java.home", o.javaHome}, {"user.dir", o.cwd}};
-  info.code = {{o.javaHome + "/release", CodeRole::kJavaHome, 0x1234abcd, 1200},
-               {"app.jar", CodeRole::kClasspath, 0xcafe, 2048}};
+  info.code = {jdkEntry(o, "release", 0x1234abcd, 1200), {"app.jar", CodeRole::kClasspath, 0xcafe, 2048}};
+  if (o.jdkChecksums) info.code.insert(info.code.begin() + 1, jdkEntry(o, "lib/server/libjvm.so", 0, 0));
   info.startTimeMillis = kStartMillis + (parent == 0 ? 0 : 500);
   info.agentOptions = "record,tape=" + o.out;
   info.calls = callTable();
@@ -146,7 +167,7 @@ int cutLastFrame(const std::string& path) {
 int usage() {
   std::fprintf(stderr,
                "usage: make_test_tape [--java-home DIR] [--cwd DIR] [--pid N] [--exit N] [--env K=V]... "
-               "[--arg A]... [--child] [--no-end] [--launcher PATH] OUT\n");
+               "[--arg A]... [--child] [--no-end] [--launcher PATH] [--jdk-checksums] OUT\n");
   return 2;
 }
 
@@ -180,6 +201,8 @@ int main(int argc, char** argv) {
       o.child = true;
     } else if (arg == "--no-end") {
       o.end = false;
+    } else if (arg == "--jdk-checksums") {
+      o.jdkChecksums = true;
     } else if (!arg.empty() && arg[0] != '-' && o.out.empty()) {
       o.out = arg;
     } else {

@@ -141,6 +141,11 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   agentPath_ = pathOfThisLibrary();
   code_.init(cwd_, systemProperty("java.home"), systemProperty("java.class.path"), systemProperty("jdk.module.path"),
              agentPath_);
+  if (options_.mode == Mode::kRecord) {
+    // -javaagent jars are code the program runs: their checksums let a replay pass the option on
+    // (go-style-replay-launcher/trust.h) and check that the jar is the recorded one.
+    for (const std::string& jar : CodeIdentity::javaAgentJars()) code_.addAgentFile(jar);
+  }
   tapePath_ = options_.tape.empty() ? "retrace-" + std::to_string(getpid()) + ".retrace" : options_.tape;
   if (options_.mode == Mode::kRecord &&
       (options_.saveOn == SaveOn::kFailure || test_runs::isSurefireFork(systemProperty("sun.java.command")))) {

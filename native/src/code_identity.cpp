@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "retrace/tape/frame.h"
 
@@ -133,6 +135,27 @@ void CodeIdentity::init(const std::string& cwd, const std::string& javaHome, con
   trees_ = {javaHome_, agentPath_};
   for (const std::string& entry : splitPath(classPath)) classPath_.push_back(normalize(cwd, entry));
   for (const std::string& entry : splitPath(modulePath)) classPath_.push_back(normalize(cwd, entry));
+}
+
+std::vector<std::string> CodeIdentity::javaAgentJars() {
+  std::vector<std::string> words;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string word;
+  while (std::getline(in, word, '\0')) words.push_back(word);
+  for (const char* variable : {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
+    const char* value = getenv(variable);
+    std::istringstream split(value != nullptr ? value : "");
+    while (split >> word) words.push_back(word);
+  }
+  static const std::string kOption = "-javaagent:";
+  std::vector<std::string> jars;
+  for (const std::string& w : words) {
+    if (w.compare(0, kOption.size(), kOption) == 0 && w.size() > kOption.size()) {
+      jars.push_back(w.substr(kOption.size(),
+                              w.find('=') == std::string::npos ? std::string::npos : w.find('=') - kOption.size()));
+    }
+  }
+  return jars;
 }
 
 void CodeIdentity::addAgentFile(const std::string& path) {

@@ -45,6 +45,9 @@ class CodeIdentity {
 
   static std::string normalize(const std::string& cwd, const std::string& path);
 
+  /** The jars of -javaagent options, on this JVM's command line and in its option variables. */
+  static std::vector<std::string> javaAgentJars();
+
  private:
   std::string cwd_;
   std::string javaHome_;

@@ -95,7 +95,17 @@ void ReplaySession::start() {
   if (jvm != start_->jvmVersion) {
     Agent::fail(kExitCodeMismatch, "cannot replay: recorded on " + start_->jvmVersion + ", this JVM is " + jvm);
   }
-  std::string codeChange = CodeIdentity::compare(start_->code);
+  // The launcher picks the JDK on this machine that is the recorded build (go-style-replay-launcher/
+  // trust.h), wherever it is installed: its files are compared where they are now.
+  std::vector<tape::CodeEntry> code = start_->code;
+  std::string javaHome = agent_.systemProperty("java.home");
+  for (tape::CodeEntry& entry : code) {
+    if (entry.role == tape::CodeRole::kJavaHome &&
+        entry.path.compare(0, start_->javaHome.size() + 1, start_->javaHome + "/") == 0) {
+      entry.path = javaHome + entry.path.substr(start_->javaHome.size());
+    }
+  }
+  std::string codeChange = CodeIdentity::compare(code);
   if (codeChange.empty() && end_ != nullptr) codeChange = CodeIdentity::compare(end_->code);
   if (!codeChange.empty()) Agent::fail(kExitCodeMismatch, "cannot replay: " + codeChange);
 
@@ -188,7 +198,14 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
   }
   ++thread.nextIndex;
   if (cursor.call() != frame.call.id) {
-    diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor, "");
+    std::string hint;
+    if (frame.call.effect == Effect::IDENTITY_HASH) {
+      jobject object = IdentityHash::objectOf(frame.call.id, frame.self, frame.args);
+      hint = "the recorded run found " + describeObject(frame.env, object) +
+             " hashed already, the replay does not (its header: " + IdentityHash::describeHeader(frame.env, object) +
+             "); see docs/limitations.md#identity-hash-codes";
+    }
+    diverge(thread, index, callName(cursor.call()), frame.call.displayName(), &cursor, hint);
   }
   if (agent_.options().checkStacks && cursor.frameCount() > 0 &&
       !sameFrames(recordedStack(cursor), currentJavaStack(agent_.jvmti(), kStackDepth))) {

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
                     + "every boundary call returns what was recorded, threads run in the recorded order, nothing "
                     + "outside is touched, and only stdout and stderr are written again. Exits with the program's "
                     + "own status, or 120 divergence, 121 the JVM, code or directory differs from the recording, "
-                    + "122 the recording is unreadable, 123 replay ran past the end of an incomplete recording, 2 a --pid "
-                    + "that names no process of the recording.",
+                    + "122 the recording is unreadable, 123 replay ran past the end of an incomplete recording, 124 the "
+                    + "recording carries a JVM option that is not run without --trust, 2 a --pid that names no process "
+                    + "of the recording.",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -59,6 +60,17 @@ final class ReplayCommand implements Callable<Integer> {
             + "JVM's debugger agent (JDWP) listening at HOST:PORT (default host 127.0.0.1), and debug it forwards "
             + "in IntelliJ, VS Code or jdb. See docs/debugging.md.")
     String debug;
+
+    @Option(names = "--java", paramLabel = "DIR", description = "The JDK to replay with (its home). It must be the "
+            + "recorded build; default: the first JDK on this machine that is (RETRACE_JDKS, JAVA_HOME, "
+            + "/usr/lib/jvm/*, ...). The recorded java.home is never run as such: see docs/security-model.md.")
+    String java;
+
+    @Option(names = "--trust", description = "Pass the JVM options the recording carries even when they are not "
+            + "known to be safe to replay (-XX:OnError, other agents, argument files, ...; exit 124 without it), and "
+            + "run the recorded java.home when no JDK here is the recorded build. Only for recordings whose author "
+            + "you trust.")
+    boolean trust;
 
     @Option(names = "--verbose", description = "Print the replay command, and make the agent verbose.")
     boolean verbose;
@@ -95,6 +107,12 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (debug != null) {
             command.addAll(List.of("--debug", debug));
+        }
+        if (java != null) {
+            command.addAll(List.of("--java", java));
+        }
+        if (trust) {
+            command.add("--trust");
         }
         if (verbose) {
             command.add("--verbose");

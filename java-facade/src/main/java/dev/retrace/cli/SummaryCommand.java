@@ -78,6 +78,11 @@ final class SummaryCommand implements Callable<Integer> {
             out.println(" Children: " + children.stream().map(c -> String.valueOf(c.pid())).collect(Collectors.joining(", ")));
         }
         out.println(" Command line: " + Recordings.commandLine(p.argv()));
+        // What the replay passes the JVM besides the command line (the launcher checks both): read it before replaying.
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH")) {
+            p.env().stream().filter(e -> e.startsWith(variable + "=")).findFirst()
+                    .ifPresent(e -> out.println(" Recorded " + variable + ": " + e.substring(variable.length() + 1)));
+        }
         out.println(" JVM: " + nonEmpty(p.jvmVersion()));
         out.println(" Java home: " + nonEmpty(p.javaHome()));
         out.println(" Working directory: " + nonEmpty(p.cwd()));

@@ -59,6 +59,10 @@ class LauncherTest {
                 echo "KEPT=${KEPT-unset}" >> "$log"
                 exit 42
                 """);
+        // The launcher runs the JDK here that is the recorded build: the tapes carry these files' checksums.
+        Files.createDirectories(jdk.resolve("lib/server"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Files.writeString(jdk.resolve("lib/server/libjvm.so"), "a stand-in libjvm.so\n");
         work = Files.createDirectories(dir.resolve("work"));
         // The test tapes' code: the launcher checks that the recorded classpath entries are there.
         Files.createFile(work.resolve("app.jar"));
@@ -66,7 +70,7 @@ class LauncherTest {
 
     private Path tape(String... options) throws Exception {
         List<String> all = new ArrayList<>(List.of("--launcher", launcher.toString(), "--java-home", jdk.toString(),
-                "--cwd", work.toString()));
+                "--cwd", work.toString(), "--jdk-checksums"));
         all.addAll(Arrays.asList(options));
         return Cli.makeTape(dir.resolve("run.retrace"), all.toArray(String[]::new));
     }
@@ -76,6 +80,7 @@ class LauncherTest {
         Map<String, String> env = builder.environment();
         env.put("_JAVA_OPTIONS", "-Dfrom=the-shell");
         env.put("KEPT", "yes");
+        env.put("RETRACE_JDKS", jdk.toString());
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("JDK_JAVA_OPTIONS");
         Path out = dir.resolve("out.txt");
@@ -155,14 +160,74 @@ class LauncherTest {
         Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", "/nonexistent/jdk");
         Run r = run(List.of("./run.retrace"));
         assertEquals(121, r.status());
-        assertEquals(List.of("retrace-replay: the JVM of this recording (/nonexistent/jdk) is not on this machine"),
-                r.errLines());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("retrace-replay: cannot replay: no JDK here is the recorded build "
+                + "(OpenJDK 64-Bit Server VM 25.0.3+9-LTS; looked at "), r.err());
+        assertTrue(r.err().endsWith("give its home with --java DIR, or list JDK homes in RETRACE_JDKS\n"), r.err());
+    }
+
+    @Test
+    void optionsThatRunCommandsAreRefusedUnlessTrusted() throws Exception {
+        Path marker = dir.resolve("marker");
+        String payload = "-XX:OnError=touch " + marker;
+        for (List<String> tapeOptions : List.of(
+                List.of("--arg", "-XX:+UnlockDiagnosticVMOptions", "--arg", payload, "--arg", "-cp", "--arg", "app.jar",
+                        "--arg", "demo.Main"),
+                List.of("--env", "JAVA_TOOL_OPTIONS=-Xss2m '" + payload + "'"),
+                List.of("--env", "JDK_JAVA_OPTIONS=-agentpath:" + dir.resolve("evil.so")))) {
+            Path tape = tape(tapeOptions.toArray(String[]::new));
+            Files.deleteIfExists(jdk.resolve("bin/run.txt"));
+            Run refused = run(List.of("./run.retrace"));
+            assertEquals(124, refused.status(), refused.err());
+            assertEquals(1, refused.errLines().size(), refused.err());
+            assertTrue(refused.err().startsWith("retrace-replay: refusing to replay: the recorded "), refused.err());
+            assertTrue(refused.err().contains("--trust"), refused.err());
+            assertFalse(Files.exists(jdk.resolve("bin/run.txt")), "the JVM ran: " + tapeOptions);
+            assertFalse(Files.exists(marker));
+            // The same recording with --trust: what was refused is what the JVM would have been given.
+            Run trusted = run(List.of(launcher.toString(), "--recording", tape.toString(), "--trust"));
+            assertEquals(42, trusted.status(), trusted.err());
+            assertTrue(Files.exists(jdk.resolve("bin/run.txt")));
+        }
+        Run mentioned = run(List.of("./run.retrace"));
+        assertTrue(mentioned.err().contains("JDK_JAVA_OPTIONS has -agentpath:"), mentioned.err());
+    }
+
+    @Test
+    void theJvmIsFoundHereNotAtTheRecordedJavaHome() throws Exception {
+        // A recording whose java.home names a directory with a java of its author's choosing, and
+        // with the checksums of the real JDK's files: the JDK here that is that build runs instead.
+        Path evil = dir.resolve("evil-jdk");
+        Path marker = dir.resolve("marker");
+        Cli.script(evil.resolve("bin/java"), "#!/bin/sh\ntouch " + marker + "\n");
+        Files.createDirectories(evil.resolve("lib/server"));
+        Files.copy(jdk.resolve("release"), evil.resolve("release"));
+        Files.copy(jdk.resolve("lib/server/libjvm.so"), evil.resolve("lib/server/libjvm.so"));
+        Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", evil.toString(),
+                "--cwd", work.toString(), "--jdk-checksums");
+        Run r = run(List.of("./run.retrace"));
+        assertEquals(42, r.status(), r.err());
+        assertFalse(Files.exists(marker), "the recorded java.home ran");
+        assertTrue(Files.exists(jdk.resolve("bin/run.txt")));
+        // Another build than any JDK here: refused, even though the recorded directory exists.
+        Files.writeString(evil.resolve("release"), "JAVA_VERSION=\"26\"\n");
+        Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", evil.toString(),
+                "--cwd", work.toString(), "--jdk-checksums");
+        Run other = run(List.of("./run.retrace"));
+        assertEquals(121, other.status(), other.err());
+        assertTrue(other.err().startsWith("retrace-replay: cannot replay: no JDK here is the recorded build"), other.err());
+        assertFalse(Files.exists(marker), "the recorded java.home ran");
+        // --java names the JDK to use; it too must be the recorded build.
+        Run explicit = run(List.of("./run.retrace", "--java", jdk.toString()));
+        assertEquals(121, explicit.status(), explicit.err());
+        assertTrue(explicit.err().contains("looked at 1)"), explicit.err());
+        assertFalse(Files.exists(marker));
     }
 
     @Test
     void aMissingDirectoryIs121() throws Exception {
         Cli.makeTape(dir.resolve("run.retrace"), "--launcher", launcher.toString(), "--java-home", jdk.toString(),
-                "--cwd", "/nonexistent/dir");
+                "--cwd", "/nonexistent/dir", "--jdk-checksums");
         Run r = run(List.of("./run.retrace"));
         assertEquals(121, r.status());
         assertEquals(1, r.errLines().size(), r.err());
