@@ -118,6 +118,7 @@ final class RecordCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "missing the java arguments to run, e.g. retrace record -- -jar app.jar");
         }
+        List<String> patterns = checkedPatterns();
         Path agent = ((RetraceCommand) spec.parent().userObject()).dist.builtAgent();
         Path shown = output != null ? output : Path.of(defaultName(LocalDateTime.now()));
         Path tape = shown.toAbsolutePath().normalize();
@@ -144,7 +145,7 @@ final class RecordCommand implements Callable<Integer> {
             options.append(",keep_references");
         }
         if (!redact.isEmpty()) {
-            options.append(",redact=").append(String.join(":", checkedPatterns()));
+            options.append(",redact=").append(String.join(":", patterns));
         }
         if (noDefaultRedact) {
             options.append(",no_default_redact");

@@ -42,7 +42,8 @@ final class SecretMatcher {
                     Pattern.compile("(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)"
                             + "[\"']?\\s*[=:]\\s*[\"']?)([^\\s\"'&,;]{3,})"), 1));
 
-    private static final Pattern CANDIDATE = Pattern.compile("[A-Za-z0-9+/_=-]{24,}");
+    // No '/': path segments would join into long mixed-case runs (a mktemp directory, a package path).
+    private static final Pattern CANDIDATE = Pattern.compile("[A-Za-z0-9+_=-]{24,}");
 
     private final List<Pattern> namePatterns;
 
