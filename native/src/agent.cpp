@@ -125,6 +125,12 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     if (const char* saveOn = getenv("RETRACE_SAVE_ON"); saveOn != nullptr && *saveOn != '\0') {
       fromEnvironment += std::string(",save_on=") + saveOn;
     }
+    if (const char* redact = getenv("RETRACE_REDACT"); redact != nullptr && *redact != '\0') {
+      fromEnvironment += std::string(",redact=") + redact;
+    }
+    if (const char* off = getenv("RETRACE_NO_DEFAULT_REDACT"); off != nullptr && std::strcmp(off, "1") == 0) {
+      fromEnvironment += ",no_default_redact";
+    }
     optionText = fromEnvironment.c_str();
   }
   if (!parseOptions(optionText, options_, error)) {
@@ -135,6 +141,14 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   if (!setUpJvmti(vm)) {
     fprintf(stderr, "retrace: this JVM does not offer what the agent needs (JVMTI 11 with native method prefixes)\n");
     return JNI_ERR;
+  }
+  if (options_.mode == Mode::kRecord) {
+    // Now, in the OnLoad phase: before any Java code reads the environment or the properties, and
+    // while JVMTI may still change the properties the JVM hands to java.lang.System.
+    redaction_ = Redaction(effectiveRedactPatterns(options_));
+    int variables = redaction_.applyToEnvironment();
+    applyPropertyRedaction();
+    log("redaction: %d environment variables changed (patterns %s)", variables, redaction_.joined().c_str());
   }
   JavaAccess::init(jvmti_);
   cwd_ = currentDirectory();
@@ -171,6 +185,12 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   } else {
     replayer_ = std::make_unique<ReplaySession>(*this);
     replayer_->start();  // ends the process with a clear message when it cannot replay
+    // The replayed command line has the placeholders already; this covers -D options that come
+    // from elsewhere (an @argfile read again), so that the program sees what it saw when recorded.
+    if (Options recorded = replayer_->recordedOptions(); recorded.redactedSeen) {
+      redaction_ = Redaction(recorded.redacted);
+      applyPropertyRedaction();
+    }
     // The recording had the test listener when its code has the jar (checked to be the same one).
     for (const tape::CodeEntry& entry : replayer_->recordedCode()) {
       if (entry.role == tape::CodeRole::kAgent && test_runs::isListenerJar(entry.path)) {
@@ -188,6 +208,16 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   on_exit(&Agent::onExit, nullptr);
   active_.store(true, std::memory_order_release);
   return JNI_OK;
+}
+
+void Agent::applyPropertyRedaction() {
+  std::vector<std::string> refused;
+  int set = redaction_.applyToProperties(jvmti_, refused);
+  log("redaction: %d system properties set to %s", set, Redaction::kPlaceholder);
+  for (const std::string& name : refused) {
+    fprintf(stderr, "retrace: warning: the JVM does not let the system property %s be redacted for the program\n",
+            name.c_str());
+  }
 }
 
 void JNICALL Agent::onNativeMethodBind(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, void* address,

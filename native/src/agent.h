@@ -14,6 +14,7 @@
 #include "code_identity.h"
 #include "fd_table.h"
 #include "options.h"
+#include "redaction.h"
 #include "scheduler.h"
 #include "system_class_rewrite.h"
 #include "thread_registry.h"
@@ -52,6 +53,8 @@ class Agent {
   const CodeIdentity& code() const { return code_; }
   CodeIdentity& code() { return code_; }
   const std::string& cwd() const { return cwd_; }
+  /** What is redacted: record, from the options; replay, what the recording says it redacted. */
+  const Redaction& redaction() const { return redaction_; }
   const std::string& agentPath() const { return agentPath_; }
   const std::string& tapePath() const { return tapePath_; }
   /**
@@ -101,6 +104,7 @@ class Agent {
   Agent();
   ~Agent();
   bool setUpJvmti(JavaVM* vm);
+  void applyPropertyRedaction();
   bool isApplicationThread(JNIEnv* env, jthread thread, std::string& name);
 
   Options options_;
@@ -112,6 +116,7 @@ class Agent {
   ThreadRegistry threads_;
   FdTable fds_;
   CodeIdentity code_;
+  Redaction redaction_;
   std::string cwd_;
   std::string agentPath_;
   std::string tapePath_;

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "redaction.h"
+
 namespace retrace::agent {
 
 namespace {
@@ -23,7 +25,9 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), keep_references (record), pid=N, check_stacks, debug (replay)";
+         "preempt=on|off (record), keep_references (record), redact=PATTERN:PATTERN (record), no_default_redact "
+         "(record), "
+         "pid=N, check_stacks, debug (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -112,6 +116,20 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     } else if (key == "keep_references") {
       if (!flag(options.keepReferences)) return false;
       keepSeen = true;
+    } else if (key == "redact") {
+      std::vector<std::string> patterns = Redaction::split(value);
+      if (patterns.empty()) {
+        error = "option 'redact' needs name patterns: redact=PATTERN[:PATTERN...], e.g. redact=*TOKEN*:DB_PASS";
+        return false;
+      }
+      options.redactPatterns.insert(options.redactPatterns.end(), patterns.begin(), patterns.end());
+    } else if (key == "no_default_redact") {
+      bool set = false;
+      if (!flag(set)) return false;
+      options.defaultRedact = false;
+    } else if (key == "redacted") {
+      options.redactedSeen = true;
+      options.redacted = Redaction::split(value);
     } else {
       error = "unknown option '" + key + "'";
       return false;
@@ -133,6 +151,11 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay follows the recording)";
     return false;
   }
+  if (options.mode == Mode::kReplay && (!options.redactPatterns.empty() || !options.defaultRedact)) {
+    error = std::string("option '") + (options.redactPatterns.empty() ? "no_default_redact" : "redact") +
+            "' is for record (replay redacts what the recording did)";
+    return false;
+  }
   if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks || options.debug)) {
     error = std::string("option '") +
             (options.pid != 0      ? "pid"
@@ -142,6 +165,17 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     return false;
   }
   return true;
+}
+
+std::vector<std::string> effectiveRedactPatterns(const Options& options) {
+  std::vector<std::string> out;
+  if (options.defaultRedact) out = Redaction::defaultPatterns();
+  for (const std::string& pattern : options.redactPatterns) {
+    bool known = false;
+    for (const std::string& have : out) known = known || have == pattern;
+    if (!known) out.push_back(pattern);
+  }
+  return out;
 }
 
 }  // namespace retrace::agent

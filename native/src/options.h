@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace retrace::agent {
 
@@ -30,11 +31,22 @@ struct Options {
   // record: weak and soft references hold their referents strongly, so the collector clears none of
   // them (docs/limitations.md#garbage-collection-and-memory). Replay follows the recording.
   bool keepReferences = false;
+  // record: names of environment variables and system properties to redact (redaction.h), from
+  // redact=A:B (repeatable), on top of the default list unless no_default_redact.
+  std::vector<std::string> redactPatterns;
+  bool defaultRedact = true;
+  // redacted=A:B: the patterns a recording was made with, as the recording agent writes them into
+  // the recorded options; replay redacts the same. Absent in recordings made before redaction.
+  bool redactedSeen = false;
+  std::vector<std::string> redacted;
   std::string raw;  // the string as given, stored in the recording
 };
 
 /** Parses `text` (may be null). On failure returns false and a one-line message in `error`. */
 bool parseOptions(const char* text, Options& options, std::string& error);
+
+/** The patterns to redact when recording: the defaults (unless turned off) and redact=. */
+std::vector<std::string> effectiveRedactPatterns(const Options& options);
 
 /** One line naming every option, for error messages. */
 const char* optionsUsage();

@@ -173,7 +173,8 @@ tape::ProcessStartInfo RecordSession::describeProcess() const {
   tape::ProcessStartInfo info;
   info.formatVersion = tape::kFormatVersion;
   info.pid = static_cast<uint32_t>(getpid());
-  info.argv = commandLine();
+  const Redaction& redaction = agent_.redaction();
+  info.argv = redaction.commandLine(commandLine());
   info.javaHome = agent_.systemProperty("java.home");
   info.jvmVersion = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
   info.cwd = agent_.cwd();
@@ -183,14 +184,18 @@ tape::ProcessStartInfo RecordSession::describeProcess() const {
   jvmtiEnv* jvmti = agent_.jvmti();
   if (jvmti->GetSystemProperties(&count, &keys) == JVMTI_ERROR_NONE) {
     for (jint i = 0; i < count; ++i) {
-      info.systemProperties.emplace_back(keys[i], agent_.systemProperty(keys[i]));
+      std::string value = agent_.systemProperty(keys[i]);
+      // The JVM may have refused to change it (a warning said so): the recording still must not hold it.
+      if (!value.empty() && redaction.matches(keys[i])) value = Redaction::kPlaceholder;
+      info.systemProperties.emplace_back(keys[i], value);
       jvmti->Deallocate(reinterpret_cast<unsigned char*>(keys[i]));
     }
     jvmti->Deallocate(reinterpret_cast<unsigned char*>(keys));
   }
   info.code = agent_.code().fingerprint();
   info.startTimeMillis = nowMillis();
-  info.agentOptions = agent_.options().raw;
+  // Replay redacts what this run did (agent.cpp), whatever defaults its own build has.
+  info.agentOptions = agent_.options().raw + ",redacted=" + redaction.joined();
   for (size_t i = 0; i < Boundary::callCount(); ++i) {
     const BoundaryCall& call = Boundary::calls()[i];
     std::string className = call.className;

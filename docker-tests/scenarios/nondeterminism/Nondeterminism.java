@@ -33,7 +33,7 @@ public final class Nondeterminism {
     Set<String> set = Set.of("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
         "juliett", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango");
     System.out.println("Set.of order " + String.join(",", set));
-    System.out.println("env RETRACE_SCENARIO_TOKEN " + System.getenv("RETRACE_SCENARIO_TOKEN"));
+    System.out.println("env RETRACE_SCENARIO_MARK " + System.getenv("RETRACE_SCENARIO_MARK"));
     System.out.println("user.name " + System.getProperty("user.name"));
     File temp = File.createTempFile("retrace-scenario", ".tmp");
     System.out.println("temp file " + temp.getName());

@@ -28,7 +28,7 @@ public final class Main {
     public static final int EXIT_INTERNAL = 70;
 
     /** Verbs that take the recording as their first parameter, for the --recording FILE form. */
-    private static final Set<String> RECORDING_VERBS = Set.of("replay", "print", "summary", "list-pids", "extract");
+    private static final Set<String> RECORDING_VERBS = Set.of("replay", "print", "summary", "list-pids", "extract", "scan");
 
     private Main() {}
 

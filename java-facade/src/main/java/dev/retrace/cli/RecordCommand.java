@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         },
         customSynopsis = {
             "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
-            "               [--preempt] [--keep-references] [--verbose] [--java PATH] [--force] [--] <java arguments>",
+            "               [--preempt] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
+            "               [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
             " retrace record --save-on failure -o failed.retrace -- -cp app.jar demo.Main",
             "",
             " retrace record --java /usr/lib/jvm/temurin-25-jdk-amd64 -- -version",
+            "",
+            " retrace record --redact 'ACME_*' --redact db.url -o run.retrace -- -Ddb.url=... -jar app.jar",
         })
 final class RecordCommand implements Callable<Integer> {
     enum SaveOn {
@@ -83,6 +86,18 @@ final class RecordCommand implements Callable<Integer> {
                     + "and WeakHashMap keep every entry: more memory). See docs/limitations.md.")
     boolean keepReferences;
 
+    @Option(names = "--redact", paramLabel = "PATTERN",
+            description = "Also redact environment variables and system properties whose names match PATTERN "
+                    + "(glob: * and ?, case-insensitive; repeatable). The program, the recording and its replays "
+                    + "see " + SecretMatcher.PLACEHOLDER + " instead of the value. Default list: "
+                    + "docs/cli.md#redaction.")
+    List<String> redact = new ArrayList<>();
+
+    @Option(names = "--no-default-redact",
+            description = "Do not redact the default list of secret names (*PASSWORD*, *SECRET*, *TOKEN*, ...): "
+                    + "only the --redact patterns.")
+    boolean noDefaultRedact;
+
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
 
@@ -103,6 +118,7 @@ final class RecordCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "missing the java arguments to run, e.g. retrace record -- -jar app.jar");
         }
+        List<String> patterns = checkedPatterns();
         Path agent = ((RetraceCommand) spec.parent().userObject()).dist.builtAgent();
         Path shown = output != null ? output : Path.of(defaultName(LocalDateTime.now()));
         Path tape = shown.toAbsolutePath().normalize();
@@ -127,6 +143,12 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (keepReferences) {
             options.append(",keep_references");
+        }
+        if (!redact.isEmpty()) {
+            options.append(",redact=").append(String.join(":", patterns));
+        }
+        if (noDefaultRedact) {
+            options.append(",no_default_redact");
         }
         if (verbose) {
             options.append(",verbose");
@@ -171,6 +193,17 @@ final class RecordCommand implements Callable<Integer> {
             err.println("retrace record: warning: " + SummaryCommand.plural(outside, "hand-over")
                     + SummaryCommand.GUARANTEE_WARNING + "; the replay may take another interleaving there");
         }
+    }
+
+    /** The agent options separate options by commas and patterns by colons: neither can be in a pattern. */
+    private List<String> checkedPatterns() {
+        for (String pattern : redact) {
+            if (pattern.isEmpty() || !pattern.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ',' && c != ':')) {
+                throw new ParameterException(spec.commandLine(), "--redact '" + pattern
+                        + "' is not a name pattern (letters, digits, punctuation, * and ?; no comma, colon or space)");
+            }
+        }
+        return redact;
     }
 
     static String defaultName(LocalDateTime now) {

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             ListPidsCommand.class,
             ExtractCommand.class,
+            ScanCommand.class,
             AgentPathCommand.class,
             InstallCommand.class,
             UninstallCommand.class,
