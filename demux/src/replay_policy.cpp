@@ -10,6 +10,7 @@
 //   sees the holder blocked in the VM, as record judges it (BlockedWatch), or, if it never blocks
 //   here, at its next point (lateForced).
 // - A release with no entry is a take-back the recording left out: the baton is kept for the releaser.
+//   Past the end of a schedule that is not whole, a release while a thread waits is the cut instead.
 // - Anything else (the holder is not the entry's `from`, or passed the point) is a divergence, reported
 //   at once; a thread that does not come for a baton kept for it is reported after `replayWait`.
 #include <algorithm>
@@ -23,6 +24,9 @@ namespace retrace::demux {
 namespace {
 
 constexpr auto kMinPoll = std::chrono::microseconds(100);
+// Past the end of a schedule that is not whole, a thread waiting for the free baton can never get it
+// (only the thread it is kept for takes its own back): the wait only lets that one end the program.
+constexpr auto kPastTheEndWait = std::chrono::seconds(2);
 
 std::string thread(uint32_t id) {
   return id == kNoThread ? "no thread" : "thread " + std::to_string(id);
@@ -90,6 +94,13 @@ class ReplayPolicy final : public Policy {
     }
     const Handover* e = this->next();
     core_.release(t, next);
+    if (e == nullptr && !core_.options.scheduleWhole && !core_.queue.empty()) {
+      core_.stall(lock, StallReason::kScheduleEnded, t.id,
+                  thread(t.id) + " released the baton at its point " + std::to_string(t.points) +
+                      (exiting ? " (thread end)" : " (blocking call)") + " while " + thread(core_.queue.front()) +
+                      " waits for it");
+      return;
+    }
     if (e != nullptr && e->from == t.id) {
       if (isLateForced(*e, t) || (e->fromPoint == t.points && e->kind == HandoverKind::kBlock) ||
           (e->fromPoint == t.points && e->kind == HandoverKind::kEscape)) {
@@ -124,10 +135,12 @@ class ReplayPolicy final : public Policy {
     if (core_.queue.empty() || o.replayWait.count() == 0) return Clock::time_point::max();
 
     if (core_.holder == kNoThread) {
-      Clock::time_point deadline = freeSince_ + o.replayWait;
+      std::chrono::nanoseconds wait = o.replayWait;
+      if (next() == nullptr && !o.scheduleWhole) wait = std::min<std::chrono::nanoseconds>(wait, kPastTheEndWait);
+      Clock::time_point deadline = freeSince_ + wait;
       if (now < deadline) return deadline;
       core_.stall(lock, StallReason::kTimeout, reserved_,
-                  thread(reserved_) + " did not come for the baton within " + milliseconds(o.replayWait) +
+                  thread(reserved_) + " did not come for the baton within " + milliseconds(wait) +
                       " (the recording gives it the baton after " + thread(core_.lastReleaser) + "'s point " +
                       std::to_string(core_.lastReleasePoint) + ")");
       return Clock::time_point::max();

@@ -137,6 +137,83 @@ TEST(Stall, ATruncatedScheduleEnds) {
   EXPECT_EQ(report.waiting[0].id, 0u);
 }
 
+// Recorded: thread 0 started thread 1, and the recording stops before any hand-over (a cut file).
+// Replayed: thread 1 waits for the baton, and thread 0 releases it again and again (a park, which
+// replay answers from the schedule alone). With a schedule that is whole this is a take-back each
+// time; with one that is not, the first release is where the recording's hand-over is missing.
+std::vector<StallReport> releasesPastTheEnd(bool whole, std::chrono::steady_clock::duration& took) {
+  StallCatcher stalls;
+  Options options = replayOptions({}, stalls);
+  options.scheduleWhole = whole;
+  options.replayWait = 5s;  // a stall must not wait for it
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  std::thread t([&] {
+    demux.arrive(child);
+    demux.exit(child);
+  });
+  EXPECT_TRUE(eventually([&] { return demux.waiting().size() == 1; }, 5s));
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) {
+    demux.releaseForBlocking(main);
+    if (!demux.reacquire(main)) break;
+  }
+  took = std::chrono::steady_clock::now() - start;
+  demux.shutdown();  // the control: thread 1 still waits for a baton nobody gives
+  t.join();
+  return stalls.reports();
+}
+
+TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAReleaseWhileAThreadWaitsEndsIt) {
+  HangGuard guard;
+  std::chrono::steady_clock::duration took{};
+  auto reports = releasesPastTheEnd(false, took);
+  ASSERT_EQ(reports.size(), 1u);
+  const StallReport& report = reports[0];
+  EXPECT_EQ(report.reason, StallReason::kScheduleEnded) << describe(report);
+  EXPECT_EQ(report.expected, 0u);
+  EXPECT_EQ(report.lastReleaser, 0u);
+  EXPECT_EQ(report.lastReleasePoint, 1u) << "at the first release";
+  EXPECT_EQ(report.position, 0u);
+  ASSERT_EQ(report.waiting.size(), 1u);
+  EXPECT_EQ(report.waiting[0].id, 1u);
+  EXPECT_LT(took, 1s) << "at once, not after replayWait";
+  EXPECT_NE(report.message.find("thread 0 released the baton at its point 1 (blocking call) while thread 1 waits"),
+            std::string::npos)
+      << report.message;
+
+  auto whole = releasesPastTheEnd(true, took);  // the control: a whole schedule's take-backs
+  EXPECT_TRUE(whole.empty()) << describe(whole[0]);
+}
+
+TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAWaiterIsTimedOutSooner) {
+  HangGuard guard;
+  // Thread 0 releases the baton with nobody waiting (kept for it) and stays away; then thread 1
+  // comes for it. A whole schedule waits replayWait (5 s) for thread 0; one that is not, 2 s.
+  StallCatcher stalls;
+  Options options = replayOptions({}, stalls);
+  options.scheduleWhole = false;
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  auto start = std::chrono::steady_clock::now();
+  demux.releaseForBlocking(main);
+  std::thread t([&] {
+    EXPECT_FALSE(demux.arrive(child));
+    demux.exit(child);
+  });
+  t.join();
+  auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(stalls.reports().size(), 1u);
+  const StallReport report = stalls.reports()[0];
+  EXPECT_EQ(report.reason, StallReason::kTimeout) << describe(report);
+  EXPECT_EQ(report.expected, main);
+  EXPECT_GE(waited, 2s);
+  EXPECT_LT(waited, 4s);
+  EXPECT_NE(report.message.find("within 2000 ms"), std::string::npos) << report.message;
+}
+
 TEST(Stall, AThreadThatDoesNotComeIsNamedAfterTheWait) {
   HangGuard guard;
   // Recorded: thread 0 released before a blocking call, and thread 1 took the baton.

@@ -169,12 +169,9 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
   uint64_t index = thread.nextIndex;
   if (!more) {
     if (!recordingComplete()) {
-      std::string why =
-          end_ == nullptr ? "the recorded process was killed or is still running" : reader_->stop().reason;
-      if (why.empty() && end_ != nullptr) why = end_->truncatedReason;
       Agent::fail(kExitIncomplete, "the replay reached the end of an incomplete recording at event " +
-                                       std::to_string(index) + " of " + threadLabel(thread) + " (" + why +
-                                       "); everything up to here was replayed");
+                                       std::to_string(index) + " of " + threadLabel(thread) + " (" +
+                                       incompleteReason() + "); everything up to here was replayed");
     }
     jvmtiPhase phase = JVMTI_PHASE_LIVE;
     bool vmDying = agent_.jvmti()->GetPhase(&phase) == JVMTI_ERROR_NONE && phase == JVMTI_PHASE_DEAD;
@@ -564,6 +561,14 @@ std::vector<demux::Handover> ReplaySession::schedule() const {
 
 bool ReplaySession::scheduleComplete() const {
   return reader_->handoversComplete(pid_);
+}
+
+std::string ReplaySession::incompleteReason() const {
+  if (end_ == nullptr) return "the recorded process was killed or is still running";
+  if (!reader_->stop().clean) return reader_->stop().reason;
+  if (!end_->complete) return end_->truncatedReason;
+  if (!scheduleComplete()) return "its thread schedule has a hole";
+  return "";
 }
 
 bool ReplaySession::threadIdFor(bool started, uint32_t parent, uint32_t childIndex, uint32_t& id) {

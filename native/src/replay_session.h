@@ -40,6 +40,8 @@ class ReplaySession {
   /** The agent options the recording was made with (record defaults when they cannot be read). */
   Options recordedOptions() const;
   bool scheduleComplete() const;
+  /** Why the recording of the replayed process stops short, for the exit-123 line; empty when it does not. */
+  std::string incompleteReason() const;
   /** Puts the recorded link-time hash into a class's mirror, when the recording has it here. */
   void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);
   /** The recorded process's code files (CodeIdentity::fingerprint). */

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "proc_stat.h"
+#include "replay_session.h"
 
 namespace retrace::agent {
 
@@ -138,6 +139,7 @@ void Scheduler::startReplay(ThreadState& main, std::vector<demux::Handover> sche
   demux::Options options = baseOptions();
   options.mode = demux::Mode::kReplay;
   options.schedule = std::move(schedule);
+  options.scheduleWhole = complete;
   options.onStall = [this](const demux::StallReport& report) { onStall(report); };
   // A debugger holds threads at breakpoints for as long as the user looks: no waiting is a stall.
   if (agent_.options().debug) options.replayWait = std::chrono::nanoseconds(0);
@@ -371,6 +373,13 @@ void Scheduler::dumpTrace() {
 
 void Scheduler::onStall(const demux::StallReport& report) {
   dumpTrace();
+  if (!scheduleComplete_ && report.reason != demux::StallReason::kDiverged) {
+    // Not a divergence: the recording stops here, and what the program waits for was never recorded.
+    Agent::fail(kExitIncomplete, "the replay reached the end of an incomplete recording at hand-over " +
+                                     std::to_string(report.position) + " of its thread schedule: " + report.message +
+                                     " (" + agent_.replayer().incompleteReason() +
+                                     "); everything up to here was replayed");
+  }
   std::string message = "replay diverged: the threads did not follow the recorded interleaving\n";
   std::istringstream lines(demux::describe(report));
   for (std::string line; std::getline(lines, line);) message += "  " + line + "\n";
@@ -388,13 +397,8 @@ void Scheduler::onStall(const demux::StallReport& report) {
     }
     message += "\n";
   }
-  int code = kExitDivergence;
-  if (!scheduleComplete_ && report.reason != demux::StallReason::kDiverged) {
-    message += "  the recording is incomplete: its schedule ends early; everything up to here was replayed\n";
-    code = kExitIncomplete;
-  }
-  message += "retrace: the replay stops here (exit " + std::to_string(code) + ")";
-  Agent::fail(code, message);
+  message += "retrace: the replay stops here (exit " + std::to_string(kExitDivergence) + ")";
+  Agent::fail(kExitDivergence, message);
 }
 
 void Scheduler::shutdown() {

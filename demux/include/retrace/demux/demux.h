@@ -91,7 +91,10 @@ enum class StallReason : uint8_t {
   kTimeout,
   /** The program did something the schedule rules out (a point passed without its hand-over, ...). */
   kDiverged,
-  /** A thread waits for the baton and the schedule has no further hand-over (a truncated tape?). */
+  /**
+   * A thread waits for the baton and the schedule has no further hand-over (a truncated tape?), or,
+   * with a schedule that is not whole, the holder releases the baton past its end while one waits.
+   */
   kScheduleEnded,
 };
 
@@ -159,6 +162,16 @@ struct Options {
   Mode mode = Mode::kRecord;
   /** Replay: the recorded hand-overs, in order. */
   std::vector<Handover> schedule;
+  /**
+   * Replay: false when `schedule` may stop short of the recorded run's (an incomplete recording: a
+   * killed process, a cut file). Past its last entry a release while another thread waits is then
+   * where the recording's next hand-over is missing, since record always hands over to a waiter
+   * there: a kScheduleEnded stall at once. Without it the waiter waits for a baton nobody will give,
+   * and a thread whose park replay answers from the schedule alone spins in it for good. A thread
+   * that waits while the baton is kept for one that is away is timed out after 2 s (at most
+   * `replayWait`): it can never be given the baton either.
+   */
+  bool scheduleWhole = true;
 
   /**
    * Record: how long a waiter waits before the holder hands over at its next scheduling point. Longer
