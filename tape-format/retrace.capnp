@@ -124,6 +124,18 @@ struct ProcessEnd {
                              # schedule lost its tail, which replay cannot guess
   code @7 :List(CodeEntry);  # code found as the program ran (role loaded): read live, not recorded,
                              # checked by replay like ProcessStart.code
+  cleared @8 :ClearedReferences;  # what the collector cleared while the process ran (not events:
+                                  # the collector is outside the recording; tools say so)
+}
+
+# References the collector cleared and handed to the JDK's Reference Handler thread, by kind, in
+# the run that wrote the frame. Weak and soft references cleared at other moments are the usual
+# reason a program takes another course on replay (docs/limitations.md#garbage-collection-and-memory).
+struct ClearedReferences {
+  weak @0 :UInt64;        # WeakReference and subclasses (WeakHashMap entries, ThreadLocal entries)
+  soft @1 :UInt64;        # SoftReference and subclasses (caches)
+  phantom @2 :UInt64;     # PhantomReference, java.lang.ref.Cleaner actions
+  finalized @3 :UInt64;   # objects queued for finalize()
 }
 
 # A run of the process's thread hand-over schedule: which logical thread got the baton next, in the

@@ -28,7 +28,10 @@ TEST(AgentArgument, LeavesOtherAgentsAlone) {
 }
 
 TEST(AgentArgument, ReplayOptions) {
-  ReplayRequest request{"/dist/lib/libretrace.so", "/r/run.retrace", 7, false};
+  ReplayRequest request;
+  request.agentPath = "/dist/lib/libretrace.so";
+  request.recordingPath = "/r/run.retrace";
+  request.pid = 7;
   EXPECT_EQ(replayAgentArgument(request), kReplayAgent);
   request.verbose = true;
   EXPECT_EQ(replayAgentArgument(request), std::string(kReplayAgent) + ",verbose");
@@ -127,7 +130,11 @@ TEST(Command, BuildsEverythingFromTheProcessStart) {
   start.javaHome = "/usr/lib/jvm/temurin-25-jdk-amd64/";
   start.cwd = "/work/app";
   start.env = {"JAVA_TOOL_OPTIONS=-Dci=1"};
-  ReplayRequest request{"/dist/lib/libretrace.so", "/r/run.retrace", 7, true};
+  ReplayRequest request;
+  request.agentPath = "/dist/lib/libretrace.so";
+  request.recordingPath = "/r/run.retrace";
+  request.pid = 7;
+  request.verbose = true;
   ReplayCommand command = buildReplayCommand(start, request, {"TERM=xterm"});
   EXPECT_EQ(command.program, "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
   EXPECT_EQ(command.argv,

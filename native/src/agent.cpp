@@ -265,6 +265,13 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     }
     return;
   }
+  if (std::strcmp(name, "java/lang/ref/Reference") == 0) {
+    // Record and replay alike, so that Reference has the same methods in both.
+    if (!noteClearedReferencesOf(jvmti, data, length, newData, newLength, error)) {
+      agent.log("cleared references are not counted: %s", error.c_str());
+    }
+    return;
+  }
   if (agent.keepReferences_ && (std::strcmp(name, "java/lang/ref/WeakReference") == 0 ||
                                 std::strcmp(name, "java/lang/ref/SoftReference") == 0)) {
     if (!keepReferentsOf(jvmti, data, length, newData, newLength, error)) {

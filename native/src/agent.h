@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "cleared_references.h"
 #include "code_identity.h"
 #include "fd_table.h"
 #include "options.h"
@@ -70,6 +71,7 @@ class Agent {
   RecordSession& recorder() { return *recorder_; }
   ReplaySession& replayer() { return *replayer_; }
   Scheduler& scheduler() { return scheduler_; }
+  ClearedReferences& clearedReferences() { return cleared_; }
 
   /**
    * Attaches the calling native thread to the VM as one of the agent's own (a daemon, never an
@@ -117,6 +119,7 @@ class Agent {
   FdTable fds_;
   CodeIdentity code_;
   Redaction redaction_;
+  ClearedReferences cleared_;
   std::string cwd_;
   std::string agentPath_;
   std::string tapePath_;

@@ -1383,4 +1383,53 @@ bool keepReferents(const uint8_t* classBytes, size_t length, std::vector<uint8_t
   return true;
 }
 
+bool noteClearedReferences(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error) {
+  ParsedClass pc;
+  if (!startRewrite(classBytes, length, pc, out, error)) return false;
+  const ClassView view(classBytes, pc);
+  if (view.findUtf8(kClearedNative) != 0) {
+    error = "the class already notes cleared references";
+    return false;
+  }
+  PoolAdditions pool(pc.cp.size());
+  const uint16_t cleared = pool.member(kTagMethodref, pc.thisClass, kClearedNative, "(Ljava/lang/ref/Reference;)V");
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  const uint16_t methodCount = u2At(classBytes + pc.methodsCountOffset);
+  if (size_t{methodCount} + 1 > kMaxU2) {
+    error = "too many methods";
+    return false;
+  }
+  const std::vector<uint8_t> note = {kOpAload0, kOpInvokestatic, static_cast<uint8_t>(cleared >> 8),
+                                     static_cast<uint8_t>(cleared & 0xff)};
+  auto enqueues = [&](const MethodInfo& m) {
+    return view.utf8Equals(m.nameIndex, "enqueueFromPending") && view.utf8Equals(m.descriptorIndex, "()V");
+  };
+  std::vector<uint8_t> methods;
+  int changed = methodsWithPrologue(
+      classBytes, pc, view, enqueues, note, 1, [](const uint8_t*, uint32_t) { return false; }, methods);
+  if (changed < 0) {
+    error = "malformed Code attribute";
+    return false;
+  }
+  if (changed == 0) {
+    error = "no enqueueFromPending()";
+    return false;
+  }
+  // methods starts with the old count; the native's name and descriptor are the Utf8 entries of the
+  // Methodref's NameAndType (member index - 3 and - 2, as the pool additions made them).
+  setU2(methods, 0, methodCount + 1);
+  putU2(methods, kAccPrivate | kAccStatic | kAccNative | kAccSynthetic);
+  putU2(methods, cleared - 3);
+  putU2(methods, cleared - 2);
+  putU2(methods, 0);
+  appendWithPool(classBytes, pc, pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return true;
+}
+
 }  // namespace retrace::agent

@@ -137,4 +137,17 @@ constexpr const char* kKeptReferentField = "retrace$referent";
  */
 bool keepReferents(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
 
+/** The native noteClearedReferences adds to java/lang/ref/Reference (cleared_references.h). */
+constexpr const char* kClearedNative = "retrace$cleared";
+
+/**
+ * For java/lang/ref/Reference: adds `private static native void retrace$cleared(Reference)` and
+ * puts `aload_0; invokestatic retrace$cleared` (four bytes, so offsets keep their value modulo 4)
+ * at the entry of enqueueFromPending(), which the Reference Handler thread calls for every reference
+ * the collector cleared and pended (but jdk.internal.ref.Cleaner's). Methods only: HotSpot
+ * hard-codes Reference's fields. False with `error` set when the class cannot be parsed, already
+ * has the native, or has no enqueueFromPending().
+ */
+bool noteClearedReferences(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
+
 }  // namespace retrace::agent

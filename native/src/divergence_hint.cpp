@@ -22,6 +22,11 @@ bool inClassLoading(const JavaStack& stack) {
   });
 }
 
+// Weak and soft references: what a program reads back with get().
+uint64_t readable(const tape::ClearedReferences& cleared) {
+  return cleared.weak + cleared.soft;
+}
+
 std::string frameText(const std::pair<std::string, int>& frame) {
   std::string text = frame.first;
   if (frame.second >= 0 && !text.empty() && text.back() == ')') {
@@ -39,6 +44,7 @@ std::string cut(const std::string& text, size_t width) {
 std::string usualCause(const Divergence& d) {
   const char* cause = nullptr;
   const char* doc = nullptr;
+  std::string collector;  // the counts, for a cause that may be the collector's
   if (inClassLoading(d.now) || inClassLoading(d.then)) {
     cause =
         "a class loader of the program's own did something else while the JVM loaded classes (the JVM asks "
@@ -51,11 +57,22 @@ std::string usualCause(const Divergence& d) {
         "either way the recorded hash had nowhere to go";
     doc = "docs/limitations.md#identity-hash-codes";
   } else if (isHash(d.expected) || isHash(d.actual)) {
-    cause =
-        "an object got its identity hash at another moment: the program's course changed earlier, out of the "
-        "recording's sight; most often a weak reference the garbage collector cleared at another time "
-        "(WeakHashMap, weak caches and registries: record with --keep-references)";
-    doc = "docs/troubleshooting.md#garbage-collection";
+    if (d.recordedClears.counted && readable(d.recordedClears) == 0 && readable(d.replayedClears) == 0) {
+      cause =
+          "an object got its identity hash at another moment: the program's course changed earlier, out of the "
+          "recording's sight (not the collector: it cleared no weak or soft reference in the recorded run, nor "
+          "in this replay so far)";
+      doc = "docs/troubleshooting.md#replay-diverged";
+    } else {
+      cause =
+          "an object got its identity hash at another moment: the program's course changed earlier, out of the "
+          "recording's sight; most often a weak reference the garbage collector cleared at another time "
+          "(WeakHashMap, weak caches and registries: record with --keep-references)";
+      doc = "docs/troubleshooting.md#garbage-collection";
+      collector = "  weak and soft references the collector cleared: " +
+                  (d.recordedClears.counted ? std::to_string(readable(d.recordedClears)) : std::string("unknown")) +
+                  " in the recorded run, " + std::to_string(readable(d.replayedClears)) + " in this replay so far\n";
+    }
   } else if (contains(d.detail, "bytes written differ")) {
     cause =
         "the program computed other output from the same recorded inputs: something outside the recording "
@@ -68,7 +85,7 @@ std::string usualCause(const Divergence& d) {
     doc = "docs/troubleshooting.md#replay-diverged";
   }
   if (cause == nullptr) return "";
-  return std::string("  usual cause: ") + cause + "\n  see " + doc + "\n";
+  return std::string("  usual cause: ") + cause + "\n" + collector + "  see " + doc + "\n";
 }
 
 std::string stacksSideBySide(const JavaStack& now, const JavaStack& then, const char* indent, size_t columnWidth) {

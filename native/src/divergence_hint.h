@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "retrace/tape/process_info.h"
 #include "stacks.h"
 
 namespace retrace::agent {
@@ -15,6 +16,10 @@ struct Divergence {
   std::string detail;    // the detail line, if any ("the bytes written differ first at offset 12")
   JavaStack now;         // innermost first
   JavaStack then;        // the recorded stack (--stacktraces), innermost first; may be empty
+  // What the collector cleared in the recorded run (its end frame; not counted when it has none) and
+  // in this replay so far (cleared_references.h).
+  tape::ClearedReferences recordedClears;
+  tape::ClearedReferences replayedClears;
 };
 
 /**

@@ -514,6 +514,7 @@ void RecordSession::finish(int exitStatus) {
   end.exitStatus = exitStatus;
   end.endTimeMillis = nowMillis();
   end.code = agent_.code().foundCode();
+  end.cleared = agent_.clearedReferences().counts();
   agent_.threads().forEach([&](ThreadState& thread) {
     if (!thread.recorded) return;
     // A thread stopped by the exiting VM inside a hook would hold its lock forever: wait briefly.

@@ -146,6 +146,8 @@ void ReplaySession::diverge(ThreadState& thread, uint64_t index, const std::stri
   if (!detail.empty()) message += "  " + detail + "\n";
   Divergence divergence{expected, actual, detail, currentJavaStack(agent_.jvmti(), kStackDepth), {}};
   if (recorded != nullptr) divergence.then = recordedStack(*recorded);
+  if (end_ != nullptr) divergence.recordedClears = end_->cleared;
+  divergence.replayedClears = agent_.clearedReferences().counts();
   message += usualCause(divergence);
   if (divergence.now.empty()) {
     message += "  Java stack now:\n    (not available yet in this VM phase)\n";

@@ -60,6 +60,13 @@ bool keepReferentsOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, un
          handOver(jvmti, rewritten, newData, newLength, error);
 }
 
+bool noteClearedReferencesOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData,
+                             jint* newLength, std::string& error) {
+  std::vector<uint8_t> rewritten;
+  return noteClearedReferences(data, static_cast<size_t>(length), rewritten, error) &&
+         handOver(jvmti, rewritten, newData, newLength, error);
+}
+
 bool isPerfClockClass(const char* name) {
   for (const char* perf : kPerfClockClasses) {
     if (std::strcmp(name, perf) == 0) return true;

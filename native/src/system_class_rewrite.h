@@ -39,6 +39,13 @@ bool keepReferentsOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, un
                      std::string& error);
 
 /**
+ * java/lang/ref/Reference with a call to its new native retrace$cleared at the entry of
+ * enqueueFromPending() (noteClearedReferences in classfile_rewriter.h, cleared_references.h).
+ */
+bool noteClearedReferencesOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData,
+                             jint* newLength, std::string& error);
+
+/**
  * The JDK classes whose clock readings feed only the JVM's own perf counters (class loading and
  * zip file statistics, jdk.internal.perf): `jstat -class` figures, not program input. Their order
  * follows HotSpot's (the verifier asks class loaders for types in an order that changes from run

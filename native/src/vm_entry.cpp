@@ -53,6 +53,12 @@ extern "C" JNIEXPORT void JNICALL Java_java_lang_System_retrace_00024preempt(JNI
   retrace::agent::Agent::get().scheduler().preempted(env, static_cast<uint64_t>(ticks));
 }
 
+// java.lang.ref.Reference.retrace$cleared, added by noteClearedReferences (cleared_references.h).
+extern "C" JNIEXPORT void JNICALL Java_java_lang_ref_Reference_retrace_00024cleared(JNIEnv* env, jclass,
+                                                                                    jobject reference) {
+  retrace::agent::Agent::get().clearedReferences().note(env, reference);
+}
+
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void* reserved) {
   // Recording must start before the first class loads (clock salts, the System rewrite).
   fprintf(stderr, "retrace: the agent cannot be attached to a running JVM; start the JVM with -agentpath\n");

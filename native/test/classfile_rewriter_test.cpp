@@ -155,14 +155,18 @@ std::string bin(const Jdk& jdk, const char* tool) {
   return quote(std::string(jdk.home) + "/bin/" + tool);
 }
 
-// Extracts java/lang/System.class from the JDK's runtime image.
-bool extractSystemClass(const Jdk& jdk, const TempDir& dir, std::vector<uint8_t>& bytes, std::string& log) {
+// Extracts a java.base class (internal name: java/lang/System) from the JDK's runtime image.
+bool extractJdkClass(const Jdk& jdk, const TempDir& dir, const std::string& name, std::vector<uint8_t>& bytes,
+                     std::string& log) {
   const std::string target = dir / "jimage";
-  const CommandResult r =
-      run(bin(jdk, "jimage") + " extract --dir " + quote(target) + " --include 'regex:.*java/lang/System\\.class' " +
-          quote(std::string(jdk.home) + "/lib/modules"));
+  const CommandResult r = run(bin(jdk, "jimage") + " extract --dir " + quote(target) + " --include 'regex:.*" + name +
+                              "\\.class' " + quote(std::string(jdk.home) + "/lib/modules"));
   log = r.output;
-  return r.status == 0 && readFile(target + "/java.base/java/lang/System.class", bytes);
+  return r.status == 0 && readFile(target + "/java.base/" + name + ".class", bytes);
+}
+
+bool extractSystemClass(const Jdk& jdk, const TempDir& dir, std::vector<uint8_t>& bytes, std::string& log) {
+  return extractJdkClass(jdk, dir, "java/lang/System", bytes, log);
 }
 
 const std::vector<NativeWrap> kClockMethods = {
@@ -1531,6 +1535,38 @@ TEST_P(ZeroLongStaticCallsEndToEnd, RewritesEveryPerfClockClassOfTheJdk) {
 
 INSTANTIATE_TEST_SUITE_P(Jdks, ZeroLongStaticCallsEndToEnd, ::testing::Values(kJdk17, kJdk25),
                          [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
+
+// Reference.enqueueFromPending() of the installed JDKs calls the added native first; the class is
+// otherwise unchanged (javap reads it), a second rewrite is refused, and so is a class without it.
+TEST(NoteClearedReferencesTest, EnqueueFromPendingCallsTheNativeFirst) {
+  for (const Jdk& jdk : {kJdk17, kJdk25}) {
+    SCOPED_TRACE(jdk.label);
+    if (!jdkPresent(jdk)) continue;
+    TempDir dir;
+    std::vector<uint8_t> in, out, again, system;
+    std::string log, error;
+    ASSERT_TRUE(extractJdkClass(jdk, dir, "java/lang/ref/Reference", in, log)) << log;
+    ASSERT_TRUE(noteClearedReferences(in.data(), in.size(), out, error)) << error;
+    ASSERT_TRUE(readClass(out).ok);
+    const std::string path = dir / "Reference.class";
+    ASSERT_TRUE(writeFile(path, out));
+    const CommandResult javap = run(bin(jdk, "javap") + " -p -c " + quote(path));
+    ASSERT_EQ(javap.status, 0) << javap.output;
+    EXPECT_TRUE(contains(javap.output, "private static native void retrace$cleared(java.lang.ref.Reference);"))
+        << javap.output;
+    const std::string enqueue = javapMethodBlock(javap.output, "private void enqueueFromPending();");
+    EXPECT_TRUE(contains(enqueue, "0: aload_0")) << enqueue;
+    EXPECT_TRUE(contains(enqueue, "1: invokestatic") &&
+                contains(enqueue, "// Method retrace$cleared:(Ljava/lang/ref/Reference;)V"))
+        << enqueue;
+    EXPECT_TRUE(contains(enqueue, "4: aload_0")) << enqueue;  // the original first instruction
+    EXPECT_FALSE(noteClearedReferences(out.data(), out.size(), again, error));
+    EXPECT_EQ(error, "the class already notes cleared references");
+    ASSERT_TRUE(extractSystemClass(jdk, dir, system, log)) << log;
+    EXPECT_FALSE(noteClearedReferences(system.data(), system.size(), again, error));
+    EXPECT_EQ(error, "no enqueueFromPending()");
+  }
+}
 
 }  // namespace
 }  // namespace retrace::agent

@@ -30,6 +30,32 @@ TEST(UsualCause, HashAtAnotherMomentPointsAtGarbageCollection) {
   EXPECT_TRUE(has(cause, "see docs/troubleshooting.md#garbage-collection")) << cause;
 }
 
+TEST(UsualCause, HashDivergenceNamesWhatTheCollectorCleared) {
+  Divergence d{"java.lang.Object.hashCode()I", "java.lang.System.nanoTime()J", "", kTestCode, {}};
+  d.recordedClears = {true, 1500, 12, 3, 0};
+  d.replayedClears = {true, 900, 0, 0, 0};
+  std::string cause = usualCause(d);
+  EXPECT_TRUE(has(cause, "record with --keep-references")) << cause;
+  EXPECT_TRUE(has(cause, "cleared: 1512 in the recorded run, 900 in this replay so far")) << cause;
+}
+
+TEST(UsualCause, HashDivergenceWithNothingClearedIsNotTheCollector) {
+  Divergence d{"java.lang.Object.hashCode()I", "java.lang.System.nanoTime()J", "", kTestCode, {}};
+  d.recordedClears = {true, 0, 0, 7, 2};  // phantom references and finalizers: no get() to read
+  d.replayedClears = {true, 0, 0, 1, 0};
+  std::string cause = usualCause(d);
+  EXPECT_TRUE(has(cause, "not the collector")) << cause;
+  EXPECT_FALSE(has(cause, "--keep-references")) << cause;
+  EXPECT_TRUE(has(cause, "see docs/troubleshooting.md#replay-diverged")) << cause;
+}
+
+TEST(UsualCause, AnOlderRecordingsUncountedClearsAreUnknown) {
+  Divergence d{"java.lang.Object.hashCode()I", "java.lang.System.nanoTime()J", "", kTestCode, {}};
+  d.replayedClears = {true, 0, 0, 0, 0};
+  std::string cause = usualCause(d);
+  EXPECT_TRUE(has(cause, "unknown in the recorded run, 0 in this replay so far")) << cause;
+}
+
 TEST(UsualCause, AHashThatCouldNotBeSetIsNotAboutGarbageCollection) {
   Divergence d{"identity hash 279963418",
                "identity hash 1491676195",

@@ -136,6 +136,11 @@ void fillProcessEnd(schema::ProcessEnd::Builder out, const ProcessEndInfo& info)
   for (unsigned i = 0; i < info.threads.size(); ++i) fillThreadStart(threads[i], info.threads[i]);
   out.setHandoverCount(info.handoverCount);
   fillCode(out.initCode(static_cast<unsigned>(info.code.size())), info.code);
+  auto cleared = out.initCleared();
+  cleared.setWeak(info.cleared.weak);
+  cleared.setSoft(info.cleared.soft);
+  cleared.setPhantom(info.cleared.phantom);
+  cleared.setFinalized(info.cleared.finalized);
 }
 
 ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
@@ -148,6 +153,10 @@ ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {
   for (auto thread : in.getThreads()) info.threads.push_back(readThreadStart(thread));
   info.handoverCount = in.getHandoverCount();
   info.code = readCode(in.getCode());
+  if (in.hasCleared()) {
+    auto cleared = in.getCleared();
+    info.cleared = {true, cleared.getWeak(), cleared.getSoft(), cleared.getPhantom(), cleared.getFinalized()};
+  }
   return info;
 }
 

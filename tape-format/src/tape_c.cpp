@@ -145,6 +145,13 @@ void writeProcessEnd(JsonWriter& json, const ProcessEndInfo* end) {
   json.key("endTimeMillis").number(end->endTimeMillis);
   json.key("truncatedReason").string(end->truncatedReason);
   json.key("handoverCount").unsignedNumber(end->handoverCount);
+  json.key("cleared").beginObject();
+  json.key("counted").boolean(end->cleared.counted);
+  json.key("weak").unsignedNumber(end->cleared.weak);
+  json.key("soft").unsignedNumber(end->cleared.soft);
+  json.key("phantom").unsignedNumber(end->cleared.phantom);
+  json.key("finalized").unsignedNumber(end->cleared.finalized);
+  json.endObject();
   writeCode(json, end->code);
   json.endObject();
 }

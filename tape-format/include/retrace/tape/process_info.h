@@ -72,6 +72,15 @@ struct HandoverRecord {
   }
 };
 
+/** retrace.capnp ClearedReferences: what the collector cleared, by kind. */
+struct ClearedReferences {
+  bool counted = false;  // false: the recording agent did not count them (an older agent, or no end frame)
+  uint64_t weak = 0;
+  uint64_t soft = 0;
+  uint64_t phantom = 0;
+  uint64_t finalized = 0;
+};
+
 struct ProcessEndInfo {
   int32_t exitStatus = 0;
   bool complete = true;
@@ -85,6 +94,7 @@ struct ProcessEndInfo {
   // Code found as the program ran (CodeRole::kLoaded): jars and class files its class loaders
   // opened, read live and checked by replay like ProcessStartInfo::code.
   std::vector<CodeEntry> code;
+  ClearedReferences cleared;
 };
 
 }  // namespace retrace::tape

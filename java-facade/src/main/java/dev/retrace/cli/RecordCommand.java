@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
@@ -177,14 +178,19 @@ final class RecordCommand implements Callable<Integer> {
 
     /**
      * Says at record time what would otherwise surface only on replay: hand-overs the determinism
-     * guarantee does not cover (forced, escape), after which a replay may follow another interleaving.
+     * guarantee does not cover (forced, escape), after which a replay may follow another interleaving,
+     * and references the collector cleared, which the recording cannot hold.
      */
     private static void warnOutsideGuarantee(Path tape, PrintWriter err) {
         long outside = 0;
+        List<String> collector = new ArrayList<>();
         try (Recording recording = Recording.open(tape)) {
             RecordingSummary summary = recording.summary();
             for (long pid : summary.pids()) {
-                outside += summary.process(pid).map(RecordingSummary.Process::handoversOutsideGuarantee).orElse(0L);
+                Optional<RecordingSummary.Process> process = summary.process(pid);
+                outside += process.map(RecordingSummary.Process::handoversOutsideGuarantee).orElse(0L);
+                process.flatMap(SummaryCommand::collectorWarning)
+                        .ifPresent(w -> collector.add(summary.pids().size() > 1 ? "process " + pid + ": " + w : w));
             }
         } catch (RecordingException | RuntimeException e) {
             return;  // the recording is the user's; summary and replay say what is wrong with it
@@ -193,6 +199,7 @@ final class RecordCommand implements Callable<Integer> {
             err.println("retrace record: warning: " + SummaryCommand.plural(outside, "hand-over")
                     + SummaryCommand.GUARANTEE_WARNING + "; the replay may take another interleaving there");
         }
+        collector.forEach(w -> err.println("retrace record: warning: " + w));
     }
 
     /** The agent options separate options by commas and patterns by colons: neither can be in a pattern. */

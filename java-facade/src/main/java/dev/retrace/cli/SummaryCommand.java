@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -95,6 +96,12 @@ final class SummaryCommand implements Callable<Integer> {
             out.println(" End: " + time(end.endTimeMillis()) + " (" + duration(end.endTimeMillis() - p.startTimeMillis()) + ")");
             String truncated = end.complete() ? "" : " (stopped recording early: " + nonEmpty(end.truncatedReason()) + ")";
             out.println(" Exit status: " + end.exitStatus() + truncated);
+            RecordingSummary.Cleared cleared = end.cleared();
+            out.println(cleared.counted()
+                    ? " Collector: cleared " + cleared.weak() + " weak, " + cleared.soft() + " soft, " + cleared.phantom()
+                            + " phantom references; queued " + cleared.finalized() + " for finalization"
+                    : " Collector: not counted (recorded by an older agent)");
+            collectorWarning(p).ifPresent(w -> out.println(" Warning: " + w));
         }
         out.println(" Events: " + p.events());
         out.println(" Bytes: " + p.bytes());
@@ -115,6 +122,25 @@ final class SummaryCommand implements Callable<Integer> {
                 out.println(String.format(" %-" + width + "s  %10d", c.name(), c.count()));
             }
         }
+    }
+
+    /**
+     * Said when a process's collector cleared weak or soft references while it was recorded without
+     * --keep-references: what it cleared is outside the recording, and a program that reads such
+     * references back may take another course on replay.
+     */
+    static Optional<String> collectorWarning(RecordingSummary.Process p) {
+        if (p.end() == null || p.end().cleared().readable() == 0 || keepsReferences(p)) {
+            return Optional.empty();
+        }
+        RecordingSummary.Cleared cleared = p.end().cleared();
+        return Optional.of("the collector cleared " + plural(cleared.readable(), "weak or soft reference")
+                + " while recording; a replay diverges if the program's course depended on which"
+                + " (record with --keep-references; see docs/limitations.md#garbage-collection-and-memory)");
+    }
+
+    private static boolean keepsReferences(RecordingSummary.Process p) {
+        return p.agentOptions() != null && List.of(p.agentOptions().split(",")).contains("keep_references");
     }
 
     static final String GUARANTEE_WARNING = " happened outside the determinism guarantee (forced: the baton holder"

@@ -110,11 +110,29 @@ public record RecordingSummary(
 
     /**
      * The process end message; absent when the process was killed or is still running.
-     * {@code handoverCount} is how many hand-overs the process made, read or not.
+     * {@code handoverCount} is how many hand-overs the process made, read or not; {@code cleared}
+     * what the collector cleared while it ran.
      */
     public record End(
             int exitStatus, boolean complete, long eventCount, long endTimeMillis, String truncatedReason,
-            long handoverCount) {}
+            long handoverCount, Cleared cleared) {
+        public End {
+            cleared = cleared == null ? new Cleared(false, 0, 0, 0, 0) : cleared;
+        }
+    }
+
+    /**
+     * References the collector cleared while the process ran, by kind, and objects it queued for
+     * finalisation: outside the recording, so a program that reads weak or soft references may take
+     * another course on replay unless it was recorded with --keep-references. Not {@code counted}
+     * by agents older than the counts.
+     */
+    public record Cleared(boolean counted, long weak, long soft, long phantom, long finalized) {
+        /** Weak and soft references: those a program reads back with {@code get()}. */
+        public long readable() {
+            return weak + soft;
+        }
+    }
 
     public record ThreadName(long thread, String name) {}
 
