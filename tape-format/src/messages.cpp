@@ -136,11 +136,13 @@ void fillProcessEnd(schema::ProcessEnd::Builder out, const ProcessEndInfo& info)
   for (unsigned i = 0; i < info.threads.size(); ++i) fillThreadStart(threads[i], info.threads[i]);
   out.setHandoverCount(info.handoverCount);
   fillCode(out.initCode(static_cast<unsigned>(info.code.size())), info.code);
-  auto cleared = out.initCleared();
-  cleared.setWeak(info.cleared.weak);
-  cleared.setSoft(info.cleared.soft);
-  cleared.setPhantom(info.cleared.phantom);
-  cleared.setFinalized(info.cleared.finalized);
+  if (info.cleared.counted) {
+    auto cleared = out.initCleared();
+    cleared.setWeak(info.cleared.weak);
+    cleared.setSoft(info.cleared.soft);
+    cleared.setPhantom(info.cleared.phantom);
+    cleared.setFinalized(info.cleared.finalized);
+  }
 }
 
 ProcessEndInfo readProcessEnd(schema::ProcessEnd::Reader in) {

@@ -216,6 +216,7 @@ TEST(RoundTrip, EveryFieldOfEveryMessage) {
   end.endTimeMillis = 1700000009999;
   end.truncatedReason = "";
   end.threads = {{0, "main"}, {1, "pool-1-thread-1"}, {2, "never-called"}, {7, "only-in-end"}};
+  end.cleared = {true, 2000, 12, 3, 1};
   {
     auto writer = openWriter(path);
     ASSERT_TRUE(writer);
@@ -278,6 +279,11 @@ TEST(RoundTrip, EveryFieldOfEveryMessage) {
   EXPECT_EQ(readEnd->truncatedReason, "");
   ASSERT_EQ(readEnd->threads.size(), 4u);
   EXPECT_EQ(readEnd->threads[1].name, "pool-1-thread-1");
+  EXPECT_TRUE(readEnd->cleared.counted);
+  EXPECT_EQ(readEnd->cleared.weak, 2000u);
+  EXPECT_EQ(readEnd->cleared.soft, 12u);
+  EXPECT_EQ(readEnd->cleared.phantom, 3u);
+  EXPECT_EQ(readEnd->cleared.finalized, 1u);
 
   auto threads = reader->threads(31337);
   ASSERT_EQ(threads.size(), 4u);
