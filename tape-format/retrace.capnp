@@ -6,7 +6,9 @@
 # A process without processEnd was killed or crashed: its tape is incomplete but usable up to
 # its last whole frame.
 #
-# Bump kFormatVersion (frame.h) and `formatVersion` below on every change to this file.
+# Bump kFormatVersion (frame.h) and `formatVersion` below on every change to this file that a reader
+# of the previous version would misread or replay wrongly; a field added for information only, which
+# older readers skip and newer ones read as absent, needs none (docs/recording-format.md).
 @0xd3b1c0a9e8f70a11;
 
 using Cxx = import "/capnp/c++.capnp";

@@ -402,6 +402,7 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   }
   Boundary::bindLate(jvmti, env);
   IdentityHash::init(jvmti, env);
+  agent.cleared_.bind(env);
   if (!agent.testListenerJar_.empty() && !test_runs::addListener(jvmti, agent.testListenerJar_)) {
     agent.log("cannot put %s on the class path: failed tests are known by the exit status only",
               agent.testListenerJar_.c_str());

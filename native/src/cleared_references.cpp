@@ -24,6 +24,18 @@ bool ClearedReferences::resolveKinds(JNIEnv* env) {
   return true;
 }
 
+void ClearedReferences::bind(JNIEnv* env) {
+  jclass reference = env->FindClass("java/lang/ref/Reference");
+  jmethodID cleared = reference != nullptr
+                          ? env->GetStaticMethodID(reference, "retrace$cleared", "(Ljava/lang/ref/Reference;)V")
+                          : nullptr;
+  if (cleared != nullptr) env->CallStaticVoidMethod(reference, cleared, nullptr);
+  bool called = cleared != nullptr && !env->ExceptionCheck();
+  env->ExceptionClear();
+  if (reference != nullptr) env->DeleteLocalRef(reference);
+  bound_.store(called && resolveKinds(env), std::memory_order_release);
+}
+
 void ClearedReferences::note(JNIEnv* env, jobject reference) {
   if (reference == nullptr || !resolveKinds(env)) return;
   if (env->IsInstanceOf(reference, weakClass_)) {
@@ -38,8 +50,9 @@ void ClearedReferences::note(JNIEnv* env, jobject reference) {
 }
 
 tape::ClearedReferences ClearedReferences::counts() const {
-  return {true, weak_.load(std::memory_order_relaxed), soft_.load(std::memory_order_relaxed),
-          phantom_.load(std::memory_order_relaxed), finalized_.load(std::memory_order_relaxed)};
+  return {bound_.load(std::memory_order_acquire), weak_.load(std::memory_order_relaxed),
+          soft_.load(std::memory_order_relaxed), phantom_.load(std::memory_order_relaxed),
+          finalized_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace retrace::agent

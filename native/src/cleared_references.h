@@ -21,9 +21,16 @@ namespace retrace::agent {
 
 class ClearedReferences {
  public:
+  /**
+   * At VMInit: binds Reference.retrace$cleared by calling it once with null (binding a native runs
+   * Java code, ClassLoader.findNative: here it happens at the same moment in record and replay, not
+   * on the Reference Handler thread at the first collection) and finds the reference classes. Until
+   * it succeeded, counts() says not counted: the rewrite may have failed.
+   */
+  void bind(JNIEnv* env);
   /** One reference the collector cleared; from the Reference Handler thread (any thread is fine). */
   void note(JNIEnv* env, jobject reference);
-  /** The counts so far. */
+  /** The counts so far; not `counted` when bind() did not succeed. */
   tape::ClearedReferences counts() const;
 
  private:
@@ -32,6 +39,7 @@ class ClearedReferences {
   std::atomic<uint64_t> weak_{0}, soft_{0}, phantom_{0}, finalized_{0};
   std::mutex resolveMutex_;
   std::atomic<bool> resolved_{false};
+  std::atomic<bool> bound_{false};
   // Global references, made once and never deleted: the classes live as long as the VM.
   jclass weakClass_ = nullptr, softClass_ = nullptr, phantomClass_ = nullptr, finalClass_ = nullptr;
 };

@@ -60,8 +60,8 @@ std::string usualCause(const Divergence& d) {
     if (d.recordedClears.counted && readable(d.recordedClears) == 0 && readable(d.replayedClears) == 0) {
       cause =
           "an object got its identity hash at another moment: the program's course changed earlier, out of the "
-          "recording's sight (not the collector: it cleared no weak or soft reference in the recorded run, nor "
-          "in this replay so far)";
+          "recording's sight (not through a weak or soft reference: the collector cleared none in the recorded "
+          "run, nor in this replay so far)";
       doc = "docs/troubleshooting.md#replay-diverged";
     } else {
       cause =

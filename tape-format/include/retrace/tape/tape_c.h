@@ -31,7 +31,9 @@ void rt_tape_close(rt_tape* tape);
  *     "jvmVersion":"...","cwd":"...","startTimeMillis":N,"agentOptions":"...",
  *     "env":[...], "systemProperties":{...}, "code":[{"path","role","crc32c","size"}],
  *     "end":null | {"exitStatus":N,"complete":bool,"eventCount":N,"endTimeMillis":N,"truncatedReason":"...",
- *                   "handoverCount":N},
+ *                   "handoverCount":N,
+ *                   "cleared":{"counted":bool,"weak":N,"soft":N,"phantom":N,"finalized":N},
+ *                   "code":[{"path","role","crc32c","size"}]},
  *     "threads":[{"thread":N,"name":"..."}],
  *     "events":N, "bytes":N,               events read and payload bytes of this pid's frames
  *     "firstOffset":N, "lastOffset":N,     where its frames are
