@@ -10,7 +10,9 @@
 //   sees the holder blocked in the VM, as record judges it (BlockedWatch), or, if it never blocks
 //   here, at its next point (lateForced).
 // - A release with no entry is a take-back the recording left out: the baton is kept for the releaser.
-//   Past the end of a schedule that is not whole, a release while a thread waits is the cut instead.
+// - Past the end of a schedule that is not whole, the holder's next point or release while any other
+//   thread lives is the cut: the recording may have handed the baton over there, and what the other
+//   thread then did (an identity hash, a class it initialised) the holder's events already count on.
 // - Anything else (the holder is not the entry's `from`, or passed the point) is a divergence, reported
 //   at once; a thread that does not come for a baton kept for it is reported after `replayWait`.
 #include <algorithm>
@@ -54,6 +56,7 @@ class ReplayPolicy final : public Policy {
       return;
     }
     const Handover* e = next();
+    if (e == nullptr && cutHere(lock, t, "reached its point " + std::to_string(t.points))) return;
     if (e != nullptr && e->from == t.id) {
       if (isLateForced(*e, t)) {
         handOverAndWait(lock, t);
@@ -94,11 +97,9 @@ class ReplayPolicy final : public Policy {
     }
     const Handover* e = this->next();
     core_.release(t, next);
-    if (e == nullptr && !core_.options.scheduleWhole && !core_.queue.empty()) {
-      core_.stall(lock, StallReason::kScheduleEnded, t.id,
-                  thread(t.id) + " released the baton at its point " + std::to_string(t.points) +
-                      (exiting ? " (thread end)" : " (blocking call)") + " while " + thread(core_.queue.front()) +
-                      " waits for it");
+    if (e == nullptr && cutHere(lock, t,
+                                "released the baton at its point " + std::to_string(t.points) +
+                                    (exiting ? " (thread end)" : " (blocking call)"))) {
       return;
     }
     if (e != nullptr && e->from == t.id) {
@@ -178,6 +179,27 @@ class ReplayPolicy final : public Policy {
   const Handover* next() const override { return next_ < schedule_.size() ? &schedule_[next_] : nullptr; }
 
  private:
+  /**
+   * Past the end of a schedule that is not whole, `t` at a point or release while another thread
+   * lives: what happened here when recorded is not known, so the replay stops (kScheduleEnded).
+   */
+  bool cutHere(Lock& lock, const Slot& t, const std::string& what) {
+    if (core_.options.scheduleWhole) return false;
+    const Slot* other = nullptr;
+    for (const auto& slot : core_.slots) {
+      if (slot->id != t.id && slot->state != SlotState::kExited) {
+        other = slot.get();
+        break;
+      }
+    }
+    if (other == nullptr) return false;
+    bool waits = !core_.queue.empty();
+    core_.stall(lock, StallReason::kScheduleEnded, t.id,
+                thread(t.id) + " " + what + " while " + thread(waits ? core_.queue.front() : other->id) +
+                    (waits ? " waits for it" : " has not ended"));
+    return true;
+  }
+
   /** The holder passed a kForced hand-over's point without being seen blocked: hand over now. */
   bool isLateForced(const Handover& e, const Slot& t) {
     if (e.kind != HandoverKind::kForced || e.fromPoint >= t.points) return false;

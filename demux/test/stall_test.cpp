@@ -187,31 +187,71 @@ TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAReleaseWhileAThreadWaitsEndsIt) 
   EXPECT_TRUE(whole.empty()) << describe(whole[0]);
 }
 
-TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAWaiterIsTimedOutSooner) {
+TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAPointWhileAnotherThreadLivesEndsIt) {
   HangGuard guard;
-  // Thread 0 releases the baton with nobody waiting (kept for it) and stays away; then thread 1
-  // comes for it. A whole schedule waits replayWait (5 s) for thread 0; one that is not, 2 s.
+  // Thread 0 started thread 1, which has not arrived; the cut schedule has no hand-over. Whether
+  // thread 0 gave the baton away at its next point is not known: that point is the cut.
   StallCatcher stalls;
   Options options = replayOptions({}, stalls);
   options.scheduleWhole = false;
+  options.replayWait = 5s;
   Demux demux(options);
   uint32_t main = demux.startMain();
   uint32_t child = demux.reserveChild(main);
   auto start = std::chrono::steady_clock::now();
-  demux.releaseForBlocking(main);
+  demux.schedulingPoint(main);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(stalls.reports().size(), 1u);
+  const StallReport report = stalls.reports()[0];
+  EXPECT_EQ(report.reason, StallReason::kScheduleEnded) << describe(report);
+  EXPECT_EQ(report.expected, main);
+  EXPECT_LT(took, 1s) << "at once, not after replayWait";
+  EXPECT_NE(report.message.find("thread 0 reached its point"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("while thread 1 has not ended"), std::string::npos) << report.message;
   std::thread t([&] {
     EXPECT_FALSE(demux.arrive(child));
     demux.exit(child);
   });
   t.join();
+
+  // The control: with thread 1 ended, thread 0 runs on alone past the end, as when recorded.
+  StallCatcher alone;
+  Options single = replayOptions({}, alone);
+  single.scheduleWhole = false;
+  Demux solo(single);
+  uint32_t only = solo.startMain();
+  for (int i = 0; i < 10; ++i) solo.schedulingPoint(only);
+  EXPECT_TRUE(alone.reports().empty()) << describe(alone.reports()[0]);
+  solo.shutdown();
+}
+
+TEST(Stall, PastTheEndOfAScheduleThatIsNotWholeAWaiterIsTimedOutSooner) {
+  HangGuard guard;
+  // The cut schedule's last hand-over gives the baton to thread 1, which never comes; thread 0 waits
+  // for it back. A whole schedule waits replayWait (5 s) for thread 1; one that is not, 2 s.
+  StallCatcher stalls;
+  Options options = replayOptions({{0, 1, 1, HandoverKind::kBlock}}, stalls);
+  options.scheduleWhole = false;
+  options.replayWait = 5s;
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  uint32_t child = demux.reserveChild(main);
+  auto start = std::chrono::steady_clock::now();
+  demux.releaseForBlocking(main);
+  EXPECT_FALSE(demux.reacquire(main));
   auto waited = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(stalls.reports().size(), 1u);
   const StallReport report = stalls.reports()[0];
   EXPECT_EQ(report.reason, StallReason::kTimeout) << describe(report);
-  EXPECT_EQ(report.expected, main);
+  EXPECT_EQ(report.expected, child);
   EXPECT_GE(waited, 2s);
   EXPECT_LT(waited, 4s);
   EXPECT_NE(report.message.find("within 2000 ms"), std::string::npos) << report.message;
+  std::thread t([&] {
+    EXPECT_FALSE(demux.arrive(child));
+    demux.exit(child);
+  });
+  t.join();
 }
 
 TEST(Stall, AThreadThatDoesNotComeIsNamedAfterTheWait) {
