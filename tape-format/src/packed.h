@@ -28,6 +28,10 @@ capnp::ReaderOptions tapeReaderOptions();
 /** A decoded frame payload. The message points into `words`: keep both alive together. */
 class DecodedMessage {
  public:
+  DecodedMessage() = default;
+  // Cap'n Proto's readers may throw from their destructors (noexcept(false)); a cursor holding one
+  // may not, since EventCursor's destructor is noexcept. Nothing is released that could throw.
+  ~DecodedMessage() noexcept {}  // NOLINT(modernize-use-equals-default): = default would be noexcept(false)
   /** False and a reason when the payload does not unpack or parse. Never throws. */
   bool decode(const uint8_t* payload, size_t length, std::string& error);
   /**
