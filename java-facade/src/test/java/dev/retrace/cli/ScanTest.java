@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +19,30 @@ class ScanTest {
 
     private static List<String> kinds(List<SecretMatcher.Finding> findings) {
         return findings.stream().map(SecretMatcher.Finding::kind).toList();
+    }
+
+    /** The repository root: Maven runs the facade's tests in java-facade/. */
+    private static Path repository() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    }
+
+    @Test
+    void theDefaultNamesAreTheAgentsAndTheDocs() throws IOException {
+        // The agent redacts by its list, scan judges by this one, and the docs show a third copy.
+        String agent = Files.readString(repository().resolve("native/src/redaction.cpp"));
+        Matcher body = Pattern.compile("defaultPatterns\\(\\) \\{(.*?)return patterns;", Pattern.DOTALL).matcher(agent);
+        assertTrue(body.find(), "Redaction::defaultPatterns() in native/src/redaction.cpp");
+        List<String> agentList = Pattern.compile("\"([^\"]+)\"").matcher(body.group(1)).results()
+                .map(m -> m.group(1)).toList();
+        assertEquals(SecretMatcher.DEFAULT_NAME_PATTERNS, agentList);
+
+        String cli = Files.readString(repository().resolve("docs/cli.md"));
+        int list = cli.indexOf("The default list (`native/src/redaction.cpp`");
+        assertTrue(list >= 0, "the default list in docs/cli.md#redaction");
+        int open = cli.indexOf("```\n", list) + 4;
+        List<String> documented = Arrays.stream(cli.substring(open, cli.indexOf("```", open)).split("\\s+"))
+                .filter(name -> !name.isEmpty()).toList();
+        assertEquals(SecretMatcher.DEFAULT_NAME_PATTERNS, documented);
     }
 
     @Test
