@@ -230,7 +230,7 @@ std::vector<std::string> splitOptionWords(const std::string& text) {
 }
 
 bool checksumFile(const std::string& path, uint32_t& crc, uint64_t& size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);  // a FIFO must not block
   if (fd < 0) return false;
   struct stat st;
   bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -501,7 +501,7 @@ bool isRecordingFile(const std::string& path, const std::string& recording) {
   if (stat(path.c_str(), &a) != 0) return false;
   if (stat(recording.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return true;
   if (!S_ISREG(a.st_mode)) return false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);  // a FIFO must not block
   if (fd < 0) return false;
   char head[512];
   ssize_t n = ::read(fd, head, sizeof head);

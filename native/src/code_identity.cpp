@@ -33,7 +33,7 @@ std::vector<std::string> splitPath(const std::string& list) {
 
 // Checksums a regular file; false when it cannot be read.
 bool checksumFile(const std::string& path, uint32_t& crc, uint64_t& size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);  // a FIFO must not block
   if (fd < 0) return false;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -1,5 +1,6 @@
-// A whole file in memory, read-only: mapped when it is a regular file (a tape can be gigabytes
-// and is read mostly once), read into the heap otherwise (a pipe, /dev/stdin).
+// A whole regular file in memory, read-only: mapped (a tape can be gigabytes and is read mostly
+// once), or read into the heap where the file system cannot map. Anything else (a FIFO, a device,
+// a socket, a directory) is refused without waiting for it: reading one could block or never end.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +17,10 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   ~MappedFile();
 
-  /** False and a one-line message naming `path` when it cannot be opened or read. */
+  /**
+   * False and a one-line message naming `path` when it cannot be opened or read, or is not a
+   * regular file (`PATH is not a regular file (a FIFO)`).
+   */
   bool open(const std::string& path, std::string& error);
 
   const uint8_t* data() const { return mapped_ != nullptr ? mapped_ : heap_.data(); }

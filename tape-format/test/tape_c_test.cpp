@@ -1,5 +1,15 @@
 // The C ABI exactly as the Java facade uses it, through the shared library.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <regex>
 
 #include "retrace/tape/tape_c.h"
@@ -265,6 +275,89 @@ TEST(TapeC, OpenErrorsAreOneLine) {
   EXPECT_EQ(rt_tape_next_handover_json(nullptr), nullptr);
   rt_tape_close(nullptr);
   rt_free(nullptr);
+}
+
+/**
+ * rt_tape_open's error for `path`, run in a child process so that an open that blocks fails the
+ * test after `seconds` (the child is killed) instead of hanging it: "<did not return>" then.
+ */
+std::string openErrorWithin(const std::string& path, int seconds) {
+  int out[2];
+  if (pipe(out) != 0) return "<no pipe>";
+  pid_t child = fork();
+  if (child == 0) {
+    close(out[0]);
+    char err[512] = "";
+    rt_tape* tape = rt_tape_open(path.c_str(), err, sizeof err);
+    std::string message = tape != nullptr ? "<opened>" : err;
+    ssize_t ignored = write(out[1], message.data(), message.size());
+    (void)ignored;
+    _exit(0);
+  }
+  close(out[1]);
+  std::string message;
+  struct pollfd p = {out[0], POLLIN, 0};
+  for (;;) {
+    int ready = poll(&p, 1, seconds * 1000);
+    if (ready <= 0) {
+      message = "<did not return>";
+      break;
+    }
+    char chunk[512];
+    ssize_t n = read(out[0], chunk, sizeof chunk);
+    if (n <= 0) break;
+    message.append(chunk, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  return message;
+}
+
+TEST(TapeC, NonRegularFilesAreRefusedAtOnceInOneLine) {
+  ScratchDir dir;
+  // A FIFO without a writer: open(2) without O_NONBLOCK would wait for one forever.
+  const std::string fifo = dir.file("fifo.retrace");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(openErrorWithin(fifo, 5), fifo + " is not a regular file (a FIFO)");
+
+  // A FIFO with a writer that never writes: read(2) would wait forever.
+  int writer = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  EXPECT_EQ(openErrorWithin(fifo, 5), fifo + " is not a regular file (a FIFO)");
+  close(writer);
+
+  // A device without an end: it was read until memory ran out.
+  EXPECT_EQ(openErrorWithin("/dev/zero", 5), "/dev/zero is not a regular file (a character device)");
+  EXPECT_EQ(openErrorWithin("/dev/null", 5), "/dev/null is not a regular file (a character device)");
+
+  const std::string socketPath = dir.file("socket.retrace");
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(socketPath.size(), sizeof address.sun_path);
+  std::memcpy(address.sun_path, socketPath.c_str(), socketPath.size() + 1);
+  ASSERT_EQ(bind(listener, reinterpret_cast<struct sockaddr*>(&address), sizeof address), 0);
+  EXPECT_EQ(openErrorWithin(socketPath, 5), socketPath + " is not a regular file (a socket)");
+  close(listener);
+
+  const std::string sub = dir.file("a-directory");
+  ASSERT_EQ(mkdir(sub.c_str(), 0700), 0);
+  EXPECT_EQ(openErrorWithin(sub, 5), sub + " is a directory, not a Retrace recording");
+
+  // Through a symbolic link: what it names decides.
+  const std::string link = dir.file("link.retrace");
+  ASSERT_EQ(symlink(fifo.c_str(), link.c_str()), 0);
+  EXPECT_EQ(openErrorWithin(link, 5), link + " is not a regular file (a FIFO)");
+
+  // A regular file is still read (and refused here for what it holds, not for what it is).
+  const std::string text = dir.file("notes.txt");
+  writeFile(text, "just some notes\n");
+  EXPECT_EQ(openErrorWithin(text, 5), text + " is not a Retrace recording (no shebang line)");
+  const std::string tape = dir.file("small.retrace");
+  writeSmallTape(tape);
+  EXPECT_EQ(openErrorWithin(tape, 5), "<opened>");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ import dev.retrace.tape.FrameFile;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
+import dev.retrace.tape.RegularFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
@@ -95,7 +96,7 @@ final class ExtractCommand implements Callable<Integer> {
             List<FrameFile.Frame> frames = FrameFile.scan(file, summary.stop().offset());
             Map<Long, Written> written = new LinkedHashMap<>();
             PrintWriter out = spec.commandLine().getOut();
-            try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (FileChannel source = RegularFile.open(file)) {
                 byte[] shebang = FrameFile.shebang(source);
                 for (long pid : summary.pids()) {
                     Path bin = dir.resolve(pid + ".bin");

@@ -5,7 +5,6 @@ import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,10 +86,6 @@ final class ScanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String prefix = spec.qualifiedName() + ": ";
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            err.println(prefix + file + " is not a regular file");
-            return EXIT_UNREADABLE;
-        }
         SecretMatcher matcher = new SecretMatcher(names, !noDefaultNames);
         Recording recording;
         RecordingSummary summary;

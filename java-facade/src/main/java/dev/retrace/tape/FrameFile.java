@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -57,7 +56,7 @@ public final class FrameFile {
      */
     public static List<Frame> scan(Path path, long stopOffset) throws IOException {
         List<Frame> frames = new ArrayList<>();
-        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel file = RegularFile.open(path)) {
             long offset = shebang(file).length;
             long end = Math.min(stopOffset, file.size());
             ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -88,7 +87,7 @@ public final class FrameFile {
      * a damaged one, or fewer than 8 bytes left). Used to name a process whose first frame was cut off.
      */
     public static OptionalLong cutFramePid(Path path, long offset) throws IOException {
-        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel file = RegularFile.open(path)) {
             long size = file.size();
             if (offset < 0 || offset + 8 > size) {
                 return OptionalLong.empty();

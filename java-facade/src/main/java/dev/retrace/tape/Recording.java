@@ -43,7 +43,8 @@ public final class Recording implements AutoCloseable {
     }
 
     /**
-     * Opens a recording. Fails with a one-line message when the file is missing, a directory, not
+     * Opens a recording. Fails with a one-line message when the file is missing, a directory or
+     * anything else that is not a regular file (a FIFO, a device: refused at once, not read), not
      * a recording, or from an unknown format version. A damaged tail is not an error: see
      * {@link RecordingSummary#incompleteReason()}.
      */
@@ -51,8 +52,9 @@ public final class Recording implements AutoCloseable {
         if (!Files.exists(path)) {
             throw new RecordingException(path + ": no such file");
         }
-        if (Files.isDirectory(path)) {
-            throw new RecordingException(path + " is a directory, not a recording");
+        var refused = RegularFile.refusal(path);
+        if (refused.isPresent()) {
+            throw new RecordingException(refused.get());
         }
         if (!Files.isReadable(path)) {
             throw new RecordingException(path + ": permission denied");

@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CliErrorsTest {
@@ -127,6 +134,74 @@ class CliErrorsTest {
         Cli.Result r = Cli.run("summary", dir.toString());
         r.assertDataError("retrace summary: ");
         assertEquals("retrace summary: " + dir + " is a directory, not a recording", r.errLines().getFirst());
+    }
+
+    /** Every verb that reads a recording, as `retrace VERB FILE` and as the launcher hands it over. */
+    static Stream<Arguments> verbsOnNonRegularFiles() {
+        List<Arguments> all = new ArrayList<>();
+        for (String kind : List.of("fifo", "/dev/zero", "directory")) {
+            for (String verb : List.of("summary", "print", "list-pids", "extract", "replay", "scan")) {
+                all.add(Arguments.of(kind, List.of(verb, "FILE"), "retrace " + verb + ": "));
+            }
+            all.add(Arguments.of(kind, List.of("print", "--json", "FILE"), "retrace print: "));
+            all.add(Arguments.of(kind, List.of("--recording", "FILE"), "retrace replay: "));
+            all.add(Arguments.of(kind, List.of("--recording", "FILE", "--list_pids"), "retrace list-pids: "));
+            all.add(Arguments.of(kind, List.of("--recording", "FILE", "--extract"), "retrace extract: "));
+            all.add(Arguments.of(kind, List.of("--recording", "FILE", "summary"), "retrace summary: "));
+        }
+        return all.stream();
+    }
+
+    /**
+     * A FIFO (opening one without a writer waits for a writer), /dev/zero (reading it never ends)
+     * and a directory: refused at once, in one line naming what the file is, before anything reads
+     * it. The timeout runs the test in a thread of its own, so a verb that blocks fails the test.
+     */
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("verbsOnNonRegularFiles")
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void nonRegularFilesAreRefusedAtOnceInOneLine(String kind, List<String> args, String prefix) throws Exception {
+        Path file = switch (kind) {
+            case "fifo" -> mkfifo(dir.resolve("fifo.retrace"));
+            case "directory" -> Files.createDirectory(dir.resolve("run.retrace"));
+            default -> Path.of(kind);
+        };
+        String[] command = args.stream().map(a -> a.equals("FILE") ? file.toString() : a).toArray(String[]::new);
+        long started = System.nanoTime();
+        Cli.Result r = Cli.run(command);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        boolean replays = prefix.startsWith("retrace replay") || prefix.startsWith("retrace scan");
+        r.assertDataError(prefix, replays ? 122 : 1);  // 122: as the launcher and scan give an unreadable recording
+        String what = switch (kind) {
+            case "fifo" -> " is not a regular file (a FIFO)";
+            case "directory" -> " is a directory, not a recording";
+            default -> " is not a regular file (a character device)";
+        };
+        assertEquals(prefix + file + what, r.errLines().getFirst());
+        assertEquals("", r.out());
+        assertTrue(millis < 5000, "took " + millis + " ms");
+        if (kind.equals("directory")) {
+            try (Stream<Path> entries = Files.list(file)) {
+                assertEquals(List.of(), entries.toList(), "nothing was written into it");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLinkToAFifoIsRefusedForWhatItNames() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link.retrace"), mkfifo(dir.resolve("fifo")));
+        Cli.Result r = Cli.run("summary", link.toString());
+        r.assertDataError("retrace summary: ");
+        assertEquals("retrace summary: " + link + " is not a regular file (a FIFO)", r.errLines().getFirst());
+    }
+
+    static Path mkfifo(Path path) throws IOException, InterruptedException {
+        Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
+        String output = new String(mkfifo.getInputStream().readAllBytes());
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, mkfifo.exitValue(), "mkfifo: " + output);
+        return path;
     }
 
     @Test

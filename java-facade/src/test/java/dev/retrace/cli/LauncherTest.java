@@ -3,6 +3,7 @@ package dev.retrace.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +77,11 @@ class LauncherTest {
     }
 
     private Run run(List<String> command) throws IOException, InterruptedException {
+        return run(command, 60);
+    }
+
+    /** Runs the command; one still running after {@code seconds} is killed and fails the test. */
+    private Run run(List<String> command, int seconds) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         Map<String, String> env = builder.environment();
         env.put("_JAVA_OPTIONS", "-Dfrom=the-shell");
@@ -86,7 +92,10 @@ class LauncherTest {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            fail(command + " still ran after " + seconds + " s; stderr: " + Files.readString(err));
+        }
         return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
@@ -255,6 +264,25 @@ class LauncherTest {
         Run missing = run(List.of(launcher.toString(), "--recording", "missing.retrace"));
         assertEquals(122, missing.status());
         assertEquals(1, missing.errLines().size(), missing.err());
+    }
+
+    @Test
+    void nonRegularFilesAre122AtOnce() throws Exception {
+        Path fifo = CliErrorsTest.mkfifo(dir.resolve("fifo.retrace"));
+        Path directory = Files.createDirectory(dir.resolve("dir.retrace"));
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("--pid", "4242"), List.of("--verbose"))) {
+            for (Path file : List.of(fifo, Path.of("/dev/zero"), directory)) {
+                List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
+                command.addAll(args);
+                Run r = run(command, 10);
+                assertEquals(122, r.status(), () -> command + ": " + r.err());
+                String what = file.equals(fifo) ? " is not a regular file (a FIFO)"
+                        : file.equals(directory) ? " is a directory, not a Retrace recording"
+                        : " is not a regular file (a character device)";
+                assertEquals(List.of("retrace-replay: " + file + what), r.errLines(), command::toString);
+                assertFalse(Files.exists(jdk.resolve("bin/run.txt")), "the JVM ran");
+            }
+        }
     }
 
     @Test
