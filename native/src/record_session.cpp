@@ -152,6 +152,8 @@ uint32_t parentOf(uint32_t pid) {
 // A JVM started by a recorded JVM inherits its agent options (JAVA_TOOL_OPTIONS) and so its tape
 // path: it must add its frames to the recording of its ancestor, never truncate it.
 bool isAncestorsRecording(const std::string& path) {
+  struct stat st = {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;  // a FIFO would block the read
   std::ifstream in(path, std::ios::binary);
   std::string shebang;
   if (!std::getline(in, shebang) || shebang.rfind("#!", 0) != 0) return false;

@@ -26,27 +26,27 @@ class Fd {
   int fd_;
 };
 
-/** What a file that is not a regular file is, for the one-line message. */
-const char* kindOf(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "a special file";
-}
-
 /** False and the message when `st` is not a regular file: a recording is never read from anything else. */
 bool isRegular(const std::string& path, const struct stat& st, std::string& error) {
   if (S_ISREG(st.st_mode)) return true;
   if (S_ISDIR(st.st_mode)) {
     error = path + " is a directory, not a Retrace recording";
   } else {
-    error = path + " is not a regular file (" + kindOf(st.st_mode) + ")";
+    error = path + " is not a regular file (" + fileKindOf(st.st_mode) + ")";
   }
   return false;
 }
 
 }  // namespace
+
+const char* fileKindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
 
 MappedFile::~MappedFile() {
   if (mapped_ != nullptr) munmap(const_cast<uint8_t*>(mapped_), size_);

@@ -3,12 +3,17 @@
 // a socket, a directory) is refused without waiting for it: reading one could block or never end.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace retrace::tape::detail {
+
+/** "a FIFO", "a character device", ...: what a file that is not a regular file is, for a message. */
+const char* fileKindOf(mode_t mode);
 
 class MappedFile {
  public:

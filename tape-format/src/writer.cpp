@@ -24,6 +24,7 @@
 #include "chunk_encoder.h"
 #include "frame_sink.h"
 #include "limits.h"
+#include "mapped_file.h"
 #include "messages.h"
 #include "retrace.capnp.h"
 #include "retrace/tape/frame.h"
@@ -78,24 +79,40 @@ std::unique_ptr<TapeWriter> TapeWriter::open(const std::string& path, Mode mode,
                                              std::string& error) {
   int fd = -1;
   bool fresh = false;
+  // Not into a FIFO or a socket (opening a FIFO waits for a reader, and nothing could read the
+  // recording back): refused before the open, and by fstat after. A device is the user's choice
+  // (/dev/null to measure, /dev/full to try a full disk).
+  auto streamed = [](mode_t mode) { return S_ISFIFO(mode) || S_ISSOCK(mode); };
+  struct stat st = {};
+  if (::stat(path.c_str(), &st) == 0 && streamed(st.st_mode)) {
+    error = std::string("not a regular file (") + detail::fileKindOf(st.st_mode) + ")";
+    return nullptr;
+  }
+  // O_NONBLOCK only for the open (a FIFO put there since): cleared below.
+  constexpr int kFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK;
   if (mode == Mode::kCreate) {
     // O_APPEND even though we just truncated: child processes open the same file in kAppend
     // mode, and only O_APPEND makes each of our writes land after theirs instead of over them.
-    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0700);
+    fd = ::open(path.c_str(), kFlags | O_CREAT | O_TRUNC, 0700);
     fresh = true;
   } else {
     // O_EXCL first so that of two processes appending to a missing file only one writes the
     // shebang line.
-    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0700);
+    fd = ::open(path.c_str(), kFlags | O_CREAT | O_EXCL, 0700);
     fresh = fd >= 0;
-    if (fd < 0 && errno == EEXIST) fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 && errno == EEXIST) fd = ::open(path.c_str(), kFlags);
   }
   if (fd < 0) {
     error = "cannot open " + path + " for recording: " + errnoText(errno);
     return nullptr;
   }
-  struct stat st = {};
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0 || streamed(st.st_mode)) {
+    error = std::string("not a regular file (") + detail::fileKindOf(st.st_mode) + ")";
+    ::close(fd);
+    return nullptr;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (S_ISREG(st.st_mode)) {
     fresh = fresh || st.st_size == 0;  // an empty file (mktemp) still needs its shebang
     // The umask may have taken bits off at creation, and O_TRUNC keeps an old file's mode: the
     // tape holds environment and data, so owner only, and executable for the shebang.

@@ -700,6 +700,25 @@ TEST(WriteFailure, DiskFullWarnsOnceAndNeverThrows) {
   EXPECT_EQ(stderrText, "retrace: recording truncated: No space left on device (the program goes on unrecorded)\n");
 }
 
+TEST(WriteFailure, AFifoIsRefusedAtOnce) {
+  // Opening a FIFO for writing waits for a reader: an agent started with tape=FIFO would hang.
+  ScratchDir dir;
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(5);
+    std::string error;
+    auto writer = TapeWriter::open(fifo, TapeWriter::Mode::kCreate, shebangLine("/x"), error);
+    _exit(writer == nullptr && error == "not a regular file (a FIFO)" ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_FALSE(WIFSIGNALED(status)) << "the open waited for a reader";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "refused, saying it is a FIFO";
+}
+
 TEST(WriteFailure, FileSizeLimitCutsTheTapeWhereItStopped) {
   ScratchDir dir;
   const std::string path = dir.file("limited.retrace");
