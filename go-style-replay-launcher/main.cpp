@@ -114,6 +114,7 @@ struct ReplayOptions {
   bool trust = false;
   std::string javaHome;
   std::string debugAddress;
+  std::string whyPath;
   std::string error;
 };
 
@@ -145,6 +146,13 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
         options.error = "--java needs a JDK home";
         return options;
       }
+    } else if (arg == "--why") {
+      // For `retrace why` (the facade gives a path of its own): not in --help.
+      if (i + 1 == rest.size() || rest[i + 1].empty() || rest[i + 1].find(',') != std::string::npos) {
+        options.error = "--why needs a path without a comma";
+        return options;
+      }
+      options.whyPath = rest[++i];
     } else if (arg == "--debug" || arg.rfind("--debug=", 0) == 0) {
       if (arg == "--debug" && i + 1 == rest.size()) {
         options.error = "--debug needs PORT or HOST:PORT";
@@ -224,6 +232,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   request.verbose = options.verbose;
   request.checkStacks = options.checkStacks;
   request.debugAddress = options.debugAddress;
+  request.whyPath = options.whyPath;
   if (request.recordingPath.find(',') != std::string::npos) {
     return fail(kExitUsage,
                 "the path " + request.recordingPath +

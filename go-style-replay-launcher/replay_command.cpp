@@ -109,6 +109,7 @@ std::string replayAgentArgument(const ReplayRequest& request) {
                          ",pid=" + std::to_string(request.pid);
   if (request.checkStacks) argument += ",check_stacks";
   if (!request.debugAddress.empty()) argument += ",debug";
+  if (!request.whyPath.empty()) argument += ",why=" + request.whyPath;
   if (request.verbose) argument += ",verbose";
   return argument;
 }

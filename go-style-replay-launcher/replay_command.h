@@ -18,6 +18,7 @@ struct ReplayRequest {
   bool verbose = false;
   bool checkStacks = false;
   std::string debugAddress;  // HOST:PORT for a debugger (JDWP), empty: none
+  std::string whyPath;       // where the agent writes what the program was doing when it failed (why=)
   std::string javaHome;      // the JDK found on this machine (trust.h); empty: the recorded java.home
 };
 
@@ -41,7 +42,7 @@ struct ReplayCommand {
 /** True for -agentpath:<...>/libretrace.so[=...] and -agentlib:retrace[=...]. */
 bool isRetraceAgentArgument(const std::string& argument);
 
-/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,debug][,verbose] */
+/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,debug][,why=<path>][,verbose] */
 std::string replayAgentArgument(const ReplayRequest& request);
 
 /**

@@ -96,6 +96,7 @@ bool Agent::setUpJvmti(JavaVM* vm) {
   caps.can_support_virtual_threads = 1;
   jvmti_->AddCapabilities(&caps);
   if (jvmti_->SetNativeMethodPrefix(kNativePrefix) != JVMTI_ERROR_NONE) return false;
+  if (!options_.why.empty() && !FailureReport::addCapabilities(jvmti_)) return false;
   return wireCallbacks(jvmti_);
 }
 
@@ -417,6 +418,7 @@ void JNICALL Agent::onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread) {
   if (agent.options_.debug && !DebuggerCalls::install(jvmti)) {
     agent.log("cannot wrap JNI's method calls: a debugger's evaluations will disturb the replay");
   }
+  if (!agent.recording() && !agent.options_.why.empty()) agent.failures_.start(jvmti, env, agent.options_.why);
 }
 
 ThreadState* Agent::scheduledThread() {
@@ -440,6 +442,15 @@ void JNICALL Agent::onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, 
 void JNICALL Agent::onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut) {
   Agent& agent = get();
   if (ThreadState* state = agent.scheduledThread()) agent.scheduler_.monitorWaited(env, thread, *state, object);
+}
+
+void JNICALL Agent::onException(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, jlocation location,
+                                jobject exception, jmethodID catchMethod, jlocation catchLocation) {
+  Agent& agent = get();
+  ThreadState* state = agent.threads().current();
+  // The agent's own JNI calls throw and catch too; so do a debugger's.
+  if (state == nullptr || state->inHook || DebuggerCalls::active(*state)) return;
+  agent.failures_.onThrow(env, thread, *state, exception, catchMethod);
 }
 
 void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cleared_references.h"
+#include "failure_report.h"
 #include "code_identity.h"
 #include "fd_table.h"
 #include "options.h"
@@ -72,6 +73,7 @@ class Agent {
   ReplaySession& replayer() { return *replayer_; }
   Scheduler& scheduler() { return scheduler_; }
   ClearedReferences& clearedReferences() { return cleared_; }
+  FailureReport& failures() { return failures_; }
 
   /**
    * Attaches the calling native thread to the VM as one of the agent's own (a daemon, never an
@@ -96,6 +98,8 @@ class Agent {
   static void JNICALL onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout);
   static void JNICALL onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut);
   static void JNICALL onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass);
+  static void JNICALL onException(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, jlocation location,
+                                  jobject exception, jmethodID catchMethod, jlocation catchLocation);
   static void JNICALL onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);
 
@@ -120,6 +124,7 @@ class Agent {
   CodeIdentity code_;
   Redaction redaction_;
   ClearedReferences cleared_;
+  FailureReport failures_;  // replay with why=PATH
   std::string cwd_;
   std::string agentPath_;
   std::string tapePath_;

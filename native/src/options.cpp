@@ -27,7 +27,7 @@ const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
          "preempt=on|off (record), keep_references (record), redact=PATTERN:PATTERN (record), no_default_redact "
          "(record), "
-         "pid=N, check_stacks, debug (replay)";
+         "pid=N, check_stacks, debug, why=PATH (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -78,6 +78,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         return false;
       }
       options.tape = value;
+    } else if (key == "why") {
+      if (value.empty()) {
+        error = "option 'why' needs a path: why=PATH";
+        return false;
+      }
+      options.why = value;
     } else if (key == "save_on") {
       if (value == "always") {
         options.saveOn = SaveOn::kAlways;
@@ -156,11 +162,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay redacts what the recording did)";
     return false;
   }
-  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks || options.debug)) {
+  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty())) {
     error = std::string("option '") +
             (options.pid != 0      ? "pid"
              : options.checkStacks ? "check_stacks"
-                                   : "debug") +
+             : options.debug       ? "debug"
+                                   : "why") +
             "' is for replay";
     return false;
   }

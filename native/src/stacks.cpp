@@ -47,6 +47,8 @@ std::string describe(jvmtiEnv* jvmti, jmethodID method) {
   return out;
 }
 
+}  // namespace
+
 int lineOf(jvmtiEnv* jvmti, jmethodID method, jlocation location) {
   jint count = 0;
   jvmtiLineNumberEntry* table = nullptr;
@@ -60,7 +62,6 @@ int lineOf(jvmtiEnv* jvmti, jmethodID method, jlocation location) {
   return line;
 }
 
-// "pkg.Class.method(File.java)", looked up once per method.
 std::string nameOf(jvmtiEnv* jvmti, jmethodID method) {
   MethodNames& cache = methodNames();
   {
@@ -73,8 +74,6 @@ std::string nameOf(jvmtiEnv* jvmti, jmethodID method) {
   cache.names.emplace(method, name);
   return name;
 }
-
-}  // namespace
 
 JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth) {
   JavaStack out;

@@ -16,6 +16,12 @@ JavaStack currentJavaStack(jvmtiEnv* jvmti, int maxDepth);
 
 std::string formatStack(const JavaStack& stack, const char* indent);
 
+/** "pkg.Class.method(File.java)", looked up once per method. */
+std::string nameOf(jvmtiEnv* jvmti, jmethodID method);
+
+/** The source line of `location` in `method`, -1 when the class has no line numbers. */
+int lineOf(jvmtiEnv* jvmti, jmethodID method, jlocation location);
+
 /**
  * Whether a method whose name (as in a JavaStack) starts with `classPrefix`, for example
  * "jdk.internal.loader.URLClassPath", is on the calling thread's stack within `maxDepth` frames.

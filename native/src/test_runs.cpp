@@ -47,6 +47,7 @@ void onTestReport(JNIEnv* env, jstring text, jboolean failed) {
     out.append("retrace: ").append(line, length).append("\n");
     line += length + (end == nullptr ? 0 : 1);
   }
+  if (failed) agent.failures().onTestFailed(chars);
   env->ReleaseStringUTFChars(text, chars);
   for (size_t done = 0; done < out.size();) {
     ssize_t n = write(STDERR_FILENO, out.data() + done, out.size() - done);

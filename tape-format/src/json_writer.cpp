@@ -1,4 +1,4 @@
-#include "json_writer.h"
+#include "retrace/tape/json_writer.h"
 
 namespace retrace::tape::detail {
 namespace {

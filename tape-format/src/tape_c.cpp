@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "json_writer.h"
+#include "retrace/tape/json_writer.h"
 #include "retrace/tape/frame.h"
 #include "retrace/tape/reader.h"
 

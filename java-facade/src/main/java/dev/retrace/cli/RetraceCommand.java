@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             RecordCommand.class,
             ReplayCommand.class,
+            WhyCommand.class,
             PrintCommand.class,
             SummaryCommand.class,
             ListPidsCommand.class,
