@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
 
+#include "expansion.h"
+#include "limits.h"
 #include "messages.h"
 #include "packed.h"
 #include "reader_impl.h"
@@ -34,37 +38,62 @@ Impl::Process& processOf(Impl& impl, uint32_t pid) {
   return it->second;
 }
 
+std::string tooMany(size_t count, const char* what, size_t limit) {
+  return std::to_string(count) + " " + what + ", more than the " + std::to_string(limit) + " a writer puts in one";
+}
+
+/** Files an event chunk's events under its pid, once the frame is known to be kept. */
+void fileChunk(Impl& impl, const FrameRef& ref) {
+  Impl::Process& process = processOf(impl, ref.pid);
+  process.events += ref.eventCount;
+  process.chunks.push_back(impl.frames.size());
+}
+
+// An event chunk is indexed from the first words of its message: its events are unpacked and
+// checked when a cursor reaches them (a malformed one ends that cursor), not twice. nullopt: the
+// prefix does not tell, decode the whole message.
+std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref,
+                                            uint64_t unpackedWords, std::string& why) {
+  constexpr size_t kPrefixWords = 32;
+  if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return std::nullopt;
+  try {
+    auto message = decoded.reader().getRoot<schema::Message>();
+    if (!message.isEventChunk()) return std::nullopt;
+    auto chunk = message.getEventChunk();
+    // The list itself lies past the prefix: only the count the writer stored beside it is read.
+    if (chunk.getEventCount() == 0) return std::nullopt;
+    ref.thread = chunk.getThread();
+    ref.firstIndex = chunk.getFirstIndex();
+    ref.eventCount = chunk.getEventCount();
+  } catch (const kj::Exception&) {
+    return std::nullopt;
+  }
+  // The events are unpacked later, by a cursor: refuse now what it would refuse then, so that
+  // the file is reported damaged here and not silently short of events there.
+  if (decoded.declaredWords() > unpackedWords) {
+    why = "the message says " + std::to_string(decoded.declaredWords() * 8) + " bytes, its frame unpacks to " +
+          std::to_string(unpackedWords * 8);
+    return Outcome::kCorrupt;
+  }
+  if (ref.eventCount > detail::kMaxChunkEvents) {
+    why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
+    return Outcome::kCorrupt;
+  }
+  ref.kind = MessageKind::kEventChunk;
+  fileChunk(impl, ref);
+  return Outcome::kOk;
+}
+
 /**
  * Decodes the frame `ref` (checksum already good) and files what it says under its pid.
  * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
  * read (another format version), `why` is the whole message for open().
  */
-// An event chunk is indexed from the first words of its message: its events are unpacked and
-// checked when a cursor reaches them (a malformed one ends that cursor), not twice.
-bool indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref) {
-  constexpr size_t kPrefixWords = 32;
-  if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return false;
-  try {
-    auto message = decoded.reader().getRoot<schema::Message>();
-    if (!message.isEventChunk()) return false;
-    auto chunk = message.getEventChunk();
-    // The list itself lies past the prefix: only the count the writer stored beside it is read.
-    if (chunk.getEventCount() == 0) return false;
-    ref.thread = chunk.getThread();
-    ref.firstIndex = chunk.getFirstIndex();
-    ref.eventCount = chunk.getEventCount();
-  } catch (const kj::Exception&) {
-    return false;
-  }
-  ref.kind = MessageKind::kEventChunk;
-  Impl::Process& process = processOf(impl, ref.pid);
-  process.events += ref.eventCount;
-  process.chunks.push_back(impl.frames.size());
-  return true;
-}
-
 Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, std::string& why) {
-  if (indexChunkFromPrefix(impl, decoded, ref)) return Outcome::kOk;
+  // Before anything is unpacked: a frame that expands further than a writer's could is refused.
+  uint64_t unpackedWords = 0;
+  if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
+  if (auto outcome = indexChunkFromPrefix(impl, decoded, ref, unpackedWords, why)) return *outcome;
   std::string error;
   if (!decoded.decode(impl.payload(ref), ref.length, error)) {
     why = "undecodable message: " + error;
@@ -100,14 +129,20 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ref.thread = chunk.getThread();
         ref.firstIndex = chunk.getFirstIndex();
         ref.eventCount = chunk.getEvents().size();
-        Impl::Process& process = processOf(impl, ref.pid);
-        process.events += ref.eventCount;
-        process.chunks.push_back(impl.frames.size());
+        if (ref.eventCount > detail::kMaxChunkEvents) {
+          why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
+          return Outcome::kCorrupt;
+        }
+        fileChunk(impl, ref);
         break;
       }
       case schema::Message::HANDOVERS: {
         auto handovers = message.getHandovers();
         auto entries = handovers.getEntries();
+        if (entries.size() > detail::kMaxHandoversPerFrame) {
+          why = tooMany(entries.size(), "hand-overs", detail::kMaxHandoversPerFrame);
+          return Outcome::kCorrupt;
+        }
         for (auto entry : entries) {
           // Kinds beyond preempt are not of this format version: the frame is damaged, and a
           // schedule replay cannot interpret must not reach it.
@@ -205,6 +240,11 @@ bool index(Impl& impl, std::string& error) {
     }
     if (!frameChecksumMatches(header, p + kFrameHeaderSize)) {
       stopAt(offset, "corrupt frame " + offsetText(offset) + " (checksum mismatch)");
+      return true;
+    }
+    if (impl.processes.size() >= detail::kMaxProcesses && impl.processes.count(header.pid) == 0) {
+      stopAt(offset, "corrupt frame " + offsetText(offset) + " (" +
+                         tooMany(impl.processes.size() + 1, "processes", detail::kMaxProcesses) + " recording)");
       return true;
     }
     FrameRef ref;

@@ -1,0 +1,148 @@
+// Recordings from someone else, crafted to make the reader work without end. Each must open at
+// once and say, in one line, what is wrong with it; the largest frames a writer makes must pass as
+// they are. The tapes come from make_hostile_tape, run as a tool.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "retrace/tape/tape_c.h"
+#include "tape_test_util.h"
+
+namespace retrace::tape::test {
+namespace {
+
+std::string makeHostileTape(const ScratchDir& dir, const std::string& kind) {
+  const std::string out = dir.file(kind + ".retrace");
+  const std::string command = std::string("'") + MAKE_HOSTILE_TAPE_PATH + "' '" + out + "' " + kind;
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  return out;
+}
+
+std::string summaryJson(const std::string& path) {
+  char err[512];
+  rt_tape* tape = rt_tape_open(path.c_str(), err, sizeof err);
+  EXPECT_NE(tape, nullptr) << err;
+  if (tape == nullptr) return {};
+  char* json = rt_tape_summary_json(tape);
+  std::string text = json != nullptr ? json : "";
+  rt_free(json);
+  rt_tape_close(tape);
+  return text;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+bool oneLine(const std::string& reason) {
+  return !reason.empty() && reason.find('\n') == std::string::npos;
+}
+
+/** What opening a tape and summarising it cost, measured in a child process of its own. */
+struct Cost {
+  double seconds = 0;
+  long growthKib = 0;  // peak resident memory above what the child started with
+  bool clean = true;
+  bool complete = true;
+  bool oneLineReason = false;
+};
+
+Cost measure(const std::string& path) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    alarm(20);  // a hang fails the test instead of stalling the suite
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
+    Cost cost;
+    auto started = std::chrono::steady_clock::now();
+    std::string error;
+    auto reader = TapeReader::open(path, error);
+    std::string json = summaryJson(path);
+    cost.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    rusage after{};
+    getrusage(RUSAGE_SELF, &after);
+    cost.growthKib = after.ru_maxrss - before.ru_maxrss;
+    if (reader) {
+      cost.clean = reader->stop().clean;
+      cost.oneLineReason = oneLine(reader->stop().reason);
+    }
+    cost.complete = !contains(json, "\"complete\":false");
+    ssize_t written = write(fds[1], &cost, sizeof cost);
+    _exit(written == sizeof cost && reader ? 0 : 1);
+  }
+  close(fds[1]);
+  Cost cost;
+  EXPECT_EQ(read(fds[0], &cost, sizeof cost), static_cast<ssize_t>(sizeof cost));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  return cost;
+}
+
+TEST(Hostile, EmptyItemsExpansionIsRefusedAtOnce) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, "empty-items");
+  const size_t size = readFile(path).size();
+  EXPECT_GT(size, 80u * 1024);
+  EXPECT_LT(size, 110u * 1024);
+
+  Cost cost = measure(path);
+  EXPECT_LT(cost.seconds, 0.5);
+  // Unpacked, the frame is 96 MB of items; refused, it costs nothing like that.
+  EXPECT_LT(cost.growthKib, 16 * 1024) << "KiB";
+  EXPECT_FALSE(cost.clean);
+  EXPECT_TRUE(cost.oneLineReason);
+  EXPECT_FALSE(cost.complete);
+
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->frames().size(), 1u);  // the start frame; the bomb and what follows it do not count
+  EXPECT_TRUE(contains(reader->stop().reason, "corrupt frame at offset ")) << reader->stop().reason;
+  EXPECT_TRUE(contains(reader->stop().reason, "may hold")) << reader->stop().reason;
+  const std::string json = summaryJson(path);
+  EXPECT_TRUE(contains(json, "\"complete\":false,\"stop\":{\"clean\":false,")) << json;
+}
+
+// The largest expansions a writer makes: a read of 32 MiB of a zero-filled file (one event, a
+// chunk of its own, 32 KiB packed) and a chunk of 64K events that are all zero words (call id 0,
+// which the agent does not use). Neither may be refused.
+TEST(Hostile, ZerosTheWriterWritesAreNotRefused) {
+  ScratchDir dir;
+  const std::string path = dir.file("zeros.retrace");
+  {
+    auto writer = openWriter(path);
+    ProcessStartInfo start = sampleStart(4242);
+    start.calls.push_back({0, "java.lang.System", "currentTimeMillis", "()J"});
+    writer->writeProcessStart(start);
+    const std::string zeros(32u << 20, '\0');
+    EventBuffer read;
+    read.begin(kReadBytes, static_cast<int64_t>(zeros.size())).data(zeros.data(), zeros.size()).finish();
+    writer->submit(0, 0, std::move(read));
+    EventBuffer same;
+    for (int i = 0; i < 64 * 1024; ++i) same.appendValue(0, 0);
+    writer->submit(0, 1, std::move(same));
+    ProcessEndInfo end;
+    end.eventCount = 1 + 64 * 1024;
+    writer->finish(end);
+  }
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().clean) << reader->stop().reason;
+  EXPECT_EQ(reader->frames().size(), 4u);
+  uint64_t events = 0, dataBytes = 0;
+  for (auto cursor = reader->allEvents(4242); cursor->next(); ++events) dataBytes += cursor->data().size();
+  EXPECT_EQ(events, 1u + 64 * 1024);
+  EXPECT_EQ(dataBytes, 32u << 20);
+}
+
+}  // namespace
+}  // namespace retrace::tape::test

@@ -1,0 +1,185 @@
+// Test tool: writes a crafted recording, the kind a hostile or careless sender could hand over,
+// to prove that the reader answers in time in proportion to the file and reports what is wrong
+// with it. Not installed with the product.
+//
+//   make_hostile_tape OUT KIND
+//
+// Every kind starts from a whole recording of process 4242 (root): start, one chunk of thread 0
+// (events #0-2), end. Then:
+//   empty-items  its chunk is replaced by one whose single event holds 6M empty items: about
+//                95 KB packed, 96 MB unpacked (Cap'n Proto's zero runs: 2 bytes, 256 words)
+//   appended     a chunk of process 4242 (events #3-4) after its end frame
+//   duplicated   its chunk frame a second time, byte for byte, right after the first
+//   foreign      the whole of another recording (root process 5252) after it
+//   orphan       frames of process 5353, a child of 4242, without its start frame
+//   repeated     a second chunk of thread 0 with events #0-1 again (other values), before the end
+//   tree         the control: children 4243 (while the root runs) and 4244 (after the root ended),
+//                and 4243 again (its pid reused after it ended), each with its own start and end
+#include <capnp/message.h>
+#include <capnp/serialize-packed.h>
+#include <kj/io.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "retrace.capnp.h"
+#include "retrace/tape/event_buffer.h"
+#include "retrace/tape/frame.h"
+#include "retrace/tape/reader.h"
+#include "retrace/tape/writer.h"
+
+using namespace retrace::tape;
+
+namespace {
+
+constexpr uint32_t kRoot = 4242;
+constexpr uint16_t kNanoTime = 1;
+constexpr unsigned kBombItems = 6'000'000;
+const std::string kShebang = shebangLine("/opt/retrace/bin/retrace-replay");
+
+ProcessStartInfo processStart(uint32_t pid, uint32_t parent, int64_t startMillis) {
+  ProcessStartInfo info;
+  info.formatVersion = kFormatVersion;
+  info.pid = pid;
+  info.parentPid = parent;
+  info.argv = {"java", "-cp", "app.jar", "demo.Main"};
+  info.javaHome = "/usr/lib/jvm/temurin-25-jdk-amd64";
+  info.jvmVersion = "OpenJDK 64-Bit Server VM 25.0.3+9-LTS";
+  info.startTimeMillis = startMillis;
+  info.calls = {{kNanoTime, "java.lang.System", "nanoTime", "()J"}};
+  return info;
+}
+
+/** One process's recording, made by the real writer: start, chunks of thread 0, end. */
+struct Process {
+  uint32_t pid, parent;
+  int64_t startMillis;
+  std::vector<std::vector<int64_t>> chunks;  // nanoTime values, one chunk each
+  bool end = true;
+};
+
+bool record(const std::string& path, const Process& process, TapeWriter::Mode mode) {
+  std::string error;
+  auto writer = TapeWriter::open(path, mode, kShebang, error);
+  if (!writer) {
+    std::fprintf(stderr, "make_hostile_tape: %s\n", error.c_str());
+    return false;
+  }
+  writer->writeProcessStart(processStart(process.pid, process.parent, process.startMillis));
+  uint64_t first = 0;
+  for (const auto& values : process.chunks) {
+    EventBuffer buffer;
+    for (int64_t value : values) buffer.appendValue(kNanoTime, value);
+    writer->submit(0, first, std::move(buffer));
+    first += values.size();
+  }
+  ProcessEndInfo end;
+  end.eventCount = first;
+  end.threads = {{0, "main"}};
+  if (process.end) writer->finish(end);
+  return true;
+}
+
+/** The frames of a recording the writer made, each as its bytes (header and payload). */
+std::vector<std::string> framesOf(const Process& process, const std::string& scratch) {
+  std::vector<std::string> frames;
+  if (!record(scratch, process, TapeWriter::Mode::kCreate)) return frames;
+  std::string error;
+  auto reader = TapeReader::open(scratch, error);
+  std::remove(scratch.c_str());
+  if (!reader) return frames;
+  for (const FrameRef& frame : reader->frames()) {
+    frames.emplace_back(reader->bytes().substr(frame.offset, kFrameHeaderSize + frame.length));
+  }
+  return frames;
+}
+
+/** A frame holding `message`, packed as the writer packs it. */
+std::string frameOf(uint32_t pid, capnp::MessageBuilder& message) {
+  kj::VectorOutputStream packed;
+  capnp::writePackedMessage(packed, message);
+  auto bytes = packed.getArray();
+  std::string frame(kFrameHeaderSize, '\0');
+  encodeFrameHeader(pid, bytes.begin(), static_cast<uint32_t>(bytes.size()), reinterpret_cast<uint8_t*>(&frame[0]));
+  frame.append(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return frame;
+}
+
+/** The expansion bomb: a chunk of one event (as the end frame counts) with kBombItems empty items. */
+std::string emptyItemsFrame() {
+  capnp::MallocMessageBuilder message;
+  auto chunk = message.initRoot<retrace::schema::Message>().initEventChunk();
+  chunk.setThread(0);
+  chunk.setFirstIndex(0);
+  chunk.setEventCount(1);
+  auto event = chunk.initEvents(1)[0];
+  event.setCall(kNanoTime);
+  event.initItems(kBombItems);  // all-zero structs: non-null, empty, and free to pack
+  return frameOf(kRoot, message);
+}
+
+bool writeOut(const std::string& out, const std::vector<std::string>& frames) {
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  file << kShebang;
+  for (const std::string& frame : frames) file << frame;
+  return static_cast<bool>(file.flush());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr,
+                 "usage: make_hostile_tape OUT KIND\n"
+                 "  KIND: empty-items appended duplicated foreign orphan repeated tree\n");
+    return 2;
+  }
+  const std::string out = argv[1];
+  const std::string kind = argv[2];
+  const std::string scratch = out + ".part";
+  const Process root{kRoot, 0, 1763740000000, {{1000, 1500, 2500}}};
+  std::vector<std::string> frames = framesOf(root, scratch);  // start, chunk, end
+  if (frames.size() != 3) {
+    std::fprintf(stderr, "make_hostile_tape: cannot write the base recording\n");
+    return 1;
+  }
+  if (kind == "empty-items") {
+    frames[1] = emptyItemsFrame();
+  } else if (kind == "appended") {
+    std::vector<std::string> more = framesOf({kRoot, 0, 1763740000000, {{1000, 1500, 2500}, {3000, 3500}}}, scratch);
+    frames.push_back(more.at(2));  // the chunk of events #3-4
+  } else if (kind == "duplicated") {
+    frames.insert(frames.begin() + 2, frames[1]);
+  } else if (kind == "foreign") {
+    for (std::string& frame : framesOf({5252, 0, 1763750000000, {{7000, 7100}}}, scratch)) frames.push_back(frame);
+  } else if (kind == "orphan") {
+    std::vector<std::string> child = framesOf({5353, kRoot, 1763740000500, {{8000}}}, scratch);
+    frames.insert(frames.end(), child.begin() + 1, child.end());
+  } else if (kind == "repeated") {
+    std::vector<std::string> again = framesOf({kRoot, 0, 1763740000000, {{900, 950}}}, scratch);
+    frames.insert(frames.begin() + 2, again.at(1));
+  } else if (kind == "tree") {
+    // Written the way a recorded tree writes: the root creates the file, children append to it.
+    if (!record(out, {kRoot, 0, 1763740000000, {{1000}, {1500, 2500}}, false}, TapeWriter::Mode::kCreate)) return 1;
+    if (!record(out, {4243, kRoot, 1763740000100, {{10}, {20, 30}}}, TapeWriter::Mode::kAppend)) return 1;
+    std::vector<std::string> rootEnd = framesOf(root, scratch);
+    {
+      std::ofstream file(out, std::ios::binary | std::ios::app);
+      file << rootEnd.at(2);  // the root's end frame, as if it exited before the next child started
+    }
+    if (!record(out, {4244, kRoot, 1763740000200, {{40}}}, TapeWriter::Mode::kAppend)) return 1;
+    if (!record(out, {4243, kRoot, 1763740000300, {{50, 60}}}, TapeWriter::Mode::kAppend)) return 1;
+    return 0;
+  } else {
+    std::fprintf(stderr, "make_hostile_tape: unknown kind %s\n", kind.c_str());
+    return 2;
+  }
+  if (!writeOut(out, frames)) {
+    std::fprintf(stderr, "make_hostile_tape: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  return 0;
+}
