@@ -10,6 +10,7 @@
 #include <string>
 
 #include "expansion.h"
+#include "frame_order.h"
 #include "limits.h"
 #include "messages.h"
 #include "packed.h"
@@ -28,7 +29,15 @@ std::string offsetText(uint64_t offset) {
   return "at offset " + std::to_string(offset);
 }
 
-enum class Outcome { kOk, kCorrupt, kRefuse };
+// kTampered: a whole, well-formed frame that does not belong where it is (frame_order.h).
+enum class Outcome { kOk, kCorrupt, kRefuse, kTampered };
+
+/** kTampered when `why` (a FrameOrder check's answer) says the frame does not belong. */
+Outcome orderOutcome(std::string check, std::string& why) {
+  if (check.empty()) return Outcome::kOk;
+  why = std::move(check);
+  return Outcome::kTampered;
+}
 
 constexpr uint8_t kLastHandoverKind = 4;  // preempt
 
@@ -52,8 +61,8 @@ void fileChunk(Impl& impl, const FrameRef& ref) {
 // An event chunk is indexed from the first words of its message: its events are unpacked and
 // checked when a cursor reaches them (a malformed one ends that cursor), not twice. nullopt: the
 // prefix does not tell, decode the whole message.
-std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref,
-                                            uint64_t unpackedWords, std::string& why) {
+std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order,
+                                            FrameRef& ref, uint64_t unpackedWords, std::string& why) {
   constexpr size_t kPrefixWords = 32;
   if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return std::nullopt;
   try {
@@ -80,20 +89,23 @@ std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& 
     return Outcome::kCorrupt;
   }
   ref.kind = MessageKind::kEventChunk;
-  fileChunk(impl, ref);
-  return Outcome::kOk;
+  Outcome outcome = orderOutcome(order.eventChunk(ref.pid, ref.thread, ref.firstIndex, ref.eventCount), why);
+  if (outcome == Outcome::kOk) fileChunk(impl, ref);
+  return outcome;
 }
 
 /**
  * Decodes the frame `ref` (checksum already good) and files what it says under its pid.
  * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
- * read (another format version), `why` is the whole message for open().
+ * read (another format version), `why` is the whole message for open(). kTampered: the frame
+ * is whole but does not belong here (`order` says why); nothing of it is filed.
  */
-Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, std::string& why) {
+Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order, FrameRef& ref,
+                    std::string& why) {
   // Before anything is unpacked: a frame that expands further than a writer's could is refused.
   uint64_t unpackedWords = 0;
   if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
-  if (auto outcome = indexChunkFromPrefix(impl, decoded, ref, unpackedWords, why)) return *outcome;
+  if (auto outcome = indexChunkFromPrefix(impl, decoded, order, ref, unpackedWords, why)) return *outcome;
   std::string error;
   if (!decoded.decode(impl.payload(ref), ref.length, error)) {
     why = "undecodable message: " + error;
@@ -111,6 +123,9 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
           return Outcome::kRefuse;
         }
         ref.kind = MessageKind::kProcessStart;
+        if (Outcome outcome = orderOutcome(order.processStart(ref.pid, info.parentPid), why); outcome != Outcome::kOk) {
+          return outcome;
+        }
         Impl::Process& process = processOf(impl, ref.pid);
         // A second start under one pid (the pid was reused by a later child) keeps the first.
         if (!process.start) process.start = std::move(info);
@@ -120,6 +135,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ThreadInfo info = detail::readThreadStart(message.getThreadStart());
         ref.kind = MessageKind::kThreadStart;
         ref.thread = info.thread;
+        if (Outcome outcome = orderOutcome(order.member(ref.pid), why); outcome != Outcome::kOk) return outcome;
         processOf(impl, ref.pid).threads[info.thread] = std::move(info);
         break;
       }
@@ -132,6 +148,10 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         if (ref.eventCount > detail::kMaxChunkEvents) {
           why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
           return Outcome::kCorrupt;
+        }
+        if (Outcome outcome = orderOutcome(order.eventChunk(ref.pid, ref.thread, ref.firstIndex, ref.eventCount), why);
+            outcome != Outcome::kOk) {
+          return outcome;
         }
         fileChunk(impl, ref);
         break;
@@ -154,6 +174,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ref.kind = MessageKind::kHandovers;
         ref.firstIndex = handovers.getFirstIndex();
         ref.handoverCount = entries.size();
+        if (Outcome outcome = orderOutcome(order.member(ref.pid), why); outcome != Outcome::kOk) return outcome;
         Impl::Process& process = processOf(impl, ref.pid);
         if (process.handoverHole || ref.firstIndex != process.handovers.size()) {
           process.handoverHole = true;
@@ -166,6 +187,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
       case schema::Message::PROCESS_END: {
         ProcessEndInfo info = detail::readProcessEnd(message.getProcessEnd());
         ref.kind = MessageKind::kProcessEnd;
+        if (Outcome outcome = orderOutcome(order.processEnd(ref.pid), why); outcome != Outcome::kOk) return outcome;
         processOf(impl, ref.pid).end = std::move(info);
         break;
       }
@@ -208,6 +230,7 @@ bool index(Impl& impl, std::string& error) {
     impl.stop.reason = reason;
   };
   detail::DecodedMessage decoded;
+  detail::FrameOrder order;
   while (offset < size) {
     const uint8_t* p = data + offset;
     const size_t remaining = size - offset;
@@ -217,6 +240,13 @@ bool index(Impl& impl, std::string& error) {
         // Damage can cut a recording short, but it does not make one out of another file.
         error = notRecording + " (bad frame magic " + offsetText(offset) + ")";
         return false;
+      }
+      // `cat a.retrace b.retrace`: the second file's first line where a frame should be.
+      if (remaining >= 2 && p[0] == '#' && p[1] == '!') {
+        stopAt(offset, "frame " + offsetText(offset) +
+                           " does not belong to the recording (a shebang line: the start of another recording)");
+        impl.stop.tampered = true;
+        return true;
       }
       stopAt(offset, "corrupt frame " + offsetText(offset) + " (bad magic)");
       return true;
@@ -251,10 +281,19 @@ bool index(Impl& impl, std::string& error) {
     ref.offset = offset;
     ref.pid = header.pid;
     ref.length = header.length;
-    std::string why;
-    switch (decodeFrame(impl, decoded, ref, why)) {
+    std::string why = order.copy(header, p, offset);
+    if (!why.empty()) {
+      stopAt(offset, "frame " + offsetText(offset) + " does not belong to the recording (" + why + ")");
+      impl.stop.tampered = true;
+      return true;
+    }
+    switch (decodeFrame(impl, decoded, order, ref, why)) {
       case Outcome::kOk:
         break;
+      case Outcome::kTampered:
+        stopAt(offset, "frame " + offsetText(offset) + " does not belong to the recording (" + why + ")");
+        impl.stop.tampered = true;
+        return true;
       case Outcome::kCorrupt:
         stopAt(offset, "corrupt frame " + offsetText(offset) + " (" + why + ")");
         return true;

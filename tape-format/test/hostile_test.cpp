@@ -1,6 +1,7 @@
-// Recordings from someone else, crafted to make the reader work without end. Each must open at
-// once and say, in one line, what is wrong with it; the largest frames a writer makes must pass as
-// they are. The tapes come from make_hostile_tape, run as a tool.
+// Recordings from someone else: crafted to make the reader work without end, or put together from
+// frames that do not belong to one recording. Each must open at once and say, in one line, what is
+// wrong with it; a real recording of a process tree, and the largest frames a writer makes, must
+// pass as they are. The tapes come from make_hostile_tape, run as a tool.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ bool oneLine(const std::string& reason) {
 struct Cost {
   double seconds = 0;
   long growthKib = 0;  // peak resident memory above what the child started with
-  bool clean = true;
+  bool clean = true, tampered = false;
   bool complete = true;
   bool oneLineReason = false;
 };
@@ -72,6 +73,7 @@ Cost measure(const std::string& path) {
     cost.growthKib = after.ru_maxrss - before.ru_maxrss;
     if (reader) {
       cost.clean = reader->stop().clean;
+      cost.tampered = reader->stop().tampered;
       cost.oneLineReason = oneLine(reader->stop().reason);
     }
     cost.complete = !contains(json, "\"complete\":false");
@@ -100,6 +102,7 @@ TEST(Hostile, EmptyItemsExpansionIsRefusedAtOnce) {
   // Unpacked, the frame is 96 MB of items; refused, it costs nothing like that.
   EXPECT_LT(cost.growthKib, 16 * 1024) << "KiB";
   EXPECT_FALSE(cost.clean);
+  EXPECT_FALSE(cost.tampered);  // damaged (or crafted), not frames put together: one word for it
   EXPECT_TRUE(cost.oneLineReason);
   EXPECT_FALSE(cost.complete);
 
@@ -110,6 +113,64 @@ TEST(Hostile, EmptyItemsExpansionIsRefusedAtOnce) {
   EXPECT_TRUE(contains(reader->stop().reason, "may hold")) << reader->stop().reason;
   const std::string json = summaryJson(path);
   EXPECT_TRUE(contains(json, "\"complete\":false,\"stop\":{\"clean\":false,")) << json;
+  EXPECT_TRUE(contains(json, ",\"tampered\":false}")) << json;
+}
+
+struct Tampering {
+  const char* kind;
+  const char* why;    // in the reason
+  size_t keptFrames;  // of the recording before the first frame that does not belong
+};
+
+class Tampered : public ::testing::TestWithParam<Tampering> {};
+
+TEST_P(Tampered, IsReportedInOneLineAndNotComplete) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, GetParam().kind);
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  const StopInfo& stop = reader->stop();
+  EXPECT_FALSE(stop.clean);
+  EXPECT_TRUE(stop.tampered);
+  EXPECT_TRUE(oneLine(stop.reason)) << stop.reason;
+  EXPECT_TRUE(contains(stop.reason, "does not belong to the recording")) << stop.reason;
+  EXPECT_TRUE(contains(stop.reason, GetParam().why)) << stop.reason;
+  ASSERT_EQ(reader->frames().size(), GetParam().keptFrames);
+  EXPECT_EQ(stop.offset, reader->frames().back().offset + kFrameHeaderSize + reader->frames().back().length);
+  EXPECT_TRUE(contains(stop.reason, "at offset " + std::to_string(stop.offset) + " ")) << stop.reason;
+
+  const std::string json = summaryJson(path);
+  EXPECT_TRUE(contains(json, "\"complete\":false,\"stop\":{\"clean\":false,")) << json;
+  EXPECT_TRUE(contains(json, ",\"tampered\":true}")) << json;
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, Tampered,
+                         ::testing::Values(Tampering{"appended", "of process 4242 after its end frame", 3},
+                                           Tampering{"duplicated", "a copy of the frame at offset ", 2},
+                                           Tampering{"foreign", "a second root after process 4242", 3},
+                                           Tampering{"concatenated", "a shebang line: the start of another", 3},
+                                           Tampering{"orphan", "of process 5353 before its start frame", 3},
+                                           Tampering{"repeated", "events 0.. of thread 0 of process 4242 again", 2},
+                                           Tampering{"skipped", "events 4.. of thread 0 of process 4242 where event 3",
+                                                     2}),
+                         [](const auto& info) {
+                           std::string name = info.param.kind;
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
+
+TEST(Hostile, ProcessTreePassesAsItIs) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, "tree");
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().clean) << reader->stop().reason;
+  EXPECT_FALSE(reader->stop().tampered);
+  EXPECT_EQ(reader->pids(), (std::vector<uint32_t>{4242, 4243, 4244}));
+  EXPECT_EQ(reader->eventCount(4242), 3u);
+  const std::string json = summaryJson(path);
+  EXPECT_TRUE(contains(json, "\"complete\":true,")) << json;
+  EXPECT_TRUE(contains(json, ",\"tampered\":false}")) << json;
 }
 
 // The largest expansions a writer makes: a read of 32 MiB of a zero-filled file (one event, a

@@ -10,9 +10,11 @@
 //                95 KB packed, 96 MB unpacked (Cap'n Proto's zero runs: 2 bytes, 256 words)
 //   appended     a chunk of process 4242 (events #3-4) after its end frame
 //   duplicated   its chunk frame a second time, byte for byte, right after the first
-//   foreign      the whole of another recording (root process 5252) after it
+//   foreign      the frames of another recording (root process 5252) after it
+//   concatenated the whole of that other recording, shebang line included (`cat a b`)
 //   orphan       frames of process 5353, a child of 4242, without its start frame
 //   repeated     a second chunk of thread 0 with events #0-1 again (other values), before the end
+//   skipped      a second chunk of thread 0 with events #4-5, before the end: event #3 is missing
 //   tree         the control: children 4243 (while the root runs) and 4244 (after the root ended),
 //                and 4243 again (its pid reused after it ended), each with its own start and end
 #include <capnp/message.h>
@@ -134,7 +136,7 @@ int main(int argc, char** argv) {
   if (argc != 3) {
     std::fprintf(stderr,
                  "usage: make_hostile_tape OUT KIND\n"
-                 "  KIND: empty-items appended duplicated foreign orphan repeated tree\n");
+                 "  KIND: empty-items appended duplicated foreign concatenated orphan repeated skipped tree\n");
     return 2;
   }
   const std::string out = argv[1];
@@ -155,12 +157,20 @@ int main(int argc, char** argv) {
     frames.insert(frames.begin() + 2, frames[1]);
   } else if (kind == "foreign") {
     for (std::string& frame : framesOf({5252, 0, 1763750000000, {{7000, 7100}}}, scratch)) frames.push_back(frame);
+  } else if (kind == "concatenated") {
+    std::vector<std::string> other = framesOf({5252, 0, 1763750000000, {{7000, 7100}}}, scratch);
+    frames.push_back(kShebang);
+    frames.insert(frames.end(), other.begin(), other.end());
   } else if (kind == "orphan") {
     std::vector<std::string> child = framesOf({5353, kRoot, 1763740000500, {{8000}}}, scratch);
     frames.insert(frames.end(), child.begin() + 1, child.end());
   } else if (kind == "repeated") {
     std::vector<std::string> again = framesOf({kRoot, 0, 1763740000000, {{900, 950}}}, scratch);
     frames.insert(frames.begin() + 2, again.at(1));
+  } else if (kind == "skipped") {
+    std::vector<std::string> later =
+        framesOf({kRoot, 0, 1763740000000, {{1000, 1500, 2500}, {2600}, {2700, 2800}}}, scratch);
+    frames.insert(frames.begin() + 2, later.at(3));  // the chunk of events #4-5
   } else if (kind == "tree") {
     // Written the way a recorded tree writes: the root creates the file, children append to it.
     if (!record(out, {kRoot, 0, 1763740000000, {{1000}, {1500, 2500}}, false}, TapeWriter::Mode::kCreate)) return 1;
