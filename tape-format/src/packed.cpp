@@ -222,10 +222,9 @@ bool DecodedMessage::decodePrefix(const uint8_t* payload, size_t length, size_t 
   return false;
 }
 
-bool DecodedMessage::decode(const uint8_t* payload, size_t length, std::string& error) {
+bool DecodedMessage::decode(const uint8_t* payload, size_t length, uint64_t maxWords, std::string& error) {
   reader_.reset();  // the old message points into words_, which unpack() may reallocate
-  // The index checked how far each frame expands (expansion.h): this is the backstop.
-  if (!unpack(payload, length, kMaxMessageBytes / 8, words_, error)) return false;
+  if (!unpack(payload, length, std::min<uint64_t>(maxWords, kMaxMessageBytes / 8), words_, error)) return false;
   try {
     reader_.emplace(kj::arrayPtr(reinterpret_cast<const capnp::word*>(words_.data()), words_.size()),
                     tapeReaderOptions(words_.size()));

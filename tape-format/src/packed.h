@@ -41,8 +41,11 @@ capnp::ReaderOptions tapeReaderOptions(uint64_t messageWords);
 /** A decoded frame payload. The message points into `words`: keep both alive together. */
 class DecodedMessage {
  public:
-  /** False and a reason when the payload does not unpack or parse. Never throws. */
-  bool decode(const uint8_t* payload, size_t length, std::string& error);
+  /**
+   * False and a reason when the payload does not unpack (to at most `maxWords` words) or parse.
+   * Never throws.
+   */
+  bool decode(const uint8_t* payload, size_t length, uint64_t maxWords, std::string& error);
   /**
    * Decodes only the first `words` words of a single-segment message, as a message of that
    * size: enough to read the small structs at its start (an event chunk's thread, first index

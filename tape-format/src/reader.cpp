@@ -62,7 +62,7 @@ void fileChunk(Impl& impl, const FrameRef& ref) {
 // checked when a cursor reaches them (a malformed one ends that cursor), not twice. nullopt: the
 // prefix does not tell, decode the whole message.
 std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order,
-                                            FrameRef& ref, uint64_t unpackedWords, std::string& why) {
+                                            FrameRef& ref, std::string& why) {
   constexpr size_t kPrefixWords = 32;
   if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return std::nullopt;
   try {
@@ -78,11 +78,18 @@ std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& 
     return std::nullopt;
   }
   // The events are unpacked later, by a cursor: refuse now what it would refuse then, so that
-  // the file is reported damaged here and not silently short of events there.
-  if (decoded.declaredWords() > unpackedWords) {
-    why = "the message says " + std::to_string(decoded.declaredWords() * 8) + " bytes, its frame unpacks to " +
-          std::to_string(unpackedWords * 8);
-    return Outcome::kCorrupt;
+  // the file is reported damaged here and not silently short of events there. A message that says
+  // it fits the ratio is not scanned (a cursor holds it to that); one that says more is checked
+  // whole, once (expansion.h), and a cursor may then unpack it as far as it goes.
+  if (decoded.declaredWords() > detail::maxStructureWords(ref.length)) {
+    uint64_t unpackedWords = 0;
+    if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
+    if (decoded.declaredWords() > unpackedWords) {
+      why = "the message says " + std::to_string(decoded.declaredWords() * 8) + " bytes, its frame unpacks to " +
+            std::to_string(unpackedWords * 8);
+      return Outcome::kCorrupt;
+    }
+    impl.expanding.insert(impl.frames.size());
   }
   if (ref.eventCount > detail::kMaxChunkEvents) {
     why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
@@ -102,12 +109,12 @@ std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& 
  */
 Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order, FrameRef& ref,
                     std::string& why) {
+  if (auto outcome = indexChunkFromPrefix(impl, decoded, order, ref, why)) return *outcome;
   // Before anything is unpacked: a frame that expands further than a writer's could is refused.
   uint64_t unpackedWords = 0;
   if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
-  if (auto outcome = indexChunkFromPrefix(impl, decoded, order, ref, unpackedWords, why)) return *outcome;
   std::string error;
-  if (!decoded.decode(impl.payload(ref), ref.length, error)) {
+  if (!decoded.decode(impl.payload(ref), ref.length, unpackedWords, error)) {
     why = "undecodable message: " + error;
     return Outcome::kCorrupt;
   }
@@ -153,6 +160,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOr
             outcome != Outcome::kOk) {
           return outcome;
         }
+        if (unpackedWords > detail::maxStructureWords(ref.length)) impl.expanding.insert(impl.frames.size());
         fileChunk(impl, ref);
         break;
       }
