@@ -116,6 +116,20 @@ TEST(Hostile, EmptyItemsExpansionIsRefusedAtOnce) {
   EXPECT_TRUE(contains(json, ",\"tampered\":false}")) << json;
 }
 
+// The same frame with a segment table that says it fits: the index takes it on its word, a cursor
+// then finds the message is not what it says and stops at once, without unpacking it.
+TEST(Hostile, UnderstatedExpansionStopsTheCursorAtOnce) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, "understated");
+  Cost cost = measure(path);
+  EXPECT_LT(cost.seconds, 0.5);
+  EXPECT_LT(cost.growthKib, 16 * 1024) << "KiB";
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  auto cursor = reader->allEvents(4242);
+  EXPECT_FALSE(cursor->next());  // the chunk does not decode within its bound: no event of it
+}
+
 struct Tampering {
   const char* kind;
   const char* why;    // in the reason

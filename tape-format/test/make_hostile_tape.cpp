@@ -8,6 +8,8 @@
 // (events #0-2), end. Then:
 //   empty-items  its chunk is replaced by one whose single event holds 6M empty items: about
 //                95 KB packed, 96 MB unpacked (Cap'n Proto's zero runs: 2 bytes, 256 words)
+//   understated  as empty-items, but its segment table says 100 words: the message claims to fit
+//                the ratio, so only a cursor finds out, and it must give up as soon
 //   appended     a chunk of process 4242 (events #3-4) after its end frame
 //   duplicated   its chunk frame a second time, byte for byte, right after the first
 //   foreign      the frames of another recording (root process 5252) after it
@@ -19,8 +21,10 @@
 //                and 4243 again (its pid reused after it ended), each with its own start and end
 #include <capnp/message.h>
 #include <capnp/serialize-packed.h>
+#include <capnp/serialize.h>
 #include <kj/io.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -110,9 +114,39 @@ std::string frameOf(uint32_t pid, capnp::MessageBuilder& message) {
   return frame;
 }
 
+/** Cap'n Proto's packing of `words`, written out here so that the segment table can lie. */
+std::string pack(const kj::ArrayPtr<const capnp::word> words) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(words.begin());
+  const size_t count = words.size();
+  std::string out;
+  for (size_t w = 0; w < count; ++w) {
+    const uint8_t* word = bytes + w * 8;
+    uint8_t tag = 0;
+    for (int b = 0; b < 8; ++b) tag |= word[b] != 0 ? 1 << b : 0;
+    out += static_cast<char>(tag);
+    for (int b = 0; b < 8; ++b) {
+      if (word[b] != 0) out += static_cast<char>(word[b]);
+    }
+    if (tag == 0x00) {
+      size_t run = 0;
+      while (run < 255 && w + 1 + run < count &&
+             std::all_of(bytes + (w + 1 + run) * 8, bytes + (w + 2 + run) * 8, [](uint8_t b) { return b == 0; })) {
+        ++run;
+      }
+      out += static_cast<char>(run);
+      w += run;
+    } else if (tag == 0xFF) {
+      out += '\0';  // no verbatim run: longer, still valid
+    }
+  }
+  return out;
+}
+
 /** The expansion bomb: a chunk of one event (as the end frame counts) with kBombItems empty items. */
-std::string emptyItemsFrame() {
-  capnp::MallocMessageBuilder message;
+std::string emptyItemsFrame(bool understated) {
+  // One segment, as the writer makes them: the reader's index reads the start of a one-segment
+  // chunk only.
+  capnp::MallocMessageBuilder message(kBombItems * 2 + 64);
   auto chunk = message.initRoot<retrace::schema::Message>().initEventChunk();
   chunk.setThread(0);
   chunk.setFirstIndex(0);
@@ -120,7 +154,15 @@ std::string emptyItemsFrame() {
   auto event = chunk.initEvents(1)[0];
   event.setCall(kNanoTime);
   event.initItems(kBombItems);  // all-zero structs: non-null, empty, and free to pack
-  return frameOf(kRoot, message);
+  if (!understated) return frameOf(kRoot, message);
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  auto* table = reinterpret_cast<uint32_t*>(words.begin());
+  table[1] = 100;  // segment 0's size: the items lie past it
+  std::string payload = pack(words);
+  std::string frame(kFrameHeaderSize, '\0');
+  encodeFrameHeader(kRoot, payload.data(), static_cast<uint32_t>(payload.size()),
+                    reinterpret_cast<uint8_t*>(&frame[0]));
+  return frame + payload;
 }
 
 bool writeOut(const std::string& out, const std::vector<std::string>& frames) {
@@ -134,9 +176,10 @@ bool writeOut(const std::string& out, const std::vector<std::string>& frames) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr,
-                 "usage: make_hostile_tape OUT KIND\n"
-                 "  KIND: empty-items appended duplicated foreign concatenated orphan repeated skipped tree\n");
+    std::fprintf(
+        stderr,
+        "usage: make_hostile_tape OUT KIND\n"
+        "  KIND: empty-items understated appended duplicated foreign concatenated orphan repeated skipped tree\n");
     return 2;
   }
   const std::string out = argv[1];
@@ -149,7 +192,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (kind == "empty-items") {
-    frames[1] = emptyItemsFrame();
+    frames[1] = emptyItemsFrame(false);
+  } else if (kind == "understated") {
+    frames[1] = emptyItemsFrame(true);
   } else if (kind == "appended") {
     std::vector<std::string> more = framesOf({kRoot, 0, 1763740000000, {{1000, 1500, 2500}, {3000, 3500}}}, scratch);
     frames.push_back(more.at(2));  // the chunk of events #3-4
