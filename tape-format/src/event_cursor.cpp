@@ -5,6 +5,7 @@
 #include <kj/exception.h>
 
 #include "delta.h"
+#include "limits.h"
 #include "messages.h"
 #include "packed.h"
 #include "reader_impl.h"
@@ -84,7 +85,10 @@ class ChunkCursor final : public EventCursor {
     if (i >= chunks_.size()) return false;
     const FrameRef& frame = tape_.frames[chunks_[i]];
     std::string error;
-    if (!decoded_.decode(tape_.payload(frame), frame.length, error)) return false;
+    // As far as the index found the frame may unpack (reader_impl.h expanding), no further.
+    const uint64_t maxWords =
+        tape_.expanding.count(chunks_[i]) != 0 ? kMaxMessageBytes / 8 : maxStructureWords(frame.length);
+    if (!decoded_.decode(tape_.payload(frame), frame.length, maxWords, error)) return false;
     auto message = decoded_.reader().getRoot<schema::Message>();
     if (!message.isEventChunk()) return false;
     auto chunk = message.getEventChunk();

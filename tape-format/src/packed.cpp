@@ -35,8 +35,8 @@ struct TagTables {
 
 constexpr TagTables kTags;
 
-/** Words the stream unpacks to, or SIZE_MAX when it is malformed or over maxWords. */
-size_t unpackedWords(const uint8_t* in, size_t length, size_t maxWords) {
+size_t countWords(const uint8_t* in, size_t length, size_t maxWords, bool& over) {
+  over = false;
   size_t i = 0, words = 0;
   while (i < length) {
     uint8_t tag = in[i++];
@@ -53,7 +53,10 @@ size_t unpackedWords(const uint8_t* in, size_t length, size_t maxWords) {
       }
       words += run;
     }
-    if (words > maxWords) return SIZE_MAX;
+    if (words > maxWords) {
+      over = true;
+      return SIZE_MAX;
+    }
   }
   return words;
 }
@@ -146,11 +149,35 @@ size_t unpackPrefix(const uint8_t* in, size_t length, uint8_t* out, size_t maxWo
 
 }  // namespace
 
+size_t unpackedWords(const uint8_t* in, size_t length, size_t maxWords, bool& over) {
+  return countWords(in, length, maxWords, over);
+}
+
+void unpackIntoZeros(const uint8_t* in, size_t length, uint8_t* out) {
+  size_t i = 0;
+  while (i < length) {
+    uint8_t tag = in[i++];
+    if (tag == 0x00) {
+      out += (1 + size_t{in[i++]}) * 8;  // already zero: the pages stay untouched
+      continue;
+    }
+    for (int bit = 0; bit < 8; ++bit) out[bit] = (tag >> bit) & 1 ? in[i++] : 0;
+    out += 8;
+    if (tag == 0xFF) {
+      size_t run = in[i++] * size_t{8};
+      std::memcpy(out, in + i, run);
+      i += run;
+      out += run;
+    }
+  }
+}
+
 bool unpack(const uint8_t* in, size_t length, size_t maxWords, std::vector<uint64_t>& words, std::string& error,
             bool allowSimd) {
-  size_t count = unpackedWords(in, length, maxWords);
+  bool over = false;
+  size_t count = countWords(in, length, maxWords, over);
   if (count == SIZE_MAX) {
-    error = "malformed packed stream or message over " + std::to_string(maxWords * 8) + " bytes";
+    error = over ? "message over " + std::to_string(maxWords * 8) + " bytes" : "malformed packed stream";
     return false;
   }
   // One big chunk should not pin its memory while a cursor walks on through small ones.
@@ -168,9 +195,9 @@ bool unpack(const uint8_t* in, size_t length, size_t maxWords, std::vector<uint6
   return true;
 }
 
-capnp::ReaderOptions tapeReaderOptions() {
+capnp::ReaderOptions tapeReaderOptions(uint64_t messageWords) {
   capnp::ReaderOptions options;
-  options.traversalLimitInWords = kTraversalLimitWords;
+  options.traversalLimitInWords = traversalLimitWords(messageWords);
   return options;
 }
 
@@ -182,10 +209,11 @@ bool DecodedMessage::decodePrefix(const uint8_t* payload, size_t length, size_t 
   if (got == SIZE_MAX || got < 2 || (words_[0] & 0xffffffffu) != 0) return false;
   words_.resize(got);
   uint64_t segmentWords = words_[0] >> 32;
+  declaredWords_ = 1 + segmentWords;
   words_[0] = std::min<uint64_t>(segmentWords, got - 1) << 32;
   try {
     reader_.emplace(kj::arrayPtr(reinterpret_cast<const capnp::word*>(words_.data()), words_.size()),
-                    tapeReaderOptions());
+                    tapeReaderOptions(words_.size()));
     return true;
   } catch (const kj::Exception&) {
   } catch (const std::exception&) {
@@ -194,12 +222,12 @@ bool DecodedMessage::decodePrefix(const uint8_t* payload, size_t length, size_t 
   return false;
 }
 
-bool DecodedMessage::decode(const uint8_t* payload, size_t length, std::string& error) {
+bool DecodedMessage::decode(const uint8_t* payload, size_t length, uint64_t maxWords, std::string& error) {
   reader_.reset();  // the old message points into words_, which unpack() may reallocate
-  if (!unpack(payload, length, kMaxMessageBytes / 8, words_, error)) return false;
+  if (!unpack(payload, length, std::min<uint64_t>(maxWords, kMaxMessageBytes / 8), words_, error)) return false;
   try {
     reader_.emplace(kj::arrayPtr(reinterpret_cast<const capnp::word*>(words_.data()), words_.size()),
-                    tapeReaderOptions());
+                    tapeReaderOptions(words_.size()));
     return true;
   } catch (const kj::Exception& e) {
     reader_.reset();

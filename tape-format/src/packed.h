@@ -23,7 +23,20 @@ namespace retrace::tape::detail {
 bool unpack(const uint8_t* packed, size_t length, size_t maxWords, std::vector<uint64_t>& words, std::string& error,
             bool allowSimd = true);
 
-capnp::ReaderOptions tapeReaderOptions();
+/**
+ * Words `packed` unpacks to, or SIZE_MAX when it is malformed or over maxWords (`over` says
+ * which). Counts runs without expanding them: the work is in the packed length.
+ */
+size_t unpackedWords(const uint8_t* packed, size_t length, size_t maxWords, bool& over);
+
+/**
+ * Unpacks a stream unpackedWords() accepted into `out`, which is already all zeros: zero words are
+ * skipped, not written, so memory that is never touched (a fresh mapping) stays unallocated.
+ */
+void unpackIntoZeros(const uint8_t* packed, size_t length, uint8_t* out);
+
+/** Reader options for a message of `messageWords` words (limits.h traversalLimitWords). */
+capnp::ReaderOptions tapeReaderOptions(uint64_t messageWords);
 
 /** A decoded frame payload. The message points into `words`: keep both alive together. */
 class DecodedMessage {
@@ -32,8 +45,11 @@ class DecodedMessage {
   // Cap'n Proto's readers may throw from their destructors (noexcept(false)); a cursor holding one
   // may not, since EventCursor's destructor is noexcept. Nothing is released that could throw.
   ~DecodedMessage() noexcept {}  // NOLINT(modernize-use-equals-default): = default would be noexcept(false)
-  /** False and a reason when the payload does not unpack or parse. Never throws. */
-  bool decode(const uint8_t* payload, size_t length, std::string& error);
+  /**
+   * False and a reason when the payload does not unpack (to at most `maxWords` words) or parse.
+   * Never throws.
+   */
+  bool decode(const uint8_t* payload, size_t length, uint64_t maxWords, std::string& error);
   /**
    * Decodes only the first `words` words of a single-segment message, as a message of that
    * size: enough to read the small structs at its start (an event chunk's thread, first index
@@ -41,11 +57,14 @@ class DecodedMessage {
    * reading past it throws, like reading a malformed message.
    */
   bool decodePrefix(const uint8_t* payload, size_t length, size_t words);
+  /** After decodePrefix: the words the whole message says it has (segment table included). */
+  uint64_t declaredWords() const { return declaredWords_; }
   void clear() { reader_.reset(); }
   capnp::MessageReader& reader() { return *reader_; }
 
  private:
   std::vector<uint64_t> words_;
+  uint64_t declaredWords_ = 0;
   std::optional<capnp::FlatArrayMessageReader> reader_;
 };
 

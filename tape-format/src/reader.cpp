@@ -6,7 +6,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
 
+#include "expansion.h"
+#include "frame_order.h"
+#include "limits.h"
 #include "messages.h"
 #include "packed.h"
 #include "reader_impl.h"
@@ -24,7 +29,15 @@ std::string offsetText(uint64_t offset) {
   return "at offset " + std::to_string(offset);
 }
 
-enum class Outcome { kOk, kCorrupt, kRefuse };
+// kTampered: a whole, well-formed frame that does not belong where it is (frame_order.h).
+enum class Outcome { kOk, kCorrupt, kRefuse, kTampered };
+
+/** kTampered when `why` (a FrameOrder check's answer) says the frame does not belong. */
+Outcome orderOutcome(std::string check, std::string& why) {
+  if (check.empty()) return Outcome::kOk;
+  why = std::move(check);
+  return Outcome::kTampered;
+}
 
 constexpr uint8_t kLastHandoverKind = 4;  // preempt
 
@@ -34,39 +47,74 @@ Impl::Process& processOf(Impl& impl, uint32_t pid) {
   return it->second;
 }
 
-/**
- * Decodes the frame `ref` (checksum already good) and files what it says under its pid.
- * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
- * read (another format version), `why` is the whole message for open().
- */
+std::string tooMany(size_t count, const char* what, size_t limit) {
+  return std::to_string(count) + " " + what + ", more than the " + std::to_string(limit) + " a writer puts in one";
+}
+
+/** Files an event chunk's events under its pid, once the frame is known to be kept. */
+void fileChunk(Impl& impl, const FrameRef& ref) {
+  Impl::Process& process = processOf(impl, ref.pid);
+  process.events += ref.eventCount;
+  process.chunks.push_back(impl.frames.size());
+}
+
 // An event chunk is indexed from the first words of its message: its events are unpacked and
-// checked when a cursor reaches them (a malformed one ends that cursor), not twice.
-bool indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref) {
+// checked when a cursor reaches them (a malformed one ends that cursor), not twice. nullopt: the
+// prefix does not tell, decode the whole message.
+std::optional<Outcome> indexChunkFromPrefix(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order,
+                                            FrameRef& ref, std::string& why) {
   constexpr size_t kPrefixWords = 32;
-  if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return false;
+  if (!decoded.decodePrefix(impl.payload(ref), ref.length, kPrefixWords)) return std::nullopt;
   try {
     auto message = decoded.reader().getRoot<schema::Message>();
-    if (!message.isEventChunk()) return false;
+    if (!message.isEventChunk()) return std::nullopt;
     auto chunk = message.getEventChunk();
     // The list itself lies past the prefix: only the count the writer stored beside it is read.
-    if (chunk.getEventCount() == 0) return false;
+    if (chunk.getEventCount() == 0) return std::nullopt;
     ref.thread = chunk.getThread();
     ref.firstIndex = chunk.getFirstIndex();
     ref.eventCount = chunk.getEventCount();
   } catch (const kj::Exception&) {
-    return false;
+    return std::nullopt;
+  }
+  // The events are unpacked later, by a cursor: refuse now what it would refuse then, so that
+  // the file is reported damaged here and not silently short of events there. A message that says
+  // it fits the ratio is not scanned (a cursor holds it to that); one that says more is checked
+  // whole, once (expansion.h), and a cursor may then unpack it as far as it goes.
+  if (decoded.declaredWords() > detail::maxStructureWords(ref.length)) {
+    uint64_t unpackedWords = 0;
+    if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
+    if (decoded.declaredWords() > unpackedWords) {
+      why = "the message says " + std::to_string(decoded.declaredWords() * 8) + " bytes, its frame unpacks to " +
+            std::to_string(unpackedWords * 8);
+      return Outcome::kCorrupt;
+    }
+    impl.expanding.insert(impl.frames.size());
+  }
+  if (ref.eventCount > detail::kMaxChunkEvents) {
+    why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
+    return Outcome::kCorrupt;
   }
   ref.kind = MessageKind::kEventChunk;
-  Impl::Process& process = processOf(impl, ref.pid);
-  process.events += ref.eventCount;
-  process.chunks.push_back(impl.frames.size());
-  return true;
+  Outcome outcome = orderOutcome(order.eventChunk(ref.pid, ref.thread, ref.firstIndex, ref.eventCount), why);
+  if (outcome == Outcome::kOk) fileChunk(impl, ref);
+  return outcome;
 }
 
-Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, std::string& why) {
-  if (indexChunkFromPrefix(impl, decoded, ref)) return Outcome::kOk;
+/**
+ * Decodes the frame `ref` (checksum already good) and files what it says under its pid.
+ * kCorrupt: `why` says what is wrong with it. kRefuse: the file is one this build must not
+ * read (another format version), `why` is the whole message for open(). kTampered: the frame
+ * is whole but does not belong here (`order` says why); nothing of it is filed.
+ */
+Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOrder& order, FrameRef& ref,
+                    std::string& why) {
+  if (auto outcome = indexChunkFromPrefix(impl, decoded, order, ref, why)) return *outcome;
+  // Before anything is unpacked: a frame that expands further than a writer's could is refused.
+  uint64_t unpackedWords = 0;
+  if (!detail::expansionAllowed(impl.payload(ref), ref.length, unpackedWords, why)) return Outcome::kCorrupt;
   std::string error;
-  if (!decoded.decode(impl.payload(ref), ref.length, error)) {
+  if (!decoded.decode(impl.payload(ref), ref.length, unpackedWords, error)) {
     why = "undecodable message: " + error;
     return Outcome::kCorrupt;
   }
@@ -82,6 +130,9 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
           return Outcome::kRefuse;
         }
         ref.kind = MessageKind::kProcessStart;
+        if (Outcome outcome = orderOutcome(order.processStart(ref.pid, info.parentPid), why); outcome != Outcome::kOk) {
+          return outcome;
+        }
         Impl::Process& process = processOf(impl, ref.pid);
         // A second start under one pid (the pid was reused by a later child) keeps the first.
         if (!process.start) process.start = std::move(info);
@@ -91,6 +142,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ThreadInfo info = detail::readThreadStart(message.getThreadStart());
         ref.kind = MessageKind::kThreadStart;
         ref.thread = info.thread;
+        if (Outcome outcome = orderOutcome(order.member(ref.pid), why); outcome != Outcome::kOk) return outcome;
         processOf(impl, ref.pid).threads[info.thread] = std::move(info);
         break;
       }
@@ -100,14 +152,25 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ref.thread = chunk.getThread();
         ref.firstIndex = chunk.getFirstIndex();
         ref.eventCount = chunk.getEvents().size();
-        Impl::Process& process = processOf(impl, ref.pid);
-        process.events += ref.eventCount;
-        process.chunks.push_back(impl.frames.size());
+        if (ref.eventCount > detail::kMaxChunkEvents) {
+          why = tooMany(ref.eventCount, "events", detail::kMaxChunkEvents);
+          return Outcome::kCorrupt;
+        }
+        if (Outcome outcome = orderOutcome(order.eventChunk(ref.pid, ref.thread, ref.firstIndex, ref.eventCount), why);
+            outcome != Outcome::kOk) {
+          return outcome;
+        }
+        if (unpackedWords > detail::maxStructureWords(ref.length)) impl.expanding.insert(impl.frames.size());
+        fileChunk(impl, ref);
         break;
       }
       case schema::Message::HANDOVERS: {
         auto handovers = message.getHandovers();
         auto entries = handovers.getEntries();
+        if (entries.size() > detail::kMaxHandoversPerFrame) {
+          why = tooMany(entries.size(), "hand-overs", detail::kMaxHandoversPerFrame);
+          return Outcome::kCorrupt;
+        }
         for (auto entry : entries) {
           // Kinds beyond preempt are not of this format version: the frame is damaged, and a
           // schedule replay cannot interpret must not reach it.
@@ -119,6 +182,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
         ref.kind = MessageKind::kHandovers;
         ref.firstIndex = handovers.getFirstIndex();
         ref.handoverCount = entries.size();
+        if (Outcome outcome = orderOutcome(order.member(ref.pid), why); outcome != Outcome::kOk) return outcome;
         Impl::Process& process = processOf(impl, ref.pid);
         if (process.handoverHole || ref.firstIndex != process.handovers.size()) {
           process.handoverHole = true;
@@ -131,6 +195,7 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, FrameRef& ref, 
       case schema::Message::PROCESS_END: {
         ProcessEndInfo info = detail::readProcessEnd(message.getProcessEnd());
         ref.kind = MessageKind::kProcessEnd;
+        if (Outcome outcome = orderOutcome(order.processEnd(ref.pid), why); outcome != Outcome::kOk) return outcome;
         processOf(impl, ref.pid).end = std::move(info);
         break;
       }
@@ -173,6 +238,7 @@ bool index(Impl& impl, std::string& error) {
     impl.stop.reason = reason;
   };
   detail::DecodedMessage decoded;
+  detail::FrameOrder order;
   while (offset < size) {
     const uint8_t* p = data + offset;
     const size_t remaining = size - offset;
@@ -182,6 +248,13 @@ bool index(Impl& impl, std::string& error) {
         // Damage can cut a recording short, but it does not make one out of another file.
         error = notRecording + " (bad frame magic " + offsetText(offset) + ")";
         return false;
+      }
+      // `cat a.retrace b.retrace`: the second file's first line where a frame should be.
+      if (remaining >= 2 && p[0] == '#' && p[1] == '!') {
+        stopAt(offset, "frame " + offsetText(offset) +
+                           " does not belong to the recording (a shebang line: the start of another recording)");
+        impl.stop.tampered = true;
+        return true;
       }
       stopAt(offset, "corrupt frame " + offsetText(offset) + " (bad magic)");
       return true;
@@ -207,14 +280,28 @@ bool index(Impl& impl, std::string& error) {
       stopAt(offset, "corrupt frame " + offsetText(offset) + " (checksum mismatch)");
       return true;
     }
+    if (impl.processes.size() >= detail::kMaxProcesses && impl.processes.count(header.pid) == 0) {
+      stopAt(offset, "corrupt frame " + offsetText(offset) + " (" +
+                         tooMany(impl.processes.size() + 1, "processes", detail::kMaxProcesses) + " recording)");
+      return true;
+    }
     FrameRef ref;
     ref.offset = offset;
     ref.pid = header.pid;
     ref.length = header.length;
-    std::string why;
-    switch (decodeFrame(impl, decoded, ref, why)) {
+    std::string why = order.copy(header, p, offset);
+    if (!why.empty()) {
+      stopAt(offset, "frame " + offsetText(offset) + " does not belong to the recording (" + why + ")");
+      impl.stop.tampered = true;
+      return true;
+    }
+    switch (decodeFrame(impl, decoded, order, ref, why)) {
       case Outcome::kOk:
         break;
+      case Outcome::kTampered:
+        stopAt(offset, "frame " + offsetText(offset) + " does not belong to the recording (" + why + ")");
+        impl.stop.tampered = true;
+        return true;
       case Outcome::kCorrupt:
         stopAt(offset, "corrupt frame " + offsetText(offset) + " (" + why + ")");
         return true;

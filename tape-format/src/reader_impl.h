@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "mapped_file.h"
@@ -32,6 +33,9 @@ struct TapeReader::Impl {
   StopInfo stop;
   std::map<uint32_t, Process> processes;
   std::vector<uint32_t> order;  // pids by their first frame
+  // Event chunks (indices into frames) that unpack beyond maxStructureWords (limits.h), which the
+  // index checked whole (expansion.h). A cursor holds every other chunk to that bound.
+  std::unordered_set<size_t> expanding;
 
   const uint8_t* payload(const FrameRef& frame) const { return file.data() + frame.offset + kFrameHeaderSize; }
   const Process* process(uint32_t pid) const {

@@ -237,6 +237,7 @@ std::string summary(const rt_tape& tape) {
   json.key("clean").boolean(reader.stop().clean);
   json.key("offset").unsignedNumber(reader.stop().offset);
   json.key("reason").string(reader.stop().reason);
+  json.key("tampered").boolean(reader.stop().tampered);
   json.endObject();
   json.key("frames").unsignedNumber(reader.frames().size());
   json.key("processes").beginArray();

@@ -235,7 +235,7 @@ TEST(Unpack, RandomBytesNeverCrash) {
     if (ok) {
       EXPECT_EQ(words, portable);
     }
-    if (decoded.decode(bytes.data(), bytes.size(), error)) {
+    if (decoded.decode(bytes.data(), bytes.size(), 4096, error)) {
       try {
         decoded.reader().getRoot<schema::Message>().totalSize();
       } catch (const kj::Exception&) {

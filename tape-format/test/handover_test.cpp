@@ -168,7 +168,7 @@ TEST(Handovers, AMissingFrameEndsTheSchedule) {
   EXPECT_FALSE(reader->handoversComplete(pid));
 }
 
-TEST(Handovers, AFrameThatRepeatsTheScheduleIsAHoleToo) {
+TEST(Handovers, AFrameThatRepeatsTheScheduleIsNotTaken) {
   ScratchDir dir;
   const std::string path = dir.file("repeated.retrace");
   const uint32_t pid = writeScheduledTape(path);
@@ -179,14 +179,17 @@ TEST(Handovers, AFrameThatRepeatsTheScheduleIsAHoleToo) {
     ASSERT_TRUE(reader);
     first = framesOf(*reader, MessageKind::kHandovers).at(0);
   }
-  // The entries read still match the end frame's count, but a frame that does not continue the
-  // schedule means it is not the one the writer wrote.
+  // The entries read would still match the end frame's count, but a frame that does not continue
+  // the schedule means the file is not the one the writer wrote. A copy after the end frame is not
+  // read at all: the reader stops there and says so (the schedule before it is whole).
   writeFile(path, bytes + bytes.substr(first.offset, kFrameHeaderSize + first.length));
   auto reader = openReader(path);
   ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().tampered);
+  EXPECT_FALSE(reader->stop().clean);
+  EXPECT_EQ(reader->stop().offset, bytes.size());
   EXPECT_EQ(reader->handovers(pid), sampleSchedule());
   EXPECT_EQ(reader->processEnd(pid)->handoverCount, sampleSchedule().size());
-  EXPECT_FALSE(reader->handoversComplete(pid));
 }
 
 TEST(Handovers, AProcessWithoutHandovers) {

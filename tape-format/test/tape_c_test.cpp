@@ -50,8 +50,8 @@ TEST(TapeC, SummaryOfASmallTape) {
   EXPECT_TRUE(contains(json, "\"path\":\"" + path + "\""));
   EXPECT_TRUE(contains(json, "\"shebang\":\"#!/opt/retrace/bin/retrace-replay --recording\""));
   EXPECT_TRUE(contains(json, "\"formatVersion\":4,\"complete\":true,"));
-  EXPECT_TRUE(contains(
-      json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) + ",\"reason\":\"\"}"));
+  EXPECT_TRUE(contains(json, "\"stop\":{\"clean\":true,\"offset\":" + std::to_string(readFile(path).size()) +
+                                 ",\"reason\":\"\",\"tampered\":false}"));
   EXPECT_TRUE(contains(json, "\"frames\":6,"));
   EXPECT_TRUE(contains(json, "\"processes\":[{\"pid\":4242,\"parentPid\":0,\"parentEventIndex\":0,"));
   EXPECT_TRUE(contains(json, "\"argv\":[\"/usr/lib/jvm/java-17/bin/java\",\"-jar\",\"app.jar\",\"--port\",\"0\"]"));

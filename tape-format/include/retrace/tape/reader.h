@@ -31,6 +31,11 @@ struct StopInfo {
   bool clean = true;    // the file ended exactly after a whole frame
   uint64_t offset = 0;  // where reading stopped
   std::string reason;   // "truncated frame at offset 1234 (payload needs 512 bytes, 100 left)", ...
+  // Reading stopped at a whole, well-formed frame that does not belong where it is: appended
+  // after the recording's end, copied twice, of another recording, of a process after its end
+  // or before its start, events of a thread repeated or skipped. Not damage a crash or a full
+  // disk leaves: someone put it there. clean is false, reason says which frame and why.
+  bool tampered = false;
 };
 
 class EventCursor;

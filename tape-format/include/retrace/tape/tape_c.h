@@ -25,7 +25,10 @@ void rt_tape_close(rt_tape* tape);
  * {"path":..., "fileSize":N, "shebang":"...", "formatVersion":2,
  *  "complete":bool,                         every process has its end frame and a whole hand-over
  *                                           schedule, and the file ended cleanly
- *  "stop":{"clean":bool,"offset":N,"reason":"..."},
+ *  "stop":{"clean":bool,"offset":N,"reason":"...","tampered":bool},
+ *                                           tampered: reading stopped at a whole frame that does
+ *                                           not belong (appended, copied, another recording's;
+ *                                           reader.h StopInfo); clean is false then
  *  "frames":N,
  *  "processes":[{"pid":N,"parentPid":N,"parentEventIndex":N,"argv":[...],"javaHome":"...",
  *     "jvmVersion":"...","cwd":"...","startTimeMillis":N,"agentOptions":"...",
