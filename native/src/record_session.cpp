@@ -111,15 +111,43 @@ std::string childEnvironment(JNIEnv* env, jbyteArray envBlock, jint& envc) {
   return block;
 }
 
-// Whether a child with this environment loads the agent, and so records into the same recording.
+// Whether a child with this environment records into the same recording: its JAVA_TOOL_OPTIONS
+// loads the agent with options, or without (`retrace install`) while RETRACE_RECORDING names a file.
 bool loadsAgent(std::string_view block) {
+  static constexpr std::string_view kOptions = "JAVA_TOOL_OPTIONS=", kRecording = "RETRACE_RECORDING=";
+  std::string_view options;
+  bool recordingNamed = false;
   for (size_t at = 0; at < block.size();) {
     size_t end = std::min(block.find('\0', at), block.size());
     std::string_view entry = block.substr(at, end - at);
-    if (entry.rfind("JAVA_TOOL_OPTIONS=", 0) == 0 && entry.find("libretrace") != std::string_view::npos) return true;
     at = end + 1;
+    if (entry.rfind(kOptions, 0) == 0) options = entry.substr(kOptions.size());
+    if (entry.rfind(kRecording, 0) == 0 && entry.size() > kRecording.size()) recordingNamed = true;
   }
-  return false;
+  bool bare = false;
+  for (size_t at = 0; at < options.size();) {
+    size_t end = std::min(options.find_first_of(" \t\n\r\f\v", at), options.size());
+    std::string_view token = options.substr(at, end - at);
+    at = end + 1;
+    std::string_view library, agentOptions;
+    bool ours = false;
+    if (token.rfind("-agentpath:", 0) == 0) {
+      std::string_view rest = token.substr(11);
+      size_t eq = rest.find('=');
+      library = rest.substr(0, eq);
+      ours = library.substr(library.rfind('/') == std::string_view::npos ? 0 : library.rfind('/') + 1) == "libretrace.so";
+      agentOptions = eq == std::string_view::npos ? std::string_view() : rest.substr(eq + 1);
+    } else if (token.rfind("-agentlib:", 0) == 0) {
+      std::string_view rest = token.substr(10);
+      size_t eq = rest.find('=');
+      ours = rest.substr(0, eq) == "retrace";
+      agentOptions = eq == std::string_view::npos ? std::string_view() : rest.substr(eq + 1);
+    }
+    if (!ours) continue;
+    if (!agentOptions.empty()) return true;
+    bare = true;
+  }
+  return bare && recordingNamed;
 }
 
 // Whether `argument` (a JVM option) can go into JAVA_TOOL_OPTIONS, which the JVM splits at white

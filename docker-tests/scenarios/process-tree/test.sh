@@ -90,8 +90,19 @@ for what in direct shell; do
     '[ "$(cat "$1")" = "Picked up JAVA_TOOL_OPTIONS: -Dx=y" ] || { cat "$1"; false; }' - "$WORK/jto.d/$what.err"
 done
 
-# 3. The raw agent on the command line, no retrace record: the tree records too.
+# 2b. `retrace install`'s agent in the user's JAVA_TOOL_OPTIONS (loaded, idle without
+# RETRACE_RECORDING): retrace record still records the whole tree.
 agent=$(dirname "$RETRACE")/../lib/libretrace.so
+status=$(status_of "$WORK/idle.out" "$WORK/idle.err" env -u RETRACE_RECORDING JAVA_TOOL_OPTIONS="-agentpath:$agent" \
+  "$RETRACE" record --java "$JDK/bin/java" -o "$WORK/idle.retrace" -- -cp "$WORK/classes" Children)
+pids_of "$WORK/idle.retrace" "$WORK/idle.pids"
+check "with retrace install's idle agent in JAVA_TOOL_OPTIONS: retrace record records the 3 JVMs" sh -c \
+  '[ "$1" = 0 ] && [ "$(wc -l <"$2")" = 3 ] || { echo "exit $1"; cat "$2" "$3"; false; }' - "$status" "$WORK/idle.pids" "$WORK/idle.err"
+status=$(status_of "$WORK/idle.replay.out" "$WORK/idle.replay.err" unshare -n "$WORK/idle.retrace")
+check "with retrace install's idle agent: the replay, offline, prints the tree as recorded" sh -c \
+  '[ "$1" = 0 ] && cmp -s "$2" "$3"' - "$status" "$WORK/idle.out" "$WORK/idle.replay.out"
+
+# 3. The raw agent on the command line, no retrace record: the tree records too.
 (cd "$WORK" && env -u JAVA_TOOL_OPTIONS "$JDK/bin/java" -agentpath:"$agent"=record,tape=raw.retrace -cp classes Children \
   >"$WORK/raw.out" 2>"$WORK/raw.err")
 check "-agentpath with a relative tape: the 3 JVMs record into that one file" sh -c \
