@@ -135,7 +135,8 @@ bool loadsAgent(std::string_view block) {
       std::string_view rest = token.substr(11);
       size_t eq = rest.find('=');
       library = rest.substr(0, eq);
-      ours = library.substr(library.rfind('/') == std::string_view::npos ? 0 : library.rfind('/') + 1) == "libretrace.so";
+      ours =
+          library.substr(library.rfind('/') == std::string_view::npos ? 0 : library.rfind('/') + 1) == "libretrace.so";
       agentOptions = eq == std::string_view::npos ? std::string_view() : rest.substr(eq + 1);
     } else if (token.rfind("-agentlib:", 0) == 0) {
       std::string_view rest = token.substr(10);
