@@ -26,7 +26,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
          "preempt=on|off (record), keep_references (record), redact=PATTERN:PATTERN (record), no_default_redact "
-         "(record), "
+         "(record), no_children (record), "
          "pid=N, check_stacks, debug, why=PATH (replay)";
 }
 
@@ -37,6 +37,7 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
   bool escapeSeen = false;
   bool preemptSeen = false;
   bool keepSeen = false;
+  bool noChildrenSeen = false;
   size_t start = 0;
   const std::string& all = options.raw;
   while (start <= all.size()) {
@@ -129,6 +130,11 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         return false;
       }
       options.redactPatterns.insert(options.redactPatterns.end(), patterns.begin(), patterns.end());
+    } else if (key == "no_children") {
+      bool set = false;
+      if (!flag(set)) return false;
+      options.children = false;
+      noChildrenSeen = true;
     } else if (key == "no_default_redact") {
       bool set = false;
       if (!flag(set)) return false;
@@ -149,11 +155,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     error = "replay needs tape=PATH";
     return false;
   }
-  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen || keepSeen)) {
+  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen || keepSeen || noChildrenSeen)) {
     error = std::string("option '") +
             (escapeSeen    ? "escape_after"
              : preemptSeen ? "preempt"
-                           : "keep_references") +
+             : keepSeen    ? "keep_references"
+                           : "no_children") +
             "' is for record (replay follows the recording)";
     return false;
   }
@@ -172,6 +179,21 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     return false;
   }
   return true;
+}
+
+std::string childAgentOptions(const std::string& raw, const std::string& absoluteTape) {
+  std::string out;
+  size_t start = 0;
+  while (start < raw.size()) {
+    size_t comma = raw.find(',', start);
+    if (comma == std::string::npos) comma = raw.size();
+    std::string item = raw.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty() || item.rfind("tape=", 0) == 0) continue;
+    out += out.empty() ? item : "," + item;
+    if (item == "record") out += ",tape=" + absoluteTape;
+  }
+  return out;
 }
 
 std::vector<std::string> effectiveRedactPatterns(const Options& options) {

@@ -32,6 +32,10 @@ struct Options {
   // record: weak and soft references hold their referents strongly, so the collector clears none of
   // them (docs/limitations.md#garbage-collection-and-memory). Replay follows the recording.
   bool keepReferences = false;
+  // record: a child process started by this JVM gets the agent with these options (a `java` on its
+  // command line, anything else through JAVA_TOOL_OPTIONS), so child JVMs record into the same
+  // recording; no_children turns it off. An agent in JAVA_TOOL_OPTIONS reaches children anyway.
+  bool children = true;
   // record: names of environment variables and system properties to redact (redaction.h), from
   // redact=A:B (repeatable), on top of the default list unless no_default_redact.
   std::vector<std::string> redactPatterns;
@@ -42,6 +46,13 @@ struct Options {
   std::vector<std::string> redacted;
   std::string raw;  // the string as given, stored in the recording
 };
+
+/**
+ * The options a child process's agent records with (record mode, `children`): the recording
+ * agent's own option text `raw`, with its tape (which may be relative, or left to the default
+ * name) replaced by `absoluteTape`, so that a child running elsewhere appends to the same file.
+ */
+std::string childAgentOptions(const std::string& raw, const std::string& absoluteTape);
 
 /** Parses `text` (may be null). On failure returns false and a one-line message in `error`. */
 bool parseOptions(const char* text, Options& options, std::string& error);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -110,35 +111,144 @@ std::string childEnvironment(JNIEnv* env, jbyteArray envBlock, jint& envc) {
   return block;
 }
 
-// Whether a child with this environment loads the agent, and so records into the same recording.
+// Whether a child with this environment records into the same recording: its JAVA_TOOL_OPTIONS
+// loads the agent with options, or without (`retrace install`) while RETRACE_RECORDING names a file.
 bool loadsAgent(std::string_view block) {
+  static constexpr std::string_view kOptions = "JAVA_TOOL_OPTIONS=", kRecording = "RETRACE_RECORDING=";
+  std::string_view options;
+  bool recordingNamed = false;
   for (size_t at = 0; at < block.size();) {
     size_t end = std::min(block.find('\0', at), block.size());
     std::string_view entry = block.substr(at, end - at);
-    if (entry.rfind("JAVA_TOOL_OPTIONS=", 0) == 0 && entry.find("libretrace") != std::string_view::npos) return true;
     at = end + 1;
+    if (entry.rfind(kOptions, 0) == 0) options = entry.substr(kOptions.size());
+    if (entry.rfind(kRecording, 0) == 0 && entry.size() > kRecording.size()) recordingNamed = true;
   }
-  return false;
+  bool bare = false;
+  for (size_t at = 0; at < options.size();) {
+    size_t end = std::min(options.find_first_of(" \t\n\r\f\v", at), options.size());
+    std::string_view token = options.substr(at, end - at);
+    at = end + 1;
+    std::string_view library, agentOptions;
+    bool ours = false;
+    if (token.rfind("-agentpath:", 0) == 0) {
+      std::string_view rest = token.substr(11);
+      size_t eq = rest.find('=');
+      library = rest.substr(0, eq);
+      ours =
+          library.substr(library.rfind('/') == std::string_view::npos ? 0 : library.rfind('/') + 1) == "libretrace.so";
+      agentOptions = eq == std::string_view::npos ? std::string_view() : rest.substr(eq + 1);
+    } else if (token.rfind("-agentlib:", 0) == 0) {
+      std::string_view rest = token.substr(10);
+      size_t eq = rest.find('=');
+      ours = rest.substr(0, eq) == "retrace";
+      agentOptions = eq == std::string_view::npos ? std::string_view() : rest.substr(eq + 1);
+    }
+    if (!ours) continue;
+    if (!agentOptions.empty()) return true;
+    bare = true;
+  }
+  return bare && recordingNamed;
 }
 
-// forkAndExec: when the child records into this recording, tells it which of our events started it
-// (kSpawnLink in its environment). That event is the one about to be written: this thread's next.
-void linkChild(CallFrame& frame, const ThreadState& thread) {
-  constexpr int kEnvBlock = 5;  // forkAndExec's envBlock argument; envc follows it
+// Whether `argument` (a JVM option) can go into JAVA_TOOL_OPTIONS, which the JVM splits at white
+// space (JDK 17 knows no quotes).
+bool fitsJavaToolOptions(const std::string& argument) {
+  return argument.find_first_of(" \t\n\r\f\v") == std::string::npos;
+}
+
+// Whether the program a child execs is a `java` launcher, which takes the agent on its command line.
+bool isJavaLauncher(std::string_view program) {
+  program = program.substr(0, program.find('\0'));
+  size_t slash = program.rfind('/');
+  return (slash == std::string_view::npos ? program : program.substr(slash + 1)) == "java";
+}
+
+std::string bytesOf(JNIEnv* env, jbyteArray array) {
+  std::string bytes;
+  if (array == nullptr) return bytes;
+  bytes.resize(static_cast<size_t>(env->GetArrayLength(array)));
+  env->GetByteArrayRegion(array, 0, static_cast<jsize>(bytes.size()), reinterpret_cast<jbyte*>(bytes.data()));
+  return bytes;
+}
+
+jbyteArray byteArrayOf(JNIEnv* env, const std::string& bytes) {
+  jbyteArray array = env->NewByteArray(static_cast<jsize>(bytes.size()));
+  if (array != nullptr) {
+    env->SetByteArrayRegion(array, 0, static_cast<jsize>(bytes.size()), reinterpret_cast<const jbyte*>(bytes.data()));
+  }
+  return array;
+}
+
+// `block` with `agent` appended to its JAVA_TOOL_OPTIONS (the user's options first, as given), or
+// with JAVA_TOOL_OPTIONS=agent added (`envc` counts it).
+std::string withAgentInJavaToolOptions(std::string_view block, const std::string& agent, jint& envc) {
+  static constexpr std::string_view kName = "JAVA_TOOL_OPTIONS=";
+  std::string out;
+  bool found = false;
+  for (size_t at = 0; at < block.size();) {
+    size_t end = std::min(block.find('\0', at), block.size());
+    std::string_view entry = block.substr(at, end - at);
+    at = end + 1;
+    out.append(entry);
+    if (!found && entry.rfind(kName, 0) == 0) {
+      found = true;
+      if (entry.size() > kName.size()) out.push_back(' ');
+      out.append(agent);
+    }
+    out.push_back('\0');
+  }
+  if (!found) {
+    out.append(kName).append(agent).push_back('\0');
+    ++envc;
+  }
+  return out;
+}
+
+}  // namespace
+
+// forkAndExec(mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds, redirectErrorStream).
+// A child that does not load the agent already (JAVA_TOOL_OPTIONS) gets it, unless no_children: a
+// `java` as its first argument, which the JVM takes without a word; anything else (a shell, a
+// script, another launcher) in JAVA_TOOL_OPTIONS, which its own children inherit. Then, when the
+// child records into this recording, tells it which of our events started it (kSpawnLink in its
+// environment). That event is the one about to be written: this thread's next.
+void RecordSession::linkChild(CallFrame& frame, const ThreadState& thread) {
+  constexpr int kProgram = 2, kArgBlock = 3, kArgCount = 4, kEnvBlock = 5;  // envc follows envBlock
   jint envc = frame.args[kEnvBlock + 1].i;
   std::string block = childEnvironment(frame.env, static_cast<jbyteArray>(frame.args[kEnvBlock].l), envc);
-  if (!loadsAgent(block)) return;
+  bool records = loadsAgent(block);
+  if (!records && !childAgent_.empty()) {
+    if (isJavaLauncher(bytesOf(frame.env, static_cast<jbyteArray>(frame.args[kProgram].l)))) {
+      // argBlock holds the arguments after argv[0], each followed by a NUL.
+      std::string arguments = childAgent_ + '\0' + bytesOf(frame.env, static_cast<jbyteArray>(frame.args[kArgBlock].l));
+      jbyteArray withAgent = byteArrayOf(frame.env, arguments);
+      if (withAgent == nullptr) return;
+      frame.args[kArgBlock].l = withAgent;
+      frame.args[kArgCount].i += 1;
+      records = true;
+    } else if (fitsJavaToolOptions(childAgent_)) {
+      block = withAgentInJavaToolOptions(block, childAgent_, envc);
+      records = true;
+    } else if (!childAgentWarned_.exchange(true)) {
+      fprintf(stderr,
+              "retrace: warning: JVMs started through a program other than java (a shell, a script) are not "
+              "recorded: %s holds white space, which JAVA_TOOL_OPTIONS cannot carry\n",
+              childAgent_.c_str());
+    }
+  }
+  if (!records) return;
   block.append(kSpawnLink)
       .append("=" + std::to_string(getpid()) + ":" + std::to_string(thread.id) + ":" +
               std::to_string(thread.nextIndex));
   block.push_back('\0');
-  jbyteArray linked = frame.env->NewByteArray(static_cast<jsize>(block.size()));
+  jbyteArray linked = byteArrayOf(frame.env, block);
   if (linked == nullptr) return;
-  frame.env->SetByteArrayRegion(linked, 0, static_cast<jsize>(block.size()),
-                                reinterpret_cast<const jbyte*>(block.data()));
   frame.args[kEnvBlock].l = linked;
   frame.args[kEnvBlock + 1].i = envc + 1;
 }
+
+namespace {
 
 // The parent of `pid`, from /proc; 0 when unknown.
 uint32_t parentOf(uint32_t pid) {
@@ -212,6 +322,12 @@ tape::ProcessStartInfo RecordSession::describeProcess() const {
 bool RecordSession::start(std::string& error) {
   const std::string& path = agent_.tapePath();
   bool child = isAncestorsRecording(path);
+  appending_ = child;
+  const Options& options = agent_.options();
+  if (options.children) {
+    std::string tape = path[0] == '/' ? path : agent_.cwd() + "/" + path;
+    childAgent_ = "-agentpath:" + agent_.agentPath() + "=" + childAgentOptions(options.raw, tape);
+  }
   writer_ = tape::TapeWriter::open(path, child ? tape::TapeWriter::Mode::kAppend : tape::TapeWriter::Mode::kCreate,
                                    tape::shebangLine(launcherPath(agent_.agentPath())), error);
   if (writer_ == nullptr) {
@@ -538,7 +654,8 @@ void RecordSession::finish(int exitStatus) {
   });
   writer_->finish(end);
   bool testFailed = testFailed_.load(std::memory_order_relaxed);
-  bool keep = agent_.options().saveOn == SaveOn::kAlways || exitStatus != 0 || testFailed;
+  // A child JVM that exits 0 must not delete its ancestors' recording: the root decides.
+  bool keep = appending_ || agent_.options().saveOn == SaveOn::kAlways || exitStatus != 0 || testFailed;
   if (!keep) {
     unlink(agent_.tapePath().c_str());
     agent_.log("the run succeeded: no recording kept (save_on=failure)");

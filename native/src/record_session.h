@@ -45,6 +45,7 @@ class RecordSession {
   void submit(ThreadState& thread);
   void runFlusher();
   void submitHandovers();
+  void linkChild(CallFrame& frame, const ThreadState& thread);
 
   Agent& agent_;
   std::unique_ptr<tape::TapeWriter> writer_;
@@ -53,6 +54,12 @@ class RecordSession {
   std::mutex flusherMutex_;
   std::condition_variable flusherWake_;
   bool stopping_ = false;
+  // This JVM appends to the recording of an ancestor: only the root decides whether it is kept.
+  bool appending_ = false;
+  // What a child process gets to record into this recording ("-agentpath:...=record,tape=..."),
+  // empty with no_children.
+  std::string childAgent_;
+  std::atomic<bool> childAgentWarned_{false};
   SpinLock handoverLock_;
   std::vector<tape::HandoverRecord> handovers_;  // not yet handed to the writer
   std::atomic<bool> testFailed_{false};

@@ -97,3 +97,25 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
     EXPECT_EQ(error, c.message) << (c.text ? c.text : "(null)");
   }
 }
+
+TEST(Options, ChildrenByDefaultAndNoChildren) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record,tape=a.retrace", o, error)) << error;
+  EXPECT_TRUE(o.children);
+  ASSERT_TRUE(parseOptions("record,tape=a.retrace,no_children", o, error)) << error;
+  EXPECT_FALSE(o.children);
+  EXPECT_FALSE(parseOptions("record,no_children=1", o, error));
+  EXPECT_FALSE(parseOptions("replay,tape=a.retrace,no_children", o, error));
+  EXPECT_EQ(error, "option 'no_children' is for record (replay follows the recording)");
+}
+
+TEST(Options, ChildAgentOptionsHaveTheAbsoluteTape) {
+  using retrace::agent::childAgentOptions;
+  EXPECT_EQ(childAgentOptions("record,tape=a.retrace,save_on=failure,verbose", "/w/a.retrace"),
+            "record,tape=/w/a.retrace,save_on=failure,verbose");
+  EXPECT_EQ(childAgentOptions("save_on=failure,record", "/w/retrace-42.retrace"),
+            "save_on=failure,record,tape=/w/retrace-42.retrace");
+  EXPECT_EQ(childAgentOptions("record,redact=A*:B,stacktraces,tape=/x/t.retrace", "/x/t.retrace"),
+            "record,tape=/x/t.retrace,redact=A*:B,stacktraces");
+}

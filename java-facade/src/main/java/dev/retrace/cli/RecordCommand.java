@@ -30,11 +30,15 @@ import picocli.CommandLine.Spec;
             "Runs <java> -agentpath:<retrace>/lib/libretrace.so=record,tape=FILE[,...] <java arguments> with this "
                     + "terminal's stdin, stdout and stderr, and exits with the program's exit status. FILE is "
                     + "executable: ./FILE replays it.",
+            "",
+            "The whole process tree is recorded: a JVM the program starts, directly or through a shell, records "
+                    + "into FILE too, as a process of its own (--list_pids lists them, --extract writes one file "
+                    + "each). --no-children records the first JVM only.",
         },
         customSynopsis = {
             "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
             "               [--preempt] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
-            "               [--verbose] [--java PATH] [--force] [--] <java arguments>",
+            "               [--no-children] [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -99,6 +103,11 @@ final class RecordCommand implements Callable<Integer> {
                     + "only the --redact patterns.")
     boolean noDefaultRedact;
 
+    @Option(names = "--no-children",
+            description = "Record the first JVM only: JVMs it starts are not recorded as processes of their own "
+                    + "(what it saw of them is, as of any child process).")
+    boolean noChildren;
+
     @Option(names = "--verbose", description = "Print the java command, and make the agent verbose.")
     boolean verbose;
 
@@ -150,6 +159,9 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (noDefaultRedact) {
             options.append(",no_default_redact");
+        }
+        if (noChildren) {
+            options.append(",no_children");
         }
         if (verbose) {
             options.append(",verbose");

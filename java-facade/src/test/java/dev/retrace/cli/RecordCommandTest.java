@@ -90,6 +90,16 @@ class RecordCommandTest {
     }
 
     @Test
+    void childrenAreRecordedUnlessNoChildren() throws IOException {
+        Path out = dir.resolve("c.retrace");
+        record("-o", out.toString(), "--", "Main");
+        assertEquals("-agentpath:" + dist.agent() + "=record,tape=" + out, javaArguments().getFirst());
+        Cli.Result r = record("-o", out.toString(), "--force", "--no-children", "--", "Main");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("-agentpath:" + dist.agent() + "=record,tape=" + out + ",no_children", javaArguments().getFirst());
+    }
+
+    @Test
     void exitsWithTheProgramsStatus() throws IOException {
         Files.writeString(jdk.resolve("bin/status"), "42");
         Cli.Result r = record("-o", dir.resolve("x.retrace").toString(), "--", "Main");
