@@ -206,6 +206,10 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   std::string error;
   std::unique_ptr<retrace::tape::TapeReader> reader = retrace::tape::TapeReader::open(recording, error);
   if (!reader) return fail(kExitUnreadable, error);
+  if (reader->stop().tampered) {
+    return fail(kExitUnreadable, "refusing to replay " + recording + ": it was changed after it was recorded (" +
+                                     reader->stop().reason + ")");
+  }
   std::vector<uint32_t> pids = reader->pids();
   if (pids.empty()) return fail(kExitUnreadable, recording + " holds no process");
   uint32_t pid = options.hasPid ? options.pid : pids.front();

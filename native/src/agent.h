@@ -12,8 +12,8 @@
 #include <string>
 
 #include "cleared_references.h"
-#include "failure_report.h"
 #include "code_identity.h"
+#include "failure_report.h"
 #include "fd_table.h"
 #include "options.h"
 #include "redaction.h"

@@ -48,16 +48,26 @@ std::string signatureOf(jvmtiEnv* jvmti, jclass klass) {
 std::string typeName(const std::string& signature) {
   if (signature.empty()) return "?";
   switch (signature[0]) {
-    case 'Z': return "boolean";
-    case 'B': return "byte";
-    case 'C': return "char";
-    case 'S': return "short";
-    case 'I': return "int";
-    case 'J': return "long";
-    case 'F': return "float";
-    case 'D': return "double";
-    case 'V': return "void";
-    case '[': return typeName(signature.substr(1)) + "[]";
+    case 'Z':
+      return "boolean";
+    case 'B':
+      return "byte";
+    case 'C':
+      return "char";
+    case 'S':
+      return "short";
+    case 'I':
+      return "int";
+    case 'J':
+      return "long";
+    case 'F':
+      return "float";
+    case 'D':
+      return "double";
+    case 'V':
+      return "void";
+    case '[':
+      return typeName(signature.substr(1)) + "[]";
     case 'L': {
       std::string name = signature.substr(1, signature.size() - 2);
       for (char& c : name) {
@@ -65,7 +75,8 @@ std::string typeName(const std::string& signature) {
       }
       return name;
     }
-    default: return signature;
+    default:
+      return signature;
   }
 }
 
@@ -102,32 +113,60 @@ std::string stringValue(JNIEnv* env, jstring string) {
 std::string primitive(char type, jvalue value) {
   char buffer[64];
   switch (type) {
-    case 'Z': return value.z ? "true" : "false";
-    case 'B': return std::to_string(value.b);
+    case 'Z':
+      return value.z ? "true" : "false";
+    case 'B':
+      return std::to_string(value.b);
     case 'C':
       if (value.c >= 32 && value.c < 127) return std::string("'") + static_cast<char>(value.c) + "'";
       return "'\\u" + std::to_string(value.c) + "'";
-    case 'S': return std::to_string(value.s);
-    case 'I': return std::to_string(value.i);
-    case 'J': return std::to_string(value.j);
-    case 'F': snprintf(buffer, sizeof buffer, "%g", static_cast<double>(value.f)); return buffer;
-    case 'D': snprintf(buffer, sizeof buffer, "%g", value.d); return buffer;
-    default: return "?";
+    case 'S':
+      return std::to_string(value.s);
+    case 'I':
+      return std::to_string(value.i);
+    case 'J':
+      return std::to_string(value.j);
+    case 'F':
+      snprintf(buffer, sizeof buffer, "%g", static_cast<double>(value.f));
+      return buffer;
+    case 'D':
+      snprintf(buffer, sizeof buffer, "%g", value.d);
+      return buffer;
+    default:
+      return "?";
   }
 }
 
 jvalue readField(JNIEnv* env, jobject object, jfieldID field, char type) {
   jvalue value{};
   switch (type) {
-    case 'Z': value.z = env->GetBooleanField(object, field); break;
-    case 'B': value.b = env->GetByteField(object, field); break;
-    case 'C': value.c = env->GetCharField(object, field); break;
-    case 'S': value.s = env->GetShortField(object, field); break;
-    case 'I': value.i = env->GetIntField(object, field); break;
-    case 'J': value.j = env->GetLongField(object, field); break;
-    case 'F': value.f = env->GetFloatField(object, field); break;
-    case 'D': value.d = env->GetDoubleField(object, field); break;
-    default: value.l = env->GetObjectField(object, field); break;
+    case 'Z':
+      value.z = env->GetBooleanField(object, field);
+      break;
+    case 'B':
+      value.b = env->GetByteField(object, field);
+      break;
+    case 'C':
+      value.c = env->GetCharField(object, field);
+      break;
+    case 'S':
+      value.s = env->GetShortField(object, field);
+      break;
+    case 'I':
+      value.i = env->GetIntField(object, field);
+      break;
+    case 'J':
+      value.j = env->GetLongField(object, field);
+      break;
+    case 'F':
+      value.f = env->GetFloatField(object, field);
+      break;
+    case 'D':
+      value.d = env->GetDoubleField(object, field);
+      break;
+    default:
+      value.l = env->GetObjectField(object, field);
+      break;
   }
   return value;
 }
@@ -190,15 +229,33 @@ class ValueText {
       if (i > 0) out += ", ";
       jvalue value{};
       switch (element) {
-        case 'Z': env_->GetBooleanArrayRegion(static_cast<jbooleanArray>(object), i, 1, &value.z); break;
-        case 'B': env_->GetByteArrayRegion(static_cast<jbyteArray>(object), i, 1, &value.b); break;
-        case 'C': env_->GetCharArrayRegion(static_cast<jcharArray>(object), i, 1, &value.c); break;
-        case 'S': env_->GetShortArrayRegion(static_cast<jshortArray>(object), i, 1, &value.s); break;
-        case 'I': env_->GetIntArrayRegion(static_cast<jintArray>(object), i, 1, &value.i); break;
-        case 'J': env_->GetLongArrayRegion(static_cast<jlongArray>(object), i, 1, &value.j); break;
-        case 'F': env_->GetFloatArrayRegion(static_cast<jfloatArray>(object), i, 1, &value.f); break;
-        case 'D': env_->GetDoubleArrayRegion(static_cast<jdoubleArray>(object), i, 1, &value.d); break;
-        default: value.l = env_->GetObjectArrayElement(static_cast<jobjectArray>(object), i); break;
+        case 'Z':
+          env_->GetBooleanArrayRegion(static_cast<jbooleanArray>(object), i, 1, &value.z);
+          break;
+        case 'B':
+          env_->GetByteArrayRegion(static_cast<jbyteArray>(object), i, 1, &value.b);
+          break;
+        case 'C':
+          env_->GetCharArrayRegion(static_cast<jcharArray>(object), i, 1, &value.c);
+          break;
+        case 'S':
+          env_->GetShortArrayRegion(static_cast<jshortArray>(object), i, 1, &value.s);
+          break;
+        case 'I':
+          env_->GetIntArrayRegion(static_cast<jintArray>(object), i, 1, &value.i);
+          break;
+        case 'J':
+          env_->GetLongArrayRegion(static_cast<jlongArray>(object), i, 1, &value.j);
+          break;
+        case 'F':
+          env_->GetFloatArrayRegion(static_cast<jfloatArray>(object), i, 1, &value.f);
+          break;
+        case 'D':
+          env_->GetDoubleArrayRegion(static_cast<jdoubleArray>(object), i, 1, &value.d);
+          break;
+        default:
+          value.l = env_->GetObjectArrayElement(static_cast<jobjectArray>(object), i);
+          break;
       }
       out += of(element == '[' ? '[' : element, value, depth + 1);
     }
@@ -239,20 +296,37 @@ jvalue readLocal(jvmtiEnv* jvmti, jthread thread, jint depth, jint slot, char ty
   jvalue value{};
   jvmtiError error = JVMTI_ERROR_NONE;
   switch (type) {
-    case 'J': error = jvmti->GetLocalLong(thread, depth, slot, &value.j); break;
-    case 'F': error = jvmti->GetLocalFloat(thread, depth, slot, &value.f); break;
-    case 'D': error = jvmti->GetLocalDouble(thread, depth, slot, &value.d); break;
+    case 'J':
+      error = jvmti->GetLocalLong(thread, depth, slot, &value.j);
+      break;
+    case 'F':
+      error = jvmti->GetLocalFloat(thread, depth, slot, &value.f);
+      break;
+    case 'D':
+      error = jvmti->GetLocalDouble(thread, depth, slot, &value.d);
+      break;
     case 'L':
-    case '[': error = jvmti->GetLocalObject(thread, depth, slot, &value.l); break;
+    case '[':
+      error = jvmti->GetLocalObject(thread, depth, slot, &value.l);
+      break;
     default: {
       jint i = 0;
       error = jvmti->GetLocalInt(thread, depth, slot, &i);
       switch (type) {
-        case 'Z': value.z = static_cast<jboolean>(i); break;
-        case 'B': value.b = static_cast<jbyte>(i); break;
-        case 'C': value.c = static_cast<jchar>(i); break;
-        case 'S': value.s = static_cast<jshort>(i); break;
-        default: value.i = i;
+        case 'Z':
+          value.z = static_cast<jboolean>(i);
+          break;
+        case 'B':
+          value.b = static_cast<jbyte>(i);
+          break;
+        case 'C':
+          value.c = static_cast<jchar>(i);
+          break;
+        case 'S':
+          value.s = static_cast<jshort>(i);
+          break;
+        default:
+          value.i = i;
       }
     }
   }
@@ -286,7 +360,8 @@ void writeFrame(JsonWriter& json, JNIEnv* env, jvmtiEnv* jvmti, jthread thread, 
     }
     jvmti->Deallocate(reinterpret_cast<unsigned char*>(entry.name));
     jvmti->Deallocate(reinterpret_cast<unsigned char*>(entry.signature));
-    if (entry.generic_signature != nullptr) jvmti->Deallocate(reinterpret_cast<unsigned char*>(entry.generic_signature));
+    if (entry.generic_signature != nullptr)
+      jvmti->Deallocate(reinterpret_cast<unsigned char*>(entry.generic_signature));
   }
   json.endArray().endObject();
 }

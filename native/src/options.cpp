@@ -169,7 +169,8 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay redacts what the recording did)";
     return false;
   }
-  if (options.mode == Mode::kRecord && (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty())) {
+  if (options.mode == Mode::kRecord &&
+      (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty())) {
     error = std::string("option '") +
             (options.pid != 0      ? "pid"
              : options.checkStacks ? "check_stacks"

@@ -79,6 +79,11 @@ void ReplaySession::start() {
   std::string error;
   reader_ = tape::TapeReader::open(path, error);
   if (reader_ == nullptr) Agent::fail(kExitUnreadable, "cannot replay: " + error);
+  if (reader_->stop().tampered) {
+    // Not a cut or a damaged tail: frames were added to it, copied in it or taken from another.
+    Agent::fail(kExitUnreadable,
+                "cannot replay " + path + ": it was changed after it was recorded (" + reader_->stop().reason + ")");
+  }
   std::vector<uint32_t> pids = reader_->pids();
   if (pids.empty()) {
     Agent::fail(kExitUnreadable,

@@ -34,7 +34,8 @@ final class Recordings {
 
     /**
      * Exit status after the readable part was shown: 0 when the recording is whole, else 1 after
-     * one line {@code retrace <verb>: FILE is incomplete: <reason>}.
+     * one line {@code retrace <verb>: FILE is incomplete: <reason>} (or {@code was changed after it
+     * was recorded: <reason>} when frames were added to it).
      */
     static int status(RecordingSummary summary, CommandSpec spec, Path file) {
         spec.commandLine().getOut().flush();
@@ -42,7 +43,10 @@ final class Recordings {
         if (reason.isEmpty()) {
             return Main.EXIT_OK;
         }
-        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + file + " is incomplete: " + reason.get());
+        String state = summary.stop() != null && summary.stop().tampered()
+                ? " was changed after it was recorded: "
+                : " is incomplete: ";
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + file + state + reason.get());
         return Main.EXIT_DATA;
     }
 

@@ -87,6 +87,11 @@ final class ReplayCommand implements Callable<Integer> {
             if (summary.processes().isEmpty()) {
                 throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
             }
+            if (summary.stop().tampered()) {
+                // As the launcher and the agent refuse it: frames were added to it or copied in it.
+                throw new DataException("refusing to replay " + file + ": it was changed after it was recorded ("
+                        + summary.stop().reason() + ")");
+            }
             if (pid != null && summary.process(pid).isEmpty()) {
                 // Like the launcher, which ./FILE --pid N runs: a --pid that names no process is exit 2.
                 spec.commandLine().getErr().println("retrace replay: "

@@ -57,7 +57,8 @@ final class SummaryCommand implements Callable<Integer> {
         out.println(" Format version: " + s.formatVersion());
         out.println(" Size: " + s.fileSize() + " bytes");
         out.println(" Frames: " + s.frames());
-        out.println(" Status: " + s.incompleteReason().map(r -> "incomplete: " + r).orElse("complete"));
+        String state = s.stop() != null && s.stop().tampered() ? "changed after it was recorded: " : "incomplete: ";
+        out.println(" Status: " + s.incompleteReason().map(r -> state + r).orElse("complete"));
         for (long pid : s.pids()) {
             RecordingSummary.Process p = s.process(pid).orElseThrow();
             out.println();

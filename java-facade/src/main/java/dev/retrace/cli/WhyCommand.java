@@ -90,6 +90,10 @@ final class WhyCommand implements Callable<Integer> {
             if (summary.processes().isEmpty()) {
                 throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
             }
+            if (summary.stop().tampered()) {
+                throw new DataException("refusing to replay " + file + ": it was changed after it was recorded ("
+                        + summary.stop().reason() + ")");
+            }
             if (pid != null && summary.process(pid).isEmpty()) {
                 err.println("retrace why: " + Messages.oneLine(Recordings.unknownPid(summary, pid, file).getMessage()));
                 return Main.EXIT_USAGE;

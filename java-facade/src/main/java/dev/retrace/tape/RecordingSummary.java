@@ -24,8 +24,12 @@ public record RecordingSummary(
         processes = processes == null ? List.of() : List.copyOf(processes);
     }
 
-    /** Where reading ended; {@code clean} when the file ended exactly after a whole frame. */
-    public record Stop(boolean clean, long offset, String reason) {}
+    /**
+     * Where reading ended; {@code clean} when the file ended exactly after a whole frame;
+     * {@code tampered} when it ended at a frame that does not belong (appended, copied, another
+     * recording's): the file was changed after it was recorded.
+     */
+    public record Stop(boolean clean, long offset, String reason, boolean tampered) {}
 
     public record Process(
             long pid,

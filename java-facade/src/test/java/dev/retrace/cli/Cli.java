@@ -82,6 +82,19 @@ final class Cli {
         return file;
     }
 
+    /** Writes a crafted or changed recording of KIND with tape-format/test/make_hostile_tape (OUT KIND). */
+    static Path makeHostileTape(Path file, String kind) throws IOException, InterruptedException {
+        String tool = System.getProperty("retrace.makeHostileTape");
+        if (tool == null || !Files.isExecutable(Path.of(tool))) {
+            fail("make_hostile_tape is not built (" + tool + "): build the native part first");
+        }
+        Process process = new ProcessBuilder(tool, file.toString(), kind).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "make_hostile_tape: " + output);
+        return file;
+    }
+
     /** Writes a recording with a thread hand-over schedule with tape-format/test/make_handover_tape. */
     static Path makeHandoverTape(Path file, String... options) throws IOException, InterruptedException {
         return runTool("retrace.makeHandoverTape", file, options);
