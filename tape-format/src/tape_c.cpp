@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "retrace/tape/json_writer.h"
 #include "retrace/tape/frame.h"
+#include "retrace/tape/json_writer.h"
 #include "retrace/tape/reader.h"
 
 // The library is built with -fvisibility=hidden; the C ABI is what it exists to export.
