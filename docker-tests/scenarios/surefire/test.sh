@@ -65,3 +65,19 @@ check_same "replay under strace prints the same report" "$demo/replay1.err" "$WO
 check_changes_nothing "replay creates, changes and deletes nothing (strace)" "$WORK/strace.log"
 check "replay connects to and sends to nothing (strace)" sh -c '! grep -E "AF_INET|sin_port|sendto\(|sendmsg\(" "$1"' - "$WORK/strace.log"
 check "replay shows none of Surefire's channel on stdout" test ! -s "$WORK/strace.out"
+
+# `retrace why` on the failed run: the failed test, the assertion at its first throw with its values,
+# and the test method's own locals: the load the message names is the test's `load` local.
+status=$(status_of "$WORK/why.out" "$WORK/why.err" "$RETRACE" why "$tape")
+check "retrace why on the failed run exits as the fork did (0)" test "$status" = 0
+check "retrace why names the failed test" grep -qx "  FAILED demo.FlakyTest.shardPlanIsBalanced()" "$WORK/why.out"
+load=$(sed -n 's/^org.opentest4j.AssertionFailedError: shard 0 got load \([0-9]*\) ==> expected: not equal but was: <0>$/\1/p' \
+  "$WORK/why.out" | head -1)
+check "retrace why gives the assertion and its message (load $load)" test -n "$load"
+check "retrace why shows the assertion's values and the test's locals" sh -c \
+  'awk "/^  at org.junit.jupiter.api.AssertNotEquals.assertNotEquals/ { on = 1 } on && /^  at demo.FlakyTest/ { exit }
+        on" "$1" | grep -qx "      unexpected = 0" &&
+   awk "/^  at demo.FlakyTest.shardPlanIsBalanced\(FlakyTest.java:[0-9]*\)$/ { on = 1; next } on && /^  at / { exit } on" "$1" |
+     grep -qx "      load = $2"' - "$WORK/why.out" "$load"
+check "retrace why reports the failure once, though JUnit rethrows it" \
+  test "$(grep -c '^org.opentest4j.AssertionFailedError' "$WORK/why.out")" = 1
