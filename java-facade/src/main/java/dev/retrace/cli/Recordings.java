@@ -1,6 +1,9 @@
 package dev.retrace.cli;
 
+import dev.retrace.tape.Recording;
+import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -9,6 +12,41 @@ import picocli.CommandLine.Model.CommandSpec;
 /** What the verbs that read a recording share: choosing processes, reporting damage. */
 final class Recordings {
     private Recordings() {}
+
+    /** The process a replay runs, or (process null) the exit status it was refused with. */
+    record ToReplay(RecordingSummary.Process process, int refusedWith) {
+        boolean refused() {
+            return process == null;
+        }
+    }
+
+    /**
+     * The process a replay of {@code file} runs ({@code pid}, or the root), or a refusal after one
+     * line {@code <verb>: <message>} on {@code err}: 122 (as the launcher and the agent give it) for
+     * a file that is unreadable, holds no whole process or was changed after it was recorded; 2 (as
+     * {@code ./FILE --pid N}) for a pid it does not hold.
+     */
+    static ToReplay toReplay(Path file, Long pid, String verb, PrintWriter err) {
+        try (Recording recording = Recording.open(file)) {
+            RecordingSummary summary = recording.summary();
+            if (summary.processes().isEmpty()) {
+                throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
+            }
+            if (summary.stop().tampered()) {
+                // As the launcher and the agent refuse it: frames were added to it or copied in it.
+                throw new DataException("refusing to replay " + file + ": it was changed after it was recorded ("
+                        + summary.stop().reason() + ")");
+            }
+            if (pid != null && summary.process(pid).isEmpty()) {
+                err.println(verb + ": " + Messages.oneLine(unknownPid(summary, pid, file).getMessage()));
+                return new ToReplay(null, Main.EXIT_USAGE);
+            }
+            return new ToReplay(pid != null ? summary.process(pid).orElseThrow() : summary.processes().getFirst(), 0);
+        } catch (RecordingException | DataException e) {
+            err.println(verb + ": " + Messages.oneLine(e.getMessage()));
+            return new ToReplay(null, ReplayCommand.UNREADABLE);
+        }
+    }
 
     /** All processes, the root first, or just {@code pid} (a data error when it is not there). */
     static List<RecordingSummary.Process> select(RecordingSummary summary, Long pid, Path file) {

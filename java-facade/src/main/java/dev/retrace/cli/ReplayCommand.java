@@ -1,8 +1,5 @@
 package dev.retrace.cli;
 
-import dev.retrace.tape.Recording;
-import dev.retrace.tape.RecordingException;
-import dev.retrace.tape.RecordingSummary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,27 +77,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // The same exit status as the launcher and the agent give an unreadable recording, so
-        // scripts see one convention whichever way they replay.
-        try (Recording recording = Recording.open(file)) {
-            RecordingSummary summary = recording.summary();
-            if (summary.processes().isEmpty()) {
-                throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
-            }
-            if (summary.stop().tampered()) {
-                // As the launcher and the agent refuse it: frames were added to it or copied in it.
-                throw new DataException("refusing to replay " + file + ": it was changed after it was recorded ("
-                        + summary.stop().reason() + ")");
-            }
-            if (pid != null && summary.process(pid).isEmpty()) {
-                // Like the launcher, which ./FILE --pid N runs: a --pid that names no process is exit 2.
-                spec.commandLine().getErr().println("retrace replay: "
-                        + Messages.oneLine(Recordings.unknownPid(summary, pid, file).getMessage()));
-                return Main.EXIT_USAGE;
-            }
-        } catch (RecordingException | DataException e) {
-            spec.commandLine().getErr().println("retrace replay: " + Messages.oneLine(e.getMessage()));
-            return UNREADABLE;
+        Recordings.ToReplay toReplay = Recordings.toReplay(file, pid, "retrace replay", spec.commandLine().getErr());
+        if (toReplay.refused()) {
+            return toReplay.refusedWith();
         }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));

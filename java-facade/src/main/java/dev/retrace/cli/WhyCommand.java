@@ -84,25 +84,11 @@ final class WhyCommand implements Callable<Integer> {
             err.println("retrace why: --events must be 0 or more, not " + events);
             return Main.EXIT_USAGE;
         }
-        RecordingSummary.Process process;
-        try (Recording recording = Recording.open(file)) {
-            RecordingSummary summary = recording.summary();
-            if (summary.processes().isEmpty()) {
-                throw new DataException(file + " holds no whole process (" + summary.stop().reason() + ")");
-            }
-            if (summary.stop().tampered()) {
-                throw new DataException("refusing to replay " + file + ": it was changed after it was recorded ("
-                        + summary.stop().reason() + ")");
-            }
-            if (pid != null && summary.process(pid).isEmpty()) {
-                err.println("retrace why: " + Messages.oneLine(Recordings.unknownPid(summary, pid, file).getMessage()));
-                return Main.EXIT_USAGE;
-            }
-            process = pid != null ? summary.process(pid).orElseThrow() : summary.processes().getFirst();
-        } catch (RecordingException | DataException e) {
-            err.println("retrace why: " + Messages.oneLine(e.getMessage()));
-            return ReplayCommand.UNREADABLE;
+        Recordings.ToReplay toReplay = Recordings.toReplay(file, pid, "retrace why", err);
+        if (toReplay.refused()) {
+            return toReplay.refusedWith();
         }
+        RecordingSummary.Process process = toReplay.process();
 
         Path work = Files.createTempDirectory("retrace-why");
         try {
