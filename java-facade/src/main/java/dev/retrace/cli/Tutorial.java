@@ -37,6 +37,10 @@ final class Tutorial {
                   ./run.retrace
                   retrace replay run.retrace --pid 4242
 
+                Ask a failed run why it failed (the exception, its frames' locals, what fed it):
+
+                  retrace why run.retrace
+
                 Look inside it:
 
                   retrace summary run.retrace                  processes, exit status, calls, completeness
