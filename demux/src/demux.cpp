@@ -156,6 +156,12 @@ std::optional<uint64_t> Demux::preemptTick(uint32_t id) const {
   return e->fromTick;
 }
 
+std::optional<uint64_t> Demux::chaosTicks(uint32_t id) {
+  Locked locked(*core_);
+  if (core_->abandoned || core_->holder != id) return std::nullopt;
+  return core_->policy->chaosTicks(locked.lock);
+}
+
 bool Demux::holds(uint32_t id) const {
   std::lock_guard<std::mutex> guard(core_->mu);
   return id != kNoThread && core_->holder == id;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 #include "core.h"
 
@@ -32,6 +33,8 @@ class Policy {
    * May unlock while it calls isBlocked.
    */
   virtual Clock::time_point watch(Lock& lock) = 0;
+  /** Record in chaos mode: a random slice in ticks for the holder (Demux::chaosTicks). */
+  virtual std::optional<uint64_t> chaosTicks(Lock&) { return std::nullopt; }
   /** Hand-overs recorded or replayed so far. */
   virtual size_t position() const = 0;
   /** Replay: the next schedule entry, or null (always null in record). */

@@ -10,7 +10,9 @@
 //   is not and has been stuck for `escapeAfter` (not counting time it waited for a CPU).
 #include <algorithm>
 #include <memory>
+#include <optional>
 
+#include "chaos.h"
 #include "core.h"
 #include "policy.h"
 
@@ -22,7 +24,9 @@ constexpr auto kMinPoll = std::chrono::microseconds(100);
 
 class RecordPolicy final : public Policy {
  public:
-  explicit RecordPolicy(Core& core) : core_(core) {}
+  explicit RecordPolicy(Core& core) : core_(core), random_(core.options.chaosSeed == 0 ? 0 : ~core.options.chaosSeed) {
+    if (core.options.chaosSeed != 0) chaos_.emplace(core.options.chaosSeed);
+  }
 
   void started(Lock&) override {}
 
@@ -34,9 +38,11 @@ class RecordPolicy final : public Policy {
     if (core_.queue.empty()) return;  // the common case: nobody waits, no clock read
     Clock::time_point now = Clock::now();
     core_.holderSince = now;  // progress, for the watchdog
-    if (now - core_.front().waitSince < core_.options.quantum) return;
+    if (now - core_.front().waitSince < core_.options.quantum && !(chaos_ && chaos_->outranked(t.id, core_.queue))) {
+      return;
+    }
     if (core_.options.mayYield && !core_.options.mayYield(t.id)) return;
-    handOver(t, core_.front(), HandoverKind::kYield, SlotState::kWaiting);
+    handOver(t, successor(), HandoverKind::kYield, SlotState::kWaiting);
     core_.enqueue(t);
     core_.waitForBaton(lock, t);
   }
@@ -44,7 +50,8 @@ class RecordPolicy final : public Policy {
   bool preempt(Lock& lock, Slot& t, uint64_t tick) override {
     if (core_.queue.empty()) return false;
     if (core_.options.mayYield && !core_.options.mayYield(t.id)) return false;
-    handOver(t, core_.front(), HandoverKind::kPreempt, SlotState::kWaiting, tick);
+    handOver(t, successor(), HandoverKind::kPreempt, SlotState::kWaiting, tick);
+    if (chaos_) chaos_->changePoint(t.id);
     core_.enqueue(t);
     core_.waitForBaton(lock, t);
     return true;
@@ -57,7 +64,7 @@ class RecordPolicy final : public Policy {
       return;
     }
     if (!core_.queue.empty()) {
-      handOver(t, core_.front(), HandoverKind::kBlock, next);
+      handOver(t, successor(), HandoverKind::kBlock, next);
     } else {
       core_.release(t, next);  // free; written by take() if another thread takes it
     }
@@ -84,15 +91,20 @@ class RecordPolicy final : public Policy {
     // Stuck = no progress of the holder while somebody waited.
     Clock::time_point since = std::max(core_.holderSince, core_.front().waitSince);
     // The time slice is over: the holder stops at its next tick, if it runs code that ticks.
+    if (sliceHolder_ != holder || sliceSince_ != since) {
+      sliceHolder_ = holder;
+      sliceSince_ = since;
+      slice_ = jittered(random_, o.preemptAfter);
+    }
     if (o.requestPreempt && (preemptHolder_ != holder || preemptSince_ != since)) {
-      if (now < since + o.preemptAfter) return since + o.preemptAfter;
+      if (now < since + slice_) return since + slice_;
       preemptHolder_ = holder;
       preemptSince_ = since;
       lock.unlock();
       o.requestPreempt(holder);
       lock.lock();
       core_.closeFast();
-      return std::min(since + o.forcedAfter, now + o.preemptAfter);
+      return std::min(since + o.forcedAfter, now + slice_);
     }
     if (now < since + o.forcedAfter) return since + o.forcedAfter;
 
@@ -146,8 +158,15 @@ class RecordPolicy final : public Policy {
 
   size_t position() const override { return position_; }
   const Handover* next() const override { return nullptr; }
+  std::optional<uint64_t> chaosTicks(Lock&) override {
+    if (!chaos_) return std::nullopt;
+    return chaos_->sliceTicks();
+  }
 
  private:
+  /** Who gets the baton at a hand-over: the longest waiter, or in chaos mode the highest priority. */
+  Slot& successor() { return chaos_ ? core_.slot(chaos_->pick(core_.queue)) : core_.front(); }
+
   /** `t` takes the free baton; written as a hand-over unless `t` freed it itself. */
   void take(Slot& t) {
     if (core_.lastReleaser != kNoThread && core_.lastReleaser != t.id) {
@@ -170,6 +189,12 @@ class RecordPolicy final : public Policy {
 
   Core& core_;
   size_t position_ = 0;
+  Random random_;
+  std::optional<Chaos> chaos_;
+  // The time slice of the holder's current stretch, drawn when the watchdog first sees it.
+  uint32_t sliceHolder_ = kNoThread;
+  Clock::time_point sliceSince_{};
+  std::chrono::nanoseconds slice_{0};
   // The stretch the watchdog last asked to preempt.
   uint32_t preemptHolder_ = kNoThread;
   Clock::time_point preemptSince_{};

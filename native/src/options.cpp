@@ -25,7 +25,8 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), keep_references (record), redact=PATTERN:PATTERN (record), no_default_redact "
+         "preempt=on|off (record), chaos (record), keep_references (record), redact=PATTERN:PATTERN (record), "
+         "no_default_redact "
          "(record), no_children (record), "
          "pid=N, check_stacks, debug, why=PATH (replay)";
 }
@@ -36,6 +37,7 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
   bool modeSeen = false;
   bool escapeSeen = false;
   bool preemptSeen = false;
+  bool chaosSeen = false;
   bool keepSeen = false;
   bool noChildrenSeen = false;
   size_t start = 0;
@@ -120,6 +122,10 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       }
       options.preempt = value == "on";
       preemptSeen = true;
+    } else if (key == "chaos") {
+      if (!flag(options.chaos)) return false;
+      if (!preemptSeen) options.preempt = true;
+      chaosSeen = true;
     } else if (key == "keep_references") {
       if (!flag(options.keepReferences)) return false;
       keepSeen = true;
@@ -147,6 +153,10 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       return false;
     }
   }
+  if (options.chaos && !options.preempt) {
+    error = "chaos preempts threads: it cannot go with preempt=off";
+    return false;
+  }
   if (!modeSeen) {
     error = "say record or replay";
     return false;
@@ -155,10 +165,11 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     error = "replay needs tape=PATH";
     return false;
   }
-  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen || keepSeen || noChildrenSeen)) {
+  if (options.mode == Mode::kReplay && (escapeSeen || preemptSeen || chaosSeen || keepSeen || noChildrenSeen)) {
     error = std::string("option '") +
             (escapeSeen    ? "escape_after"
              : preemptSeen ? "preempt"
+             : chaosSeen   ? "chaos"
              : keepSeen    ? "keep_references"
                            : "no_children") +
             "' is for record (replay follows the recording)";

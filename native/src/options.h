@@ -29,6 +29,9 @@ struct Options {
   // by bytecode the agent adds to classes not loaded by the boot loader (docs/threads.md). Off by
   // default until it replays every corpus workload. Replay follows the recording's own options.
   bool preempt = false;
+  // record: chaos mode (implies preempt): random slices in ticks, random thread priorities and
+  // yields (demux/src/chaos.h), so that record-until-it-fails meets rare interleavings sooner.
+  bool chaos = false;
   // record: weak and soft references hold their referents strongly, so the collector clears none of
   // them (docs/limitations.md#garbage-collection-and-memory). Replay follows the recording.
   bool keepReferences = false;

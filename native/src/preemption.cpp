@@ -73,6 +73,12 @@ void Preemption::arm(JNIEnv* env, ThreadState& thread, int64_t limit) {
   env->SetStaticLongField(system_, limit_, limit);
 }
 
+void Preemption::extend(JNIEnv* env, int64_t limit) {
+  if (!ready() || env == nullptr) return;
+  ExceptionAside aside(env);
+  env->SetStaticLongField(system_, limit_, limit);
+}
+
 void Preemption::disarm(JNIEnv* env) {
   if (!ready() || env == nullptr) return;
   ExceptionAside aside(env);

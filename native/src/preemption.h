@@ -43,6 +43,8 @@ class Preemption {
   void arm(JNIEnv* env, ThreadState& thread, int64_t limit);
   /** The count so far (RETRACE_TRACE_SCHEDULER: ticks between points are compared across runs). */
   int64_t ticks(JNIEnv* env) const { return ready() && env != nullptr ? env->GetStaticLongField(system_, ticks_) : -1; }
+  /** The calling thread goes on counting and stops at `limit` (chaos: a preemption that did not happen). */
+  void extend(JNIEnv* env, int64_t limit);
   /** The calling thread goes on counting, without a limit (a preemption that did not happen). */
   void disarm(JNIEnv* env);
   /** Record, from the watchdog: the holder stops at its next tick. */

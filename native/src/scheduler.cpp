@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -130,6 +131,11 @@ void Scheduler::startRecord(ThreadState& main, std::function<void(const demux::H
       if (preemption_.ready()) preemption_.request(agent_.attachOwnThread(kWatchdogName));
     };
   }
+  if (agent_.options().chaos) {
+    std::random_device device;
+    options.chaosSeed = ((static_cast<uint64_t>(device()) << 32) ^ device()) | 1;
+    chaos_ = true;
+  }
   demux_ = std::make_unique<demux::Demux>(std::move(options));
   main.id = demux_->startMain();
   main.serialized = true;
@@ -162,10 +168,10 @@ void Scheduler::point(ThreadState& thread, const char* what) {
 void Scheduler::tookBaton(ThreadState& thread) {
   if (!preemption_.ready()) return;
   int64_t limit = Preemption::kNever;
-  if (replay_) {
-    std::optional<uint64_t> tick = demux_->preemptTick(thread.id);
-    if (tick) limit = static_cast<int64_t>(*tick);
-  }
+  std::optional<uint64_t> tick = replay_  ? demux_->preemptTick(thread.id)
+                                 : chaos_ ? demux_->chaosTicks(thread.id)
+                                          : std::nullopt;
+  if (tick) limit = static_cast<int64_t>(*tick);
   JNIEnv* env = agent_.currentEnv();
   if (tracing())
     traceLine("[sched] ticks      thread %u points %llu ticks %lld\n", thread.id,
@@ -191,6 +197,8 @@ void Scheduler::preempted(JNIEnv* env, uint64_t tick) {
               static_cast<unsigned long long>(demux_->points(thread->id)), static_cast<unsigned long long>(tick));
   if (demux_->preempt(thread->id, tick)) {
     tookBaton(*thread);
+  } else if (std::optional<uint64_t> more = chaos_ ? demux_->chaosTicks(thread->id) : std::nullopt) {
+    preemption_.extend(env, static_cast<int64_t>(tick + *more));  // nobody waited: a new slice, same count
   } else {
     preemption_.disarm(env);
   }

@@ -112,6 +112,7 @@ class Scheduler {
   Agent& agent_;
   std::unique_ptr<demux::Demux> demux_;
   bool replay_ = false;
+  bool chaos_ = false;  // record --chaos: slices in ticks come from the demux (demux/src/chaos.h)
   bool scheduleComplete_ = true;
   Preemption preemption_;
 };

@@ -64,6 +64,18 @@ TEST(Options, PreemptionIsOffUnlessTurnedOn) {
   EXPECT_FALSE(o.preempt);
   ASSERT_TRUE(parseOptions("record,preempt=on", o, error)) << error;
   EXPECT_TRUE(o.preempt);
+  EXPECT_FALSE(o.chaos);
+}
+
+TEST(Options, ChaosPreempts) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record,chaos", o, error)) << error;
+  EXPECT_TRUE(o.chaos);
+  EXPECT_TRUE(o.preempt);
+  Options both;
+  ASSERT_TRUE(parseOptions("record,preempt=on,chaos", both, error)) << error;
+  EXPECT_TRUE(both.chaos && both.preempt);
 }
 
 TEST(Options, RejectsWhatItDoesNotKnow) {
@@ -90,6 +102,10 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recording)"},
       {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},
       {"replay,tape=a,preempt=off", "option 'preempt' is for record (replay follows the recording)"},
+      {"record,chaos,preempt=off", "chaos preempts threads: it cannot go with preempt=off"},
+      {"record,preempt=off,chaos", "chaos preempts threads: it cannot go with preempt=off"},
+      {"record,chaos=on", "option 'chaos' takes no value"},
+      {"replay,tape=a,chaos", "option 'chaos' is for record (replay follows the recording)"},
       {"replay,tape=a,keep_references", "option 'keep_references' is for record (replay follows the recording)"},
   };
   for (const Case& c : cases) {

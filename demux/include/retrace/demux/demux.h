@@ -239,6 +239,14 @@ struct Options {
    */
   std::chrono::nanoseconds preemptAfter = std::chrono::milliseconds(2);
   /**
+   * Record: chaos mode when non-zero, and the seed of its random choices (src/chaos.h): a random
+   * slice scale per recording and a slice in ticks per stretch (chaosTicks()), random thread
+   * priorities that decide which waiter gets the baton, and yields at scheduling points without
+   * waiting for the quantum. Without it, record only varies each time slice by up to half of
+   * `preemptAfter` either way. Replay needs none of it: every choice is a recorded hand-over.
+   */
+  uint64_t chaosSeed = 0;
+  /**
    * Whether thread `id` is blocked inside the VM (JVMTI thread state: blocked on monitor enter, waiting,
    * parked, in class initialisation). Called without the lock, from the watchdog thread. May be empty:
    * then record never forces a hand-over (only escapes) and replay cannot time out a blocked holder.
@@ -343,6 +351,12 @@ class Demux {
    * kPreempt of `id` at its current point; nothing otherwise (and always nothing in record).
    */
   std::optional<uint64_t> preemptTick(uint32_t id) const;
+  /**
+   * Record in chaos mode: how many ticks the holder `id` may run from now on before it stops (the
+   * agent lowers its limit to that; preempt() is then called whether anybody waits or not). Nothing
+   * otherwise, and nothing when `id` does not hold the baton.
+   */
+  std::optional<uint64_t> chaosTicks(uint32_t id);
 
   /** True when `id` holds the baton now. */
   bool holds(uint32_t id) const;

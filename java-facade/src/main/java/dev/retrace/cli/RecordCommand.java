@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         },
         customSynopsis = {
             "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
-            "               [--preempt] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
+            "               [--preempt] [--chaos] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
             "               [--no-children] [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
@@ -84,6 +84,13 @@ final class RecordCommand implements Callable<Integer> {
                     + "while another thread waits (the agent adds a tick to each method of the program's classes), "
                     + "so that recordings of racy programs vary as plain runs do. See docs/threads.md.")
     boolean preempt;
+
+    @Option(names = "--chaos",
+            description = "Chaos mode (implies --preempt): random time slices, down to a single method entry, and "
+                    + "random thread priorities, so that a loop of recordings meets rare interleavings sooner "
+                    + "(with --save-on failure: record until a race shows, keep that run). The recording replays "
+                    + "as any other. See docs/threads.md#chaos-mode.")
+    boolean chaos;
 
     @Option(names = "--keep-references",
             description = "Weak and soft references hold their referents strongly, in the recorded run and its "
@@ -148,7 +155,9 @@ final class RecordCommand implements Callable<Integer> {
             }
             options.append(",escape_after=").append(escapeAfter);
         }
-        if (preempt) {
+        if (chaos) {
+            options.append(",chaos");
+        } else if (preempt) {
             options.append(",preempt=on");
         }
         if (keepReferences) {
