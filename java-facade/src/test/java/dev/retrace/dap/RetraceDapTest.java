@@ -1,0 +1,217 @@
+package dev.retrace.dap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.ToolProvider;
+import org.eclipse.lsp4j.debug.ExitedEventArguments;
+import org.eclipse.lsp4j.debug.StackFrame;
+import org.eclipse.lsp4j.debug.StoppedEventArguments;
+import org.eclipse.lsp4j.debug.TerminatedEventArguments;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * retrace dap driven by a scripted DAP client against a recording of a program whose values come
+ * from the clock: every value the debugger shows must be the recorded one, going forwards and
+ * backwards, and a plain run of the same program prints others.
+ */
+class RetraceDapTest {
+    private static final String JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
+    private static final Pattern PRINTED = Pattern.compile("i=(\\d+) v=(-?\\d+)");
+    private static final String PROGRAM = """
+            package demo;
+
+            public class Loop {
+                public static void main(String[] args) {
+                    long total = 0;
+                    for (int i = 0; i < 5; i++) {
+                        long t = System.nanoTime();
+                        int v = (int) (t % 1000);
+                        total += v;
+                        System.out.println("i=" + i + " v=" + v);
+                    }
+                    System.out.println("total=" + total);
+                    System.exit(3);
+                }
+            }
+            """;
+
+    @TempDir
+    static Path work;
+
+    static Path dist;
+    static Path source;
+    static Path recording;
+    static String recordedOutput;
+    static int recordedStatus;
+    /** v of each iteration, as the recorded run printed them. */
+    static List<String> recordedValues;
+
+    @BeforeAll
+    static void record() throws Exception {
+        dist = Path.of(System.getProperty("retrace.dist"));
+        source = work.resolve("src/demo/Loop.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, PROGRAM);
+        Path classes = work.resolve("classes");
+        int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "--release", "17", "-g", "-d", classes.toString(), source.toString());
+        assertEquals(0, compiled, "javac");
+        recording = work.resolve("loop.retrace");
+        Process record = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "record", "-o", recording.toString(),
+                "--java", JDK17 + "/bin/java", "--", "-cp", classes.toString(), "demo.Loop")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        recordedOutput = new String(record.getInputStream().readAllBytes());
+        assertTrue(record.waitFor(120, TimeUnit.SECONDS));
+        recordedStatus = record.exitValue();
+        recordedValues = values(recordedOutput);
+        assertEquals(5, recordedValues.size(), recordedOutput);
+        Process plain = new ProcessBuilder(JDK17 + "/bin/java", "-cp", classes.toString(), "demo.Loop").start();
+        String plainOutput = new String(plain.getInputStream().readAllBytes());
+        assertTrue(plain.waitFor(60, TimeUnit.SECONDS));
+        assertNotEquals(recordedValues, values(plainOutput), "a plain run reads other clock values");
+    }
+
+    private static List<String> values(String output) {
+        List<String> values = new ArrayList<>();
+        Matcher m = PRINTED.matcher(output);
+        while (m.find()) {
+            values.add(m.group(2));
+        }
+        return values;
+    }
+
+    private static int lineOf(String text) throws IOException {
+        List<String> lines = Files.readAllLines(source);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line with " + text);
+    }
+
+    private static DapClient launched() throws Exception {
+        DapClient client = new DapClient(dist);
+        assertTrue(client.initialize().getSupportsStepBack());
+        client.launch(Map.of("recording", recording.toString(), "sourcePaths", List.of(work.resolve("src").toString())));
+        return client;
+    }
+
+    /** A stop's line and locals, to compare stops reached forwards and backwards. */
+    record State(int line, Map<String, String> locals) {}
+
+    private static State state(DapClient client, int thread) throws Exception {
+        return new State(client.topFrame(thread).getLine(), client.locals(thread));
+    }
+
+    @Test
+    void forwardsAndBackwardsShowTheRecordedValues() throws Exception {
+        int loopBody = lineOf("total += v;");
+        try (DapClient client = launched()) {
+            assertTrue(client.setBreakpoints(source, loopBody, null).getBreakpoints()[0].isVerified());
+            client.configurationDone();
+            int thread = client.stopped("breakpoint").getThreadId();
+            StackFrame top = client.topFrame(thread);
+            assertEquals(loopBody, top.getLine());
+            assertEquals(source.toRealPath().toString(), top.getSource().getPath());
+            State first = state(client, thread);
+            assertEquals("0", first.locals().get("i"));
+            assertEquals(recordedValues.get(0), first.locals().get("v"));
+
+            client.continue_(thread);
+            client.stopped("breakpoint");
+            assertEquals("1", client.locals(thread).get("i"));
+            assertEquals(recordedValues.get(1), client.locals(thread).get("v"));
+
+            long start = System.nanoTime();
+            client.reverseContinue(thread);
+            client.stopped("breakpoint");
+            System.err.printf("reverseContinue took %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            assertEquals(first, state(client, thread), "reverseContinue lands on the first hit again");
+
+            // Forwards line by line to the next iteration's breakpoint line, remembering each stop.
+            List<State> forwards = new ArrayList<>(List.of(first));
+            do {
+                client.next(thread);
+                client.nextEvent(StoppedEventArguments.class);
+                forwards.add(state(client, thread));
+            } while (forwards.getLast().line() != loopBody && forwards.size() < 20);
+            assertEquals(recordedValues.get(1), forwards.getLast().locals().get("v"));
+            State beforeV = forwards.get(forwards.size() - 2);
+            assertEquals(lineOf("int v ="), beforeV.line());
+            // Backwards over the same lines: each stop has the line and the values it had forwards.
+            for (int k = forwards.size() - 2; k >= 1; k--) {
+                start = System.nanoTime();
+                client.stepBack(thread);
+                client.stopped("step");
+                System.err.printf("stepBack took %d ms%n", (System.nanoTime() - start) / 1_000_000);
+                assertEquals(forwards.get(k), state(client, thread), "stepBack to stop " + k);
+                if (k == forwards.size() - 2) {
+                    long t = Long.parseLong(client.evaluate(thread, "t"));
+                    assertEquals(recordedValues.get(1), String.valueOf((int) (t % 1000)), "the recorded clock reading");
+                }
+            }
+            client.reverseContinue(thread);
+            client.stopped("breakpoint");
+            assertEquals(first, state(client, thread), "reverseContinue from a stepped-back stop");
+
+            client.setBreakpoints(source, 0, null);
+            client.continue_(thread);
+            assertEquals(recordedStatus, client.nextEvent(ExitedEventArguments.class).getExitCode());
+            client.nextEvent(TerminatedEventArguments.class);
+            assertEquals(3, recordedStatus);
+            Thread.sleep(300);
+            assertEquals(recordedOutput, client.stdout(), "the program's output, once, as recorded");
+        }
+    }
+
+    @Test
+    void aConditionalBreakpointStopsOnceWhereItHolds() throws Exception {
+        try (DapClient client = launched()) {
+            assertTrue(client.setBreakpoints(source, lineOf("total += v;"), "i == 3").getBreakpoints()[0].isVerified());
+            client.configurationDone();
+            int thread = client.stopped("breakpoint").getThreadId();
+            assertEquals("3", client.locals(thread).get("i"));
+            assertEquals(recordedValues.get(3), client.evaluate(thread, "v"));
+            client.continue_(thread);
+            assertEquals(recordedStatus, client.nextEvent(ExitedEventArguments.class).getExitCode());
+            client.nextEvent(TerminatedEventArguments.class);
+        }
+    }
+
+    @Test
+    void aBadRecordingIsAnErrorResponse() throws Exception {
+        try (DapClient client = new DapClient(dist)) {
+            client.initialize();
+            Path missing = work.resolve("no-such.retrace");
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> DapClient.await(client.server.launch(Map.of("recording", missing.toString()))));
+            assertTrue(refused.getCause().getMessage().contains(missing.toString()), refused.getCause().getMessage());
+            var breakpoint = client.setBreakpoints(source, lineOf("total += v;"), "name.equals(\"x\")").getBreakpoints()[0];
+            assertFalse(breakpoint.isVerified());
+            assertTrue(breakpoint.getMessage().contains("cannot call methods"), breakpoint.getMessage());
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            fail(e);
+        }
+    }
+}
