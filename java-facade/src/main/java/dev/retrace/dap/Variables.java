@@ -144,7 +144,8 @@ final class Variables {
             case ArrayReference array -> array.type().name().replaceFirst("\\[]$", "[" + array.length() + "]");
             case ObjectReference object when BOXES.contains(object.referenceType().name()) ->
                     display(object.getValue(((ClassType) object.referenceType()).fieldByName("value")));
-            case ObjectReference object -> object.referenceType().name() + "@" + object.uniqueID();
+            // No JDWP object id: it differs between replays, and a value must look the same after going back.
+            case ObjectReference object -> object.referenceType().name();
             default -> value.toString();
         };
     }

@@ -132,6 +132,12 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         return await(server.setBreakpoints(args));
     }
 
+    void setExceptionBreakpoints(String... filters) throws Exception {
+        org.eclipse.lsp4j.debug.SetExceptionBreakpointsArguments args = new org.eclipse.lsp4j.debug.SetExceptionBreakpointsArguments();
+        args.setFilters(filters);
+        await(server.setExceptionBreakpoints(args));
+    }
+
     void configurationDone() throws Exception {
         await(server.configurationDone(new ConfigurationDoneArguments()));
     }

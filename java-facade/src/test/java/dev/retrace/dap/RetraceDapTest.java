@@ -40,11 +40,13 @@ class RetraceDapTest {
             public class Loop {
                 public static void main(String[] args) {
                     long total = 0;
+                    StringBuilder seen = new StringBuilder();
                     for (int i = 0; i < 5; i++) {
                         long t = System.nanoTime();
                         int v = (int) (t % 1000);
                         total += v;
                         System.out.println("i=" + i + " v=" + v);
+                        seen.append(v).append(',');
                     }
                     System.out.println("total=" + total);
                     System.exit(3);
@@ -63,30 +65,58 @@ class RetraceDapTest {
     /** v of each iteration, as the recorded run printed them. */
     static List<String> recordedValues;
 
+    private static final String FAILING = """
+            package demo;
+
+            public class Boom {
+                public static void main(String[] args) {
+                    long t = System.nanoTime();
+                    int divisor = (int) (t % 2) * 0;
+                    System.out.println("t=" + t);
+                    System.out.println(1000 / divisor);
+                }
+            }
+            """;
+
+    /** A recording, with what the recorded run printed and its exit status. */
+    record Recorded(Path file, Path source, String output, int status) {}
+
+    static Recorded failing;
+
     @BeforeAll
     static void record() throws Exception {
         dist = Path.of(System.getProperty("retrace.dist"));
-        source = work.resolve("src/demo/Loop.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, PROGRAM);
-        Path classes = work.resolve("classes");
-        int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null,
-                "--release", "17", "-g", "-d", classes.toString(), source.toString());
-        assertEquals(0, compiled, "javac");
-        recording = work.resolve("loop.retrace");
-        Process record = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "record", "-o", recording.toString(),
-                "--java", JDK17 + "/bin/java", "--", "-cp", classes.toString(), "demo.Loop")
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        recordedOutput = new String(record.getInputStream().readAllBytes());
-        assertTrue(record.waitFor(120, TimeUnit.SECONDS));
-        recordedStatus = record.exitValue();
+        Recorded loop = record("Loop", PROGRAM);
+        source = loop.source();
+        recording = loop.file();
+        recordedOutput = loop.output();
+        recordedStatus = loop.status();
         recordedValues = values(recordedOutput);
         assertEquals(5, recordedValues.size(), recordedOutput);
-        Process plain = new ProcessBuilder(JDK17 + "/bin/java", "-cp", classes.toString(), "demo.Loop").start();
+        Process plain = new ProcessBuilder(JDK17 + "/bin/java", "-cp", work.resolve("Loop-classes").toString(), "demo.Loop").start();
         String plainOutput = new String(plain.getInputStream().readAllBytes());
         assertTrue(plain.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(recordedValues, values(plainOutput), "a plain run reads other clock values");
+        failing = record("Boom", FAILING);
+    }
+
+    /** Compiles demo.NAME with -g for JDK 17 and records it with the dist's retrace. */
+    private static Recorded record(String name, String program) throws Exception {
+        Path file = work.resolve("src/demo/" + name + ".java");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, program);
+        Path classes = work.resolve(name + "-classes");  // one each: a replay checks its class path is unchanged
+        int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "--release", "17", "-g", "-d", classes.toString(), file.toString());
+        assertEquals(0, compiled, "javac");
+        Path recorded = work.resolve(name + ".retrace");
+        Process record = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "record", "-o", recorded.toString(),
+                "--java", JDK17 + "/bin/java", "--", "-cp", classes.toString(), "demo." + name)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String output = new String(record.getInputStream().readAllBytes());
+        assertTrue(record.waitFor(120, TimeUnit.SECONDS));
+        return new Recorded(recorded, file, output, record.exitValue());
     }
 
     private static List<String> values(String output) {
@@ -99,7 +129,11 @@ class RetraceDapTest {
     }
 
     private static int lineOf(String text) throws IOException {
-        List<String> lines = Files.readAllLines(source);
+        return lineOf(source, text);
+    }
+
+    private static int lineOf(Path file, String text) throws IOException {
+        List<String> lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(text)) {
                 return i + 1;
@@ -109,9 +143,13 @@ class RetraceDapTest {
     }
 
     private static DapClient launched() throws Exception {
+        return launched(recording);
+    }
+
+    private static DapClient launched(Path file) throws Exception {
         DapClient client = new DapClient(dist);
         assertTrue(client.initialize().getSupportsStepBack());
-        client.launch(Map.of("recording", recording.toString(), "sourcePaths", List.of(work.resolve("src").toString())));
+        client.launch(Map.of("recording", file.toString(), "sourcePaths", List.of(work.resolve("src").toString())));
         return client;
     }
 
@@ -140,6 +178,8 @@ class RetraceDapTest {
             client.stopped("breakpoint");
             assertEquals("1", client.locals(thread).get("i"));
             assertEquals(recordedValues.get(1), client.locals(thread).get("v"));
+            // toString() runs in the replay (invokeMethod), on the recorded values.
+            assertEquals("\"" + recordedValues.get(0) + ",\"", client.evaluate(thread, "seen.toString()"));
 
             long start = System.nanoTime();
             client.reverseContinue(thread);
@@ -194,6 +234,28 @@ class RetraceDapTest {
             client.continue_(thread);
             assertEquals(recordedStatus, client.nextEvent(ExitedEventArguments.class).getExitCode());
             client.nextEvent(TerminatedEventArguments.class);
+        }
+    }
+
+    @Test
+    void anUncaughtExceptionStopsAndStepBackLeavesIt() throws Exception {
+        String recordedT = failing.output().replaceAll("(?s).*t=(\\d+).*", "$1");
+        try (DapClient client = launched(failing.file())) {
+            client.setExceptionBreakpoints("uncaught");
+            client.configurationDone();
+            StoppedEventArguments stopped = client.stopped("exception");
+            int thread = stopped.getThreadId();
+            assertEquals("java.lang.ArithmeticException", stopped.getDescription());
+            assertEquals(lineOf(failing.source(), "1000 / divisor"), client.topFrame(thread).getLine());
+            assertEquals(recordedT, client.locals(thread).get("t"));
+            client.stepBack(thread);
+            client.stopped("step");
+            assertEquals(lineOf(failing.source(), "\"t=\""), client.topFrame(thread).getLine());
+            assertEquals(Map.of("args", "java.lang.String[0]", "t", recordedT, "divisor", "0"), client.locals(thread));
+            client.continue_(thread);
+            client.nextEvent(StoppedEventArguments.class);  // the exception again
+            client.continue_(thread);
+            assertEquals(failing.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
         }
     }
 
