@@ -353,11 +353,11 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
                 return stop;
             } catch (Timeline.Refused e) {
                 throw error(e.getMessage());
-            } catch (IOException e) {
-                log.println("retrace dap: going back failed: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                log.println("retrace dap: going back failed: " + e);
                 try {
                     timeline.restore();
-                } catch (IOException | InterruptedException again) {
+                } catch (IOException | InterruptedException | RuntimeException again) {
                     ended = true;
                     throw error("going back failed (" + e.getMessage() + "), and so did returning to this stop: "
                             + again.getMessage());
