@@ -13,6 +13,7 @@ import com.sun.jdi.event.EventSet;
 import com.sun.jdi.event.ExceptionEvent;
 import com.sun.jdi.event.MethodEntryEvent;
 import com.sun.jdi.event.StepEvent;
+import com.sun.jdi.event.ThreadStartEvent;
 import com.sun.jdi.event.VMDeathEvent;
 import com.sun.jdi.event.VMDisconnectEvent;
 import com.sun.jdi.request.BreakpointRequest;
@@ -22,6 +23,7 @@ import com.sun.jdi.request.EventRequestManager;
 import com.sun.jdi.request.ExceptionRequest;
 import com.sun.jdi.request.MethodEntryRequest;
 import com.sun.jdi.request.StepRequest;
+import com.sun.jdi.request.ThreadStartRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -126,12 +128,29 @@ final class Runner {
             }
             case Action.Step s when s.thread().equals(tracedThread) && expected != null -> stepFollowedByTracer = true;
             case Action.Step s -> temporary.add(step(s.thread(), s.kind()));
-            case Action.LineSteps l -> temporary.add(step(l.thread(), Action.StepKind.INTO));
             default -> {}
         }
-        boolean tracerShared = action instanceof Action.LineSteps l && l.thread().equals(tracedThread);
-        if (tracedThread != null && !tracerShared && session.thread(tracedThread).isPresent()) {
-            temporary.add(step(tracedThread, Action.StepKind.INTO));
+        // Line steppers of a thread that has not started yet begin when it starts, so that they see all its lines.
+        Set<String> lineSteppers = new HashSet<>();
+        if (action instanceof Action.LineSteps l) {
+            lineSteppers.add(l.thread());
+        }
+        if (tracedThread != null) {
+            lineSteppers.add(tracedThread);
+        }
+        Set<String> notStarted = new HashSet<>();
+        for (String thread : lineSteppers) {
+            if (session.thread(thread).isPresent()) {
+                temporary.add(step(thread, Action.StepKind.INTO));
+            } else {
+                notStarted.add(thread);
+            }
+        }
+        if (!notStarted.isEmpty()) {
+            ThreadStartRequest starts = manager.createThreadStartRequest();
+            starts.setSuspendPolicy(EventRequest.SUSPEND_ALL);
+            starts.enable();
+            temporary.add(starts);
         }
         int ownHits = 0;
         int lineSteps = 0;
@@ -158,6 +177,8 @@ final class Runner {
                             return ended();
                         }
                         case ClassPrepareEvent prepared -> installIn(prepared.referenceType());
+                        case ThreadStartEvent started when notStarted.remove(started.thread().name()) ->
+                                temporary.add(step(started.thread(), Action.StepKind.INTO));
                         case MethodEntryEvent entered when action instanceof Action.ToEntry ->
                                 stop = stopAt(Stop.Reason.ENTRY, entered.thread(), ordinal, "");
                         case BreakpointEvent hit -> {
@@ -224,8 +245,11 @@ final class Runner {
     }
 
     private StepRequest step(String threadName, Action.StepKind kind) {
-        ThreadReference thread = session.thread(threadName)
-                .orElseThrow(() -> new IllegalStateException("no thread \"" + threadName + "\" in the replay"));
+        return step(session.thread(threadName)
+                .orElseThrow(() -> new IllegalStateException("no thread \"" + threadName + "\" in the replay")), kind);
+    }
+
+    private StepRequest step(ThreadReference thread, Action.StepKind kind) {
         int depth = switch (kind) {
             case OVER -> StepRequest.STEP_OVER;
             case INTO -> StepRequest.STEP_INTO;

@@ -30,8 +30,6 @@ final class Timeline {
     private List<Stop> stops = new ArrayList<>();
     private ReplaySession session;
     private Runner runner;
-    /** Whether the last trace saw the traced thread from the stop it started at. */
-    private boolean tracedFromTheStart;
 
     Timeline(ReplayLauncher launcher, Path recording, Long pid, ProgramOutput output) {
         this.launcher = launcher;
@@ -110,9 +108,6 @@ final class Timeline {
         // Trace from the previous stop (short), else from the program's start.
         for (int from : here - 1 == 0 ? new int[] {0} : new int[] {here - 1, 0}) {
             List<Stop> seen = rerun(actions, stops, here, Requests.NONE, thread, from);
-            if (!tracedFromTheStart) {
-                continue;  // the thread did not exist yet at that stop: its steps were not all seen
-            }
             long hereEventSet = seen.getLast().eventSet();
             List<Runner.Observed> lines = new ArrayList<>(runner.tracedLines());
             // The tracer may report this very stop's line in an event set of its own, just before it.
@@ -137,10 +132,6 @@ final class Timeline {
             if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0) {
                 return land(actions.subList(0, from + 1), stops.subList(0, from + 1), start.at());
             }
-        }
-        if (!tracedFromTheStart) {
-            throw new Refused("thread \"" + thread + "\" started after the previous stop: stepping back across "
-                    + "a thread's start is not supported yet");
         }
         throw new Refused("no earlier line of thread \"" + thread + "\" in this frame or a caller");
     }
@@ -169,7 +160,6 @@ final class Timeline {
         List<Stop> seen = new ArrayList<>();
         for (int k = 0; k <= upTo; k++) {
             if (tracedThread != null && k == traceFrom + 1) {
-                tracedFromTheStart = session.thread(tracedThread).isPresent();
                 runner.traceLines(tracedThread);
             }
             runner.atAction(k);

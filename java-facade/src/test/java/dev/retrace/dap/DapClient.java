@@ -181,6 +181,11 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         return stopped;
     }
 
+    String threadName(int thread) throws Exception {
+        return Arrays.stream(await(server.threads()).getThreads()).filter(t -> t.getId() == thread)
+                .map(org.eclipse.lsp4j.debug.Thread::getName).findFirst().orElseThrow();
+    }
+
     StackFrame topFrame(int thread) throws Exception {
         StackTraceArguments args = new StackTraceArguments();
         args.setThreadId(thread);

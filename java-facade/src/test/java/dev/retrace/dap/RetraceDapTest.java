@@ -78,10 +78,37 @@ class RetraceDapTest {
             }
             """;
 
+    private static final String THREADS = """
+            package demo;
+
+            public class Race {
+                static int shared;
+
+                public static void main(String[] args) throws Exception {
+                    Thread a = new Thread(() -> work("a"), "worker-a");
+                    Thread b = new Thread(() -> work("b"), "worker-b");
+                    a.start();
+                    b.start();
+                    a.join();
+                    b.join();
+                    System.out.println("shared=" + shared);
+                }
+
+                static void work(String name) {
+                    for (int k = 0; k < 3; k++) {
+                        int seen = shared;
+                        shared = seen + (int) (System.nanoTime() % 10);
+                        System.out.println(name + " k=" + k + " seen=" + seen);
+                    }
+                }
+            }
+            """;
+
     /** A recording, with what the recorded run printed and its exit status. */
     record Recorded(Path file, Path source, String output, int status) {}
 
     static Recorded failing;
+    static Recorded race;
 
     @BeforeAll
     static void record() throws Exception {
@@ -98,6 +125,7 @@ class RetraceDapTest {
         assertTrue(plain.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(recordedValues, values(plainOutput), "a plain run reads other clock values");
         failing = record("Boom", FAILING);
+        race = record("Race", THREADS);
     }
 
     /** Compiles demo.NAME with -g for JDK 17 and records it with the dist's retrace. */
@@ -256,6 +284,69 @@ class RetraceDapTest {
             client.nextEvent(StoppedEventArguments.class);  // the exception again
             client.continue_(thread);
             assertEquals(failing.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
+        }
+    }
+
+    /** A breakpoint hit in the race: which thread, and that thread's k and seen. */
+    record Hit(String thread, String k, String seen) {}
+
+    private static Hit hit(DapClient client, StoppedEventArguments stopped) throws Exception {
+        int thread = stopped.getThreadId();
+        Map<String, String> locals = client.locals(thread);
+        return new Hit(client.threadName(thread), locals.get("k"), locals.get("seen"));
+    }
+
+    @Test
+    void reverseContinueRetracesTheHitsOfBothThreads() throws Exception {
+        int line = lineOf(race.source(), "shared = seen +");
+        int lineBefore = lineOf(race.source(), "int seen = shared;");
+        List<Hit> forwards = new ArrayList<>();
+        try (DapClient client = launched(race.file())) {
+            client.setBreakpoints(race.source(), line, null);
+            client.configurationDone();
+            Object event;
+            while ((event = client.nextEvent(Object.class)) instanceof StoppedEventArguments stopped) {
+                Hit h = hit(client, stopped);
+                forwards.add(h);
+                // worker-a prints "a k=0 seen=0": the values the recorded race gave that thread.
+                assertTrue(race.output().contains(h.thread().substring("worker-".length()) + " k=" + h.k() + " seen=" + h.seen()),
+                        () -> h + " is not what the recording printed: " + race.output());
+                client.continue_(stopped.getThreadId());
+            }
+            assertTrue(event instanceof ExitedEventArguments, String.valueOf(event));
+            assertEquals(6, forwards.size(), forwards::toString);
+        }
+        // Again, to the last hit, then back through every earlier hit, whichever thread it was in.
+        try (DapClient client = launched(race.file())) {
+            client.setBreakpoints(race.source(), line, "k == 2");
+            client.configurationDone();
+            client.continue_(client.stopped("breakpoint").getThreadId());
+            StoppedEventArguments last = client.stopped("breakpoint");
+            Hit lastHit = hit(client, last);
+            assertEquals(forwards.getLast(), lastHit);
+            client.stepBack(last.getThreadId());
+            StoppedEventArguments before = client.stopped("step");
+            assertEquals(last.getThreadId(), before.getThreadId());
+            assertEquals(lineBefore, client.topFrame(before.getThreadId()).getLine());
+            assertEquals(lastHit.k(), client.locals(before.getThreadId()).get("k"));
+
+            client.setBreakpoints(race.source(), line, null);
+            List<Hit> backwards = new ArrayList<>(List.of(lastHit));
+            int thread = before.getThreadId();
+            for (int n = 0; n < 5; n++) {
+                client.reverseContinue(thread);
+                StoppedEventArguments stopped = client.stopped("breakpoint");
+                thread = stopped.getThreadId();
+                backwards.addFirst(hit(client, stopped));
+            }
+            assertEquals(forwards, backwards);
+            // The first hit's thread started after the program's start: its trace begins when it starts.
+            client.stepBack(thread);
+            client.stopped("step");
+            assertEquals(lineBefore, client.topFrame(thread).getLine());
+            assertEquals("0", client.locals(thread).get("k"));
+            client.reverseContinue(thread);
+            client.stopped("entry");
         }
     }
 
