@@ -154,6 +154,18 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         await(server.next(args));
     }
 
+    void stepIn(int thread) throws Exception {
+        org.eclipse.lsp4j.debug.StepInArguments args = new org.eclipse.lsp4j.debug.StepInArguments();
+        args.setThreadId(thread);
+        await(server.stepIn(args));
+    }
+
+    void stepOut(int thread) throws Exception {
+        org.eclipse.lsp4j.debug.StepOutArguments args = new org.eclipse.lsp4j.debug.StepOutArguments();
+        args.setThreadId(thread);
+        await(server.stepOut(args));
+    }
+
     void stepBack(int thread) throws Exception {
         StepBackArguments args = new StepBackArguments();
         args.setThreadId(thread);

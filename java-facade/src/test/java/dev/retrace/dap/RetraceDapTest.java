@@ -71,9 +71,13 @@ class RetraceDapTest {
             public class Boom {
                 public static void main(String[] args) {
                     long t = System.nanoTime();
-                    int divisor = (int) (t % 2) * 0;
+                    int divisor = zero(t);
                     System.out.println("t=" + t);
                     System.out.println(1000 / divisor);
+                }
+
+                static int zero(long t) {
+                    return (int) (t % 2) * 0;
                 }
             }
             """;
@@ -282,6 +286,36 @@ class RetraceDapTest {
             assertEquals(Map.of("args", "java.lang.String[0]", "t", recordedT, "divisor", "0"), client.locals(thread));
             client.continue_(thread);
             client.nextEvent(StoppedEventArguments.class);  // the exception again
+            client.continue_(thread);
+            assertEquals(failing.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
+        }
+    }
+
+    @Test
+    void stepInStepOutAndStepBackOutOfACall() throws Exception {
+        String recordedT = failing.output().replaceAll("(?s).*t=(\\d+).*", "$1");
+        int call = lineOf(failing.source(), "int divisor = zero(t);");
+        try (DapClient client = launched(failing.file())) {
+            client.setBreakpoints(failing.source(), call, null);
+            client.configurationDone();
+            int thread = client.stopped("breakpoint").getThreadId();
+            client.stepIn(thread);
+            client.stopped("step");
+            StackFrame inside = client.topFrame(thread);
+            assertEquals("demo.Boom.zero", inside.getName());
+            assertEquals(lineOf(failing.source(), "return (int) (t % 2) * 0;"), inside.getLine());
+            assertEquals(recordedT, client.evaluate(thread, "t"));
+            client.stepBack(thread);
+            client.stopped("step");
+            assertEquals("demo.Boom.main", client.topFrame(thread).getName());
+            assertEquals(call, client.topFrame(thread).getLine(), "from a method's first line back to its call");
+            client.stepIn(thread);
+            client.stopped("step");
+            assertEquals("demo.Boom.zero", client.topFrame(thread).getName());
+            client.stepOut(thread);
+            client.stopped("step");
+            assertEquals("demo.Boom.main", client.topFrame(thread).getName());
+            client.setBreakpoints(failing.source(), 0, null);
             client.continue_(thread);
             assertEquals(failing.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
         }
