@@ -157,12 +157,13 @@ final class Runner {
         session.vm.resume();
         try {
             while (true) {
+                // Checked between event sets too: a program busy loading classes may never leave the queue empty.
+                if (pauseRequested) {
+                    session.vm.suspend();
+                    return new Outcome.Stopped(pauseStop());
+                }
                 EventSet events = session.vm.eventQueue().remove(100);
                 if (events == null) {
-                    if (pauseRequested) {
-                        session.vm.suspend();
-                        return new Outcome.Stopped(pauseStop());
-                    }
                     continue;
                 }
                 long ordinal = ++eventSets;

@@ -17,6 +17,8 @@ import java.util.Optional;
 final class Timeline {
     /** Going backwards is not possible from here; the message says why. */
     static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Refused(String message) {
             super(message);
         }
