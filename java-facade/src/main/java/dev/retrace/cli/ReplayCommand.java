@@ -82,6 +82,13 @@ final class ReplayCommand implements Callable<Integer> {
             return toReplay.refusedWith();
         }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
+        List<String> command = command(launcher, file, pid, checkStacks, debug, java, trust, verbose);
+        return ChildProcess.run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The launcher's command line for a replay; retrace dap starts its replays with it too. */
+    static List<String> command(Path launcher, Path file, Long pid, boolean checkStacks, String debug, String java,
+            boolean trust, boolean verbose) {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
         if (pid != null) {
             command.addAll(List.of("--pid", pid.toString()));
@@ -101,6 +108,6 @@ final class ReplayCommand implements Callable<Integer> {
         if (verbose) {
             command.add("--verbose");
         }
-        return ChildProcess.run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return command;
     }
 }

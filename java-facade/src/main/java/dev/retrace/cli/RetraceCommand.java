@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             RecordCommand.class,
             ReplayCommand.class,
             WhyCommand.class,
+            DapCommand.class,
             PrintCommand.class,
             SummaryCommand.class,
             ListPidsCommand.class,
