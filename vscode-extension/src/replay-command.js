@@ -1,0 +1,23 @@
+// @ts-check
+// "Retrace: Replay a recording...": from the command palette it asks for a .retrace file; from
+// the explorer's context menu VS Code passes the file that was right-clicked.
+const vscode = require('vscode');
+const { pickRecording } = require('./configuration');
+
+/** @param {vscode.Uri | undefined} clicked */
+async function replayRecording(clicked) {
+  const recording = clicked && clicked.fsPath ? clicked.fsPath : await pickRecording();
+  if (!recording) return false; // the picker was cancelled
+  const folder = vscode.workspace.getWorkspaceFolder
+    ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(recording))
+    : undefined;
+  // sourcePaths and the checks are added by the configuration provider, as for launch.json.
+  return vscode.debug.startDebugging(folder, {
+    type: 'retrace',
+    request: 'launch',
+    name: `Replay ${recording.split(/[\\/]/).pop()}`,
+    recording,
+  });
+}
+
+module.exports = { replayRecording };
