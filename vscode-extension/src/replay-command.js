@@ -8,9 +8,8 @@ const { pickRecording } = require('./configuration');
 async function replayRecording(clicked) {
   const recording = clicked && clicked.fsPath ? clicked.fsPath : await pickRecording();
   if (!recording) return false; // the picker was cancelled
-  const folder = vscode.workspace.getWorkspaceFolder
-    ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(recording))
-    : undefined;
+  // The folder the recording is in decides ${workspaceFolder} and the default sourcePaths.
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(recording));
   // sourcePaths and the checks are added by the configuration provider, as for launch.json.
   return vscode.debug.startDebugging(folder, {
     type: 'retrace',

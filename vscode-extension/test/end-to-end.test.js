@@ -78,6 +78,7 @@ test('a replay driven as VS Code drives it: breakpoint, stepBack, reverseContinu
     return;
   }
   const workspace = recordWorkspace();
+  t.after(() => fs.rmSync(workspace.root, { recursive: true, force: true }));
   fake.reset();
   fake.state.workspaceFolders = [fake.folder(workspace.root)];
   fake.state.settings['retrace.path'] = RETRACE;

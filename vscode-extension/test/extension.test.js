@@ -1,7 +1,7 @@
 // The extension against a fake `vscode`: which adapter it starts, and how it completes and
 // checks launch configurations.
 const fake = require('./support/fake-vscode');
-const { test, beforeEach } = require('node:test');
+const { test, beforeEach, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,8 +19,13 @@ async function resolve(folder, config) {
   return filled && provider.resolveDebugConfigurationWithSubstitutedVariables(folder, filled);
 }
 
+const workspaces = [];
+after(() => workspaces.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+/** A temporary workspace folder with these subfolders and a failed.retrace. */
 function workspace(...dirs) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'retrace-ws-'));
+  workspaces.push(root);
   for (const dir of dirs) fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.writeFileSync(path.join(root, 'failed.retrace'), '#!/usr/bin/env retrace-replay\n');
   fake.state.workspaceFolders = [fake.folder(root)];
