@@ -1,15 +1,18 @@
 # With --preempt, recorded runs of racy programs show races as plain runs do: the baton holder is
-# preempted at a method entry (a tick) after a 2 ms time slice while another thread waits, so code
+# preempted at a method entry (a tick) after a time slice of about 2 ms while another thread waits, so code
 # between boundary calls does not run alone. For each program, 10 plain runs and 10 recordings: the recordings print at least as
 # many distinct results as the plain runs, and every recording replays byte-identical twice (the
 # second time offline). A recording made without --preempt shows what preemption changes: the
 # computing threads run one after another, and nothing is lost.
 
-# key|label|class
+# A producer/consumer meets at park, where time slices do not reach: its recordings vary as plain
+# runs do with --chaos (random priorities decide who gets the baton at each hand-over).
+# key|label|class|mode
 programs=(
-  "lost|lost updates through a getter and a setter (4 threads)|LostUpdatesAcrossCalls"
-  "pool|completion order of 24 computing tasks in a pool of 4|PoolOrder"
-  "claims|check-then-act on a shared map (4 threads)|CheckThenAct"
+  "lost|lost updates through a getter and a setter (4 threads)|LostUpdatesAcrossCalls|--preempt"
+  "pool|completion order of 24 computing tasks in a pool of 4|PoolOrder|--preempt"
+  "claims|check-then-act on a shared map (4 threads)|CheckThenAct|--preempt"
+  "handoff|2 producers and 2 consumers through a queue, with --chaos|Handoff|--chaos"
 )
 RUNS=10
 
@@ -18,7 +21,7 @@ distinct() { # distinct FILE...: how many different contents
 }
 
 for entry in "${programs[@]}"; do
-  IFS='|' read -r key label class <<<"$entry"
+  IFS='|' read -r key label class mode <<<"$entry"
   plains=()
   for i in $(seq 1 $RUNS); do
     plain "$WORK/$key.plain$i.out" "$class" || fail "$label: plain run $i exits 0" "$(head -5 "$WORK/$key.plain$i.out.err")"
@@ -33,7 +36,7 @@ for entry in "${programs[@]}"; do
   for i in $(seq 1 $RUNS); do
     tape=$WORK/$key.$i.retrace
     status=0
-    timeout -k 10 120 "$RETRACE" record --preempt --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
+    timeout -k 10 120 "$RETRACE" record "$mode" --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
       >"$WORK/$key.rec$i.out" 2>"$WORK/$key.rec$i.err" || status=$?
     recorded+=("$WORK/$key.rec$i.out")
     [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
