@@ -1,7 +1,8 @@
 # Racy multi-threaded programs replay the recorded interleaving exactly: lost updates, a thread
 # pool, producers and consumers, the java.util.concurrent toolbox, threads reading clocks and files
 # at the same time, and a spin-wait on a volatile. For each program: plain runs differ (so the
-# program really depends on the interleaving or the clock), and 20 recordings each replay with
+# program really depends on the interleaving or the clock), and 5 recordings (docker-tests/run
+# --loops N: N) each replay with
 # byte-identical stdout and the same exit status.
 #
 # The record/replay pairs run two at a time, each recording and replay under a timeout, so a hang
@@ -21,7 +22,7 @@ programs=(
   "files|clocks and files from 3 threads|ClocksAndFiles $WORK/files"
   "spin|spin-wait on a volatile flag|SpinWait"
 )
-RECORDINGS=20
+RECORDINGS=${LOOPS:-5} # docker-tests/run --loops N: N
 PARALLEL=2 # record/replay pairs at a time
 
 # sections FILE: "name md5" per "== name" section of the output, sorted (nothing when it has none).
