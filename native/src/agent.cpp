@@ -204,6 +204,7 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   // Replay must execute the ticks the recording executed: they decide where its hand-overs were.
   const Options& made = recording() ? options_ : replayer_->recordedOptions();
   preempt_ = made.preempt;
+  preemptFields_ = made.preemptFields;
   keepReferences_ = made.keepReferences;
   threads_.current()->tid = static_cast<pid_t>(gettid());
   on_exit(&Agent::onExit, nullptr);
@@ -261,7 +262,8 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
   if (name == nullptr) return;
   std::string error;
   if (loader != nullptr) {
-    if (agent.preempt_ && !isJdkClass(name) && !addTicks(jvmti, data, length, newData, newLength, error)) {
+    if (agent.preempt_ && !isJdkClass(name) &&
+        !addTicks(jvmti, data, length, agent.preemptFields_, newData, newLength, error)) {
       agent.log("%s loads without ticks: %s", name, error.c_str());
     }
     return;

@@ -134,6 +134,7 @@ class Agent {
   std::atomic<bool> active_{false};
   std::atomic<bool> systemRewritten_{false};
   bool preempt_ = false;         // classes get ticks, the holder can be preempted (preemption.h)
+  bool preemptFields_ = false;   // and ticks before their field and array accesses too
   bool keepReferences_ = false;  // weak and soft references keep their referents (keepReferents)
   std::atomic<int> perfClassesLeft_{static_cast<int>(std::size(kPerfClockClasses))};  // system_class_rewrite.h
   int heldStdout_ = -1;          // stdout while java.lang.System is parsed (see onClassFileLoad)

@@ -1,5 +1,6 @@
 #include "classfile_rewriter.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <utility>
@@ -910,56 +911,191 @@ uint16_t u2At(const uint8_t* p) {
 
 enum class CodeEdit { kChanged, kSkipped, kMalformed };
 
-// Appends one verification_type_info from `r` to `out`, moving an Uninitialized(offset) by `shift`.
-bool copyVerificationType(Reader& r, std::vector<uint8_t>& out, size_t shift) {
+constexpr size_t kTickLength = 4;  // invokestatic #tick; nop
+
+// Where the code of one method moves when a prologue goes in front of it and a 4-byte tick in
+// front of some of its instructions (`ticked`: their old offsets, sorted). Every old offset x has
+// two new ones:
+//  - start(x): where the code at x begins, its own tick included. What jumps to x or begins or
+//    ends at x uses it: branch targets, exception handlers and range ends, StackMapTable frames,
+//    line numbers, local variable ranges. A branch to offset 0 lands after the prologue (which
+//    runs once per call), on the tick of the first instruction if it has one.
+//  - instruction(x): where the instruction at x itself is, after its tick. The base of its own
+//    relative branch offsets, the `new` that an Uninitialized type names, the first instruction an
+//    exception range protects (the tick before it is no part of the try).
+// With no ticked instructions both are x + prologue: every offset moves by the same amount.
+class CodeLayout {
+ public:
+  CodeLayout(size_t prologue, std::vector<uint32_t> ticked) : prologue_(prologue), ticked_(std::move(ticked)) {}
+
+  size_t start(size_t x) const { return x + prologue_ + kTickLength * ticksBefore(x); }
+  size_t instruction(size_t x) const { return start(x) + (hasTick(x) ? kTickLength : 0); }
+  bool hasTick(size_t x) const { return std::binary_search(ticked_.begin(), ticked_.end(), x); }
+  size_t growth() const { return prologue_ + kTickLength * ticked_.size(); }
+  bool uniform() const { return ticked_.empty(); }
+
+ private:
+  size_t ticksBefore(size_t x) const {
+    return static_cast<size_t>(std::lower_bound(ticked_.begin(), ticked_.end(), x) - ticked_.begin());
+  }
+
+  size_t prologue_;
+  std::vector<uint32_t> ticked_;
+};
+
+// Opcodes that read or write a field or an array element: where a race between threads lives.
+bool accessesFieldOrArray(uint8_t op) {
+  return (op >= 0xb2 && op <= 0xb5)      // getstatic putstatic getfield putfield
+         || (op >= 0x2e && op <= 0x35)   // iaload laload faload daload aaload baload caload saload
+         || (op >= 0x4f && op <= 0x56);  // iastore lastore fastore dastore aastore bastore castore sastore
+}
+
+// Offsets of the instructions that get a tick of their own, sorted; false when the bytecode cannot
+// be walked (the method then gets its entry tick only).
+bool fieldAndArrayAccesses(const uint8_t* code, size_t codeLength, std::vector<uint32_t>& at) {
+  for (size_t pc = 0; pc < codeLength;) {
+    const size_t step = instructionLength(code, codeLength, pc);
+    if (step == 0 || pc + step > codeLength) return false;
+    if (accessesFieldOrArray(code[pc])) at.push_back(static_cast<uint32_t>(pc));
+    pc += step;
+  }
+  return true;
+}
+
+int32_t s4At(const uint8_t* p) {
+  return static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]);
+}
+
+void putS4(std::vector<uint8_t>& v, int64_t x) {
+  putU4(v, static_cast<size_t>(static_cast<uint32_t>(static_cast<int32_t>(x))));
+}
+
+// The code with `tick` in front of every instruction the layout ticks and every relative branch
+// offset (if<cond>, goto, jsr and their wide forms, both switches) moved to the new layout; the
+// prologue is not part of it. False when a branch leaves the code or a 16-bit offset would
+// overflow. Switch padding stays as it was: every insertion is a multiple of 4 bytes.
+bool retargetedCode(const uint8_t* code, size_t codeLength, const CodeLayout& layout, const std::vector<uint8_t>& tick,
+                    std::vector<uint8_t>& out) {
+  const size_t base = out.size() - layout.start(0);  // where old offset 0 (after the prologue) lands in `out`
+  // The new offset of the branch from the instruction at `pc` to old `pc + offset`.
+  auto moved = [&](size_t pc, int64_t offset, int64_t& result) {
+    const int64_t target = static_cast<int64_t>(pc) + offset;
+    if (target < 0 || target >= static_cast<int64_t>(codeLength)) return false;
+    result =
+        static_cast<int64_t>(layout.start(static_cast<size_t>(target))) - static_cast<int64_t>(layout.instruction(pc));
+    return true;
+  };
+  for (size_t pc = 0; pc < codeLength;) {
+    const size_t step = instructionLength(code, codeLength, pc);
+    if (step == 0 || pc + step > codeLength) return false;
+    if (layout.hasTick(pc)) out.insert(out.end(), tick.begin(), tick.end());
+    if (out.size() - base != layout.instruction(pc)) return false;  // cannot happen: a guard for the mapping
+    const uint8_t op = code[pc];
+    int64_t offset;
+    if ((op >= 0x99 && op <= 0xa8) || op == 0xc6 || op == 0xc7) {  // if<cond>, goto, jsr, ifnull, ifnonnull
+      if (!moved(pc, static_cast<int16_t>(u2At(code + pc + 1)), offset)) return false;
+      if (offset < -32768 || offset > 32767) return false;
+      putU1(out, op);
+      putU2(out, static_cast<size_t>(static_cast<uint16_t>(static_cast<int16_t>(offset))));
+    } else if (op == 0xc8 || op == 0xc9) {  // goto_w, jsr_w
+      if (!moved(pc, s4At(code + pc + 1), offset)) return false;
+      putU1(out, op);
+      putS4(out, offset);
+    } else if (op == 0xaa || op == 0xab) {  // tableswitch, lookupswitch: offsets from the switch's pc
+      const size_t operands = (pc + 4) & ~size_t{3};
+      out.insert(out.end(), code + pc, code + operands);  // opcode and padding
+      if (!moved(pc, s4At(code + operands), offset)) return false;
+      putS4(out, offset);
+      size_t at = operands + 4;
+      if (op == 0xaa) {
+        const int64_t targets = int64_t{s4At(code + at + 4)} - s4At(code + at) + 1;
+        out.insert(out.end(), code + at, code + at + 8);  // low, high
+        at += 8;
+        for (int64_t i = 0; i < targets; ++i, at += 4) {
+          if (!moved(pc, s4At(code + at), offset)) return false;
+          putS4(out, offset);
+        }
+      } else {
+        const uint32_t pairs = static_cast<uint32_t>(s4At(code + at));
+        out.insert(out.end(), code + at, code + at + 4);  // npairs
+        at += 4;
+        for (uint32_t i = 0; i < pairs; ++i, at += 8) {
+          out.insert(out.end(), code + at, code + at + 4);  // match
+          if (!moved(pc, s4At(code + at + 4), offset)) return false;
+          putS4(out, offset);
+        }
+      }
+    } else {
+      out.insert(out.end(), code + pc, code + pc + step);
+    }
+    pc += step;
+  }
+  return true;
+}
+
+// Appends one verification_type_info from `r` to `out`, moving an Uninitialized(offset) (the offset
+// of its `new` instruction) with the code.
+bool copyVerificationType(Reader& r, std::vector<uint8_t>& out, const CodeLayout& layout) {
   uint8_t tag;
   if (!r.u1(tag) || tag > 8) return false;
   putU1(out, tag);
   if (tag < 7) return true;
   uint16_t value;
   if (!r.u2(value)) return false;
-  if (tag == 8) {  // Uninitialized: the offset of its `new` instruction
-    if (value + shift > kMaxU2) return false;
-    value = static_cast<uint16_t>(value + shift);
+  if (tag == 8) {
+    const size_t moved = layout.instruction(value);
+    if (moved > kMaxU2) return false;
+    value = static_cast<uint16_t>(moved);
   }
   putU2(out, value);
   return true;
 }
 
-// The StackMapTable body (after attribute_length) with every frame moved by `shift` bytes: only the
-// first frame's offset is absolute (the others are deltas from it), and Uninitialized types name
-// offsets too.
-bool shiftStackMapTable(const uint8_t* body, size_t length, size_t shift, std::vector<uint8_t>& out) {
+// The StackMapTable body (after attribute_length) with every frame moved with the code: the first
+// frame's offset_delta is its offset, each later one is the distance from the frame before minus
+// one, so each is recomputed from the frames' old and new offsets. A same_frame or
+// same_locals_1_stack_item whose delta no longer fits in its type becomes the extended form.
+bool movedStackMapTable(const uint8_t* body, size_t length, const CodeLayout& layout, std::vector<uint8_t>& out) {
   Reader r(body, length);
   uint16_t count;
   if (!r.u2(count)) return false;
   putU2(out, count);
+  size_t oldOffset = 0, newOffset = 0;
   for (uint16_t i = 0; i < count; ++i) {
     uint8_t type;
     if (!r.u1(type)) return false;
-    const size_t extra = i == 0 ? shift : 0;
+    uint16_t oldDelta;
     if (type <= 127) {  // same_frame, same_locals_1_stack_item: the delta is in the type
+      oldDelta = type >= 64 ? type - 64 : type;
+    } else if (type < 247) {
+      return false;  // reserved
+    } else if (!r.u2(oldDelta)) {
+      return false;
+    }
+    const size_t frameAt = i == 0 ? oldDelta : oldOffset + oldDelta + 1;
+    const size_t movedAt = layout.start(frameAt);
+    const size_t delta = i == 0 ? movedAt : movedAt - newOffset - 1;
+    if (delta > kMaxU2) return false;
+    oldOffset = frameAt;
+    newOffset = movedAt;
+    if (type <= 127) {
       const bool oneStack = type >= 64;
-      const size_t delta = (oneStack ? type - 64 : type) + extra;
       if (delta <= 63) {
         putU1(out, static_cast<uint8_t>(oneStack ? 64 + delta : delta));
       } else {
         putU1(out, oneStack ? 247 : 251);
         putU2(out, delta);
       }
-      if (oneStack && !copyVerificationType(r, out, shift)) return false;
+      if (oneStack && !copyVerificationType(r, out, layout)) return false;
       continue;
     }
-    if (type < 247) return false;  // reserved
-    uint16_t delta;
-    if (!r.u2(delta) || delta + extra > kMaxU2) return false;
     putU1(out, type);
-    putU2(out, delta + extra);
+    putU2(out, delta);
     if (type == 247) {
-      if (!copyVerificationType(r, out, shift)) return false;
+      if (!copyVerificationType(r, out, layout)) return false;
     } else if (type >= 252 && type <= 254) {
       for (int k = 0; k < type - 251; ++k) {
-        if (!copyVerificationType(r, out, shift)) return false;
+        if (!copyVerificationType(r, out, layout)) return false;
       }
     } else if (type == 255) {
       for (int part = 0; part < 2; ++part) {  // locals, then stack
@@ -967,7 +1103,7 @@ bool shiftStackMapTable(const uint8_t* body, size_t length, size_t shift, std::v
         if (!r.u2(n)) return false;
         putU2(out, n);
         for (uint16_t k = 0; k < n; ++k) {
-          if (!copyVerificationType(r, out, shift)) return false;
+          if (!copyVerificationType(r, out, layout)) return false;
         }
       }
     }
@@ -975,15 +1111,18 @@ bool shiftStackMapTable(const uint8_t* body, size_t length, size_t shift, std::v
   return r.atEnd();
 }
 
-// Appends to `out` the Code attribute `a` with `prologue` in front of its bytecode. The prologue is
-// a multiple of 4 bytes long (switch padding stays as it is), leaves the stack as it found it, needs
-// at most `prologueStack` slots, and does not branch. kSkipped when `alreadyThere` says the code
-// starts with it (a class rewritten before).
-CodeEdit prefixedCode(const uint8_t* data, const AttributeInfo& a, const ClassView& view,
-                      const std::vector<uint8_t>& prologue, uint16_t prologueStack,
-                      const std::function<bool(const uint8_t* code, uint32_t length)>& alreadyThere,
-                      std::vector<uint8_t>& out) {
-  const size_t shift = prologue.size();
+// Appends to `out` the Code attribute `a` with `prologue` in front of its bytecode and, when
+// `accessTick` is given, that 4-byte call in front of every field and array access too (CodeLayout).
+// The prologue is a multiple of 4 bytes long (switch padding stays as it is), leaves the stack as it
+// found it, needs at most `prologueStack` slots, and does not branch; the access tick needs no
+// stack. kSkipped when `alreadyThere` says the code starts with the prologue (a class rewritten
+// before), when the code would reach 64 KiB, when a Code attribute has an attribute of unknown
+// layout, and (with access ticks only) when the bytecode cannot be walked or a 16-bit branch would
+// overflow: the caller may then try again without access ticks.
+CodeEdit editedCode(const uint8_t* data, const AttributeInfo& a, const ClassView& view,
+                    const std::vector<uint8_t>& prologue, uint16_t prologueStack,
+                    const std::function<bool(const uint8_t* code, uint32_t length)>& alreadyThere,
+                    const std::vector<uint8_t>* accessTick, std::vector<uint8_t>& out) {
   Reader r(data + a.start + 6, a.end - a.start - 6);
   uint16_t maxStack, maxLocals, exceptions, attributes;
   uint32_t codeLength;
@@ -991,22 +1130,29 @@ CodeEdit prefixedCode(const uint8_t* data, const AttributeInfo& a, const ClassVi
   const uint8_t* code = data + a.start + 6 + r.pos();
   if (!r.skip(codeLength)) return CodeEdit::kMalformed;
   if (alreadyThere(code, codeLength)) return CodeEdit::kSkipped;
-  if (codeLength + shift > kMaxU2) return CodeEdit::kSkipped;  // code_length must stay < 65536
+  std::vector<uint32_t> ticked;
+  if (accessTick != nullptr && !fieldAndArrayAccesses(code, codeLength, ticked)) return CodeEdit::kSkipped;
+  const CodeLayout layout(prologue.size(), std::move(ticked));
+  if (codeLength + layout.growth() > kMaxU2) return CodeEdit::kSkipped;  // code_length must stay < 65536
 
   std::vector<uint8_t> body;
   putU2(body, std::max(maxStack, prologueStack));
   putU2(body, maxLocals);
-  putU4(body, codeLength + shift);
+  putU4(body, codeLength + layout.growth());
   body.insert(body.end(), prologue.begin(), prologue.end());
-  body.insert(body.end(), code, code + codeLength);
+  if (layout.uniform()) {
+    body.insert(body.end(), code, code + codeLength);  // no relative offset changes
+  } else if (!retargetedCode(code, codeLength, layout, *accessTick, body)) {
+    return CodeEdit::kSkipped;
+  }
   if (!r.u2(exceptions)) return CodeEdit::kMalformed;
   putU2(body, exceptions);
   for (uint16_t i = 0; i < exceptions; ++i) {
     uint16_t startPc, endPc, handlerPc, catchType;
     if (!r.u2(startPc) || !r.u2(endPc) || !r.u2(handlerPc) || !r.u2(catchType)) return CodeEdit::kMalformed;
-    putU2(body, startPc + shift);
-    putU2(body, endPc + shift);
-    putU2(body, handlerPc + shift);
+    putU2(body, layout.instruction(startPc));
+    putU2(body, layout.start(endPc));
+    putU2(body, layout.start(handlerPc));
     putU2(body, catchType);
   }
   if (!r.u2(attributes)) return CodeEdit::kMalformed;
@@ -1024,27 +1170,28 @@ CodeEdit prefixedCode(const uint8_t* data, const AttributeInfo& a, const ClassVi
         view.utf8Equals(nameIndex, "RuntimeInvisibleTypeAnnotations")) {
       continue;
     }
-    std::vector<uint8_t> shifted;
+    std::vector<uint8_t> moved;
     if (view.utf8Equals(nameIndex, "StackMapTable")) {
-      if (!shiftStackMapTable(attr, length, shift, shifted)) return CodeEdit::kMalformed;
+      if (!movedStackMapTable(attr, length, layout, moved)) return CodeEdit::kMalformed;
     } else if (view.utf8Equals(nameIndex, "LineNumberTable")) {
       Reader t(attr, length);
       uint16_t n;
       if (!t.u2(n) || length != 2 + size_t{n} * 4) return CodeEdit::kMalformed;
-      putU2(shifted, n);
+      putU2(moved, n);
       for (uint16_t k = 0; k < n; ++k) {
         uint16_t startPc = 0, line = 0;
         t.u2(startPc);
         t.u2(line);
-        putU2(shifted, startPc + shift);
-        putU2(shifted, line);
+        // A line begins at the tick of its first instruction: the tick runs on that line.
+        putU2(moved, layout.start(startPc));
+        putU2(moved, line);
       }
     } else if (view.utf8Equals(nameIndex, "LocalVariableTable") ||
                view.utf8Equals(nameIndex, "LocalVariableTypeTable")) {
       Reader t(attr, length);
       uint16_t n;
       if (!t.u2(n) || length != 2 + size_t{n} * 10) return CodeEdit::kMalformed;
-      putU2(shifted, n);
+      putU2(moved, n);
       for (uint16_t k = 0; k < n; ++k) {
         uint16_t startPc = 0, range = 0, name = 0, type = 0, slot = 0;
         t.u2(startPc);
@@ -1053,18 +1200,20 @@ CodeEdit prefixedCode(const uint8_t* data, const AttributeInfo& a, const ClassVi
         t.u2(type);
         t.u2(slot);
         // A variable live from the start (a parameter) stays live over the prologue too.
-        putU2(shifted, startPc == 0 ? 0 : startPc + shift);
-        putU2(shifted, startPc == 0 ? range + shift : range);
-        putU2(shifted, name);
-        putU2(shifted, type);
-        putU2(shifted, slot);
+        const size_t from = startPc == 0 ? 0 : layout.start(startPc);
+        const size_t to = layout.start(size_t{startPc} + range);
+        putU2(moved, from);
+        putU2(moved, to - from);
+        putU2(moved, name);
+        putU2(moved, type);
+        putU2(moved, slot);
       }
     } else {
       return CodeEdit::kSkipped;  // an attribute whose offsets we do not know: leave the method alone
     }
     putU2(body, nameIndex);
-    putU4(body, shifted.size());
-    body.insert(body.end(), shifted.begin(), shifted.end());
+    putU4(body, moved.size());
+    body.insert(body.end(), moved.begin(), moved.end());
     ++kept;
   }
   if (!r.atEnd()) return CodeEdit::kMalformed;
@@ -1141,12 +1290,14 @@ void appendWithPool(const uint8_t* data, const ParsedClass& pc, const PoolAdditi
 }
 
 // The methods table (its count first) with `prologue` in front of the code of every method that
-// `wanted` picks (prefixedCode). How many changed, or -1 for a malformed Code attribute.
+// `wanted` picks and, with `accessTick`, that call in front of its field and array accesses too
+// (editedCode). A method whose accesses cannot all get one gets the prologue only. How many
+// changed, or -1 for a malformed Code attribute.
 int methodsWithPrologue(const uint8_t* classBytes, const ParsedClass& pc, const ClassView& view,
                         const std::function<bool(const MethodInfo&)>& wanted, const std::vector<uint8_t>& prologue,
                         uint16_t prologueStack,
                         const std::function<bool(const uint8_t* code, uint32_t length)>& alreadyThere,
-                        std::vector<uint8_t>& methods) {
+                        std::vector<uint8_t>& methods, const std::vector<uint8_t>* accessTick = nullptr) {
   putU2(methods, pc.methods.size());
   int changed = 0;
   for (const MethodInfo& m : pc.methods) {
@@ -1158,7 +1309,11 @@ int methodsWithPrologue(const uint8_t* classBytes, const ParsedClass& pc, const 
     CodeEdit edit = CodeEdit::kSkipped;
     if (codeAttr != nullptr && wanted(m)) {
       if (codeAttr->end - codeAttr->start < 18) return -1;
-      edit = prefixedCode(classBytes, *codeAttr, view, prologue, prologueStack, alreadyThere, code);
+      edit = editedCode(classBytes, *codeAttr, view, prologue, prologueStack, alreadyThere, accessTick, code);
+      if (edit == CodeEdit::kSkipped && accessTick != nullptr) {
+        code.clear();
+        edit = editedCode(classBytes, *codeAttr, view, prologue, prologueStack, alreadyThere, nullptr, code);
+      }
       if (edit == CodeEdit::kMalformed) return -1;
     }
     if (edit != CodeEdit::kChanged) {
@@ -1176,7 +1331,7 @@ int methodsWithPrologue(const uint8_t* classBytes, const ParsedClass& pc, const 
 }  // namespace
 
 int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
-                    std::string& error) {
+                    std::string& error, TickPlaces places) {
   ParsedClass pc;
   if (!startRewrite(classBytes, length, pc, out, error)) return -1;
   const ClassView view(classBytes, pc);
@@ -1203,7 +1358,8 @@ int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& 
   };
   std::vector<uint8_t> methods;
   int changed = methodsWithPrologue(
-      classBytes, pc, view, [](const MethodInfo&) { return true; }, tickCall, 0, startsWithTick, methods);
+      classBytes, pc, view, [](const MethodInfo&) { return true; }, tickCall, 0, startsWithTick, methods,
+      places == TickPlaces::kMethodEntriesAndFieldAccesses ? &tickCall : nullptr);
   if (changed < 0) {
     error = "malformed Code attribute";
     return -1;

@@ -90,6 +90,12 @@ struct StaticCall {
 int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCall& call, std::vector<uint8_t>& out,
                         std::string& error);
 
+/** Where insertTickCalls puts ticks. */
+enum class TickPlaces {
+  kMethodEntries,                  // offset 0 of every method
+  kMethodEntriesAndFieldAccesses,  // and before every get/putfield, get/putstatic, array load and store
+};
+
 /**
  * Puts `invokestatic tick; nop` at offset 0 of every method with code (constructors and static
  * initialisers included; a static call before super() is legal): a tick at each method entry, for
@@ -102,9 +108,20 @@ int zeroLongStaticCalls(const uint8_t* classBytes, size_t length, const StaticCa
  * the tick, when its code would reach 64 KiB, or when its Code attribute has an attribute of
  * unknown layout. The tick is a Methodref, also in interfaces. Returns how many methods changed
  * (`out` holds the class, changed or not), or -1 with `error` set when the class cannot be parsed.
+ *
+ * With TickPlaces::kMethodEntriesAndFieldAccesses the same four bytes also go before every
+ * getfield, putfield, getstatic, putstatic and array load and store (iaload..saload,
+ * iastore..sastore), so a thread can be preempted between the read and the write of one `count++`.
+ * Each insertion is four bytes, so switch padding still does not change, but relative branches
+ * across insertions are rewritten (if<cond>, goto, jsr, goto_w, jsr_w, both switches): a branch to
+ * a field access lands on its tick, so every execution of the access ticks. An exception range
+ * that begins at an access begins after its tick; lines, frames and local variable ranges begin at
+ * the tick. A method whose code would then reach 64 KiB, whose 16-bit branch offsets would
+ * overflow, or whose bytecode cannot be walked gets its entry tick only, as with kMethodEntries.
+ * Entry ticks alone give the same bytes as kMethodEntries.
  */
 int insertTickCalls(const uint8_t* classBytes, size_t length, const StaticCall& tick, std::vector<uint8_t>& out,
-                    std::string& error);
+                    std::string& error, TickPlaces places = TickPlaces::kMethodEntries);
 
 /**
  * Adds to java/lang/System what the ticks call (preemption.h): the private static fields

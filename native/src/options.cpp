@@ -25,7 +25,7 @@ bool parseUnsigned(const std::string& text, uint32_t& out) {
 
 const char* optionsUsage() {
   return "options: record|replay, tape=PATH, save_on=always|failure, stacktraces, verbose, escape_after=MS (record), "
-         "preempt=on|off (record), chaos (record), keep_references (record), redact=PATTERN:PATTERN (record), "
+         "preempt=on|off|fields (record), chaos (record), keep_references (record), redact=PATTERN:PATTERN (record), "
          "no_default_redact "
          "(record), no_children (record), "
          "pid=N, check_stacks, debug, why=PATH (replay)";
@@ -116,11 +116,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       }
       escapeSeen = true;
     } else if (key == "preempt") {
-      if (value != "on" && value != "off") {
-        error = "preempt must be on or off, not '" + value + "'";
+      if (value != "on" && value != "off" && value != "fields") {
+        error = "preempt must be on, off or fields, not '" + value + "'";
         return false;
       }
-      options.preempt = value == "on";
+      options.preempt = value != "off";
+      options.preemptFields = value == "fields";
       preemptSeen = true;
     } else if (key == "chaos") {
       if (!flag(options.chaos)) return false;

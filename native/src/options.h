@@ -29,6 +29,9 @@ struct Options {
   // by bytecode the agent adds to classes not loaded by the boot loader (docs/threads.md). Off by
   // default until it replays every corpus workload. Replay follows the recording's own options.
   bool preempt = false;
+  // record: preempt=fields (implies preempt): ticks also before every field and array access of
+  // those classes, so a thread can be stopped between the read and the write of one `count++`.
+  bool preemptFields = false;
   // record: chaos mode (implies preempt): random slices in ticks, random thread priorities and
   // yields (demux/src/chaos.h), so that record-until-it-fails meets rare interleavings sooner.
   bool chaos = false;

@@ -44,11 +44,12 @@ bool isJdkClass(const char* name) {
   return false;
 }
 
-bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
-              std::string& error) {
+bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, bool fieldAccesses, unsigned char** newData,
+              jint* newLength, std::string& error) {
   std::vector<uint8_t> rewritten;
   int changed =
-      insertTickCalls(data, static_cast<size_t>(length), {"java/lang/System", "retrace$tick", "()V"}, rewritten, error);
+      insertTickCalls(data, static_cast<size_t>(length), {"java/lang/System", "retrace$tick", "()V"}, rewritten, error,
+                      fieldAccesses ? TickPlaces::kMethodEntriesAndFieldAccesses : TickPlaces::kMethodEntries);
   if (changed < 0) return false;
   return changed == 0 || handOver(jvmti, rewritten, newData, newLength, error);
 }

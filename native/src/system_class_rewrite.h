@@ -26,10 +26,11 @@ bool isJdkClass(const char* name);
 
 /**
  * A class not loaded by the boot loader gets a call to System.retrace$tick() at each method's
- * entry (preemption.h). False with `error` set when it cannot be parsed; it then loads unchanged.
+ * entry (preemption.h), and with `fieldAccesses` before each field and array access too
+ * (preempt=fields). False with `error` set when it cannot be parsed; it then loads unchanged.
  */
-bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
-              std::string& error);
+bool addTicks(jvmtiEnv* jvmti, const unsigned char* data, jint length, bool fieldAccesses, unsigned char** newData,
+              jint* newLength, std::string& error);
 
 /**
  * java/lang/ref/WeakReference or SoftReference with a field that holds the referent strongly

@@ -1,6 +1,7 @@
 // Tests for classfile_rewriter: hand-built class files (structure, malformed input), the real
 // java/lang/System.class of the installed JDKs (javap), and end-to-end runs on real JVMs.
 #include "classfile_rewriter.h"
+#include "classfile_rewriter_before_field_ticks.h"
 #include "system_class_rewrite.h"
 
 #include <gtest/gtest.h>
@@ -1096,6 +1097,10 @@ constexpr const char* kTickSource = R"J(
 public class Tick {
   public static long count;
   public static void tick() { count++; }
+  // The ticks since the last call: lets a program count the ticks of one call without a field
+  // access of its own in between.
+  static long mark;
+  public static long since() { long d = count - mark; mark = count; return d; }
 }
 )J";
 
@@ -1113,7 +1118,7 @@ public class Count {
 const StaticCall kTestTick{"Tick", "tick", "()V"};
 
 // Rewrites every class in dir/cls except Tick; returns how many methods changed.
-int tickAllClasses(const std::string& cls, std::string& log) {
+int tickAllClasses(const std::string& cls, std::string& log, TickPlaces places = TickPlaces::kMethodEntries) {
   const CommandResult list = run("cd " + quote(cls) + " && ls *.class");
   int total = 0;
   for (const std::string& name : lines(list.output)) {
@@ -1124,7 +1129,7 @@ int tickAllClasses(const std::string& cls, std::string& log) {
       return -1;
     }
     std::string error;
-    int changed = insertTickCalls(in.data(), in.size(), kTestTick, out, error);
+    int changed = insertTickCalls(in.data(), in.size(), kTestTick, out, error, places);
     if (changed < 0) {
       log += name + ": " + error + "\n";
       return -1;
@@ -1185,6 +1190,253 @@ TEST_P(TickCallsEndToEnd, OneTickPerMethodEntry) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Jdks, TickCallsEndToEnd, ::testing::Values(kJdk17, kJdk25),
+                         [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
+
+// ---------------------------------------------------------------------------------------------
+// TickPlaces::kMethodEntriesAndFieldAccesses: a tick before every field and array access too.
+
+// Each measured call is bracketed by Tick.since() (Tick is not rewritten, and nothing between the
+// brackets reads a field), and `expected` is counted by hand from the source: one tick per method
+// entry plus one per field or array access executed (javac: `s++` is getstatic, putstatic; `f += i`
+// getfield, putfield; `x[i]++` iaload, iastore).
+constexpr const char* kFieldsSource = R"J(
+import java.util.function.*;
+
+public class Fields {
+  static int s;
+  static int[] table = new int[8];
+  int f;
+  int[] a = {1, 2, 3, 4};  // in <init>: four iastores and a putfield
+
+  // javac stores this$0 before super() (JDK 18+ only when a method uses it, as get() does): a tick
+  // before a putfield on an uninitialised this. The constructor reads f through its parameter.
+  class Inner { int v; Inner() { v = f; } int get() { return f + v; } }
+
+  static void staticLoop(int n) { for (int i = 0; i < n; i++) s++; }
+  void instanceLoop(int n) { for (int i = 0; i < n; i++) f += i; }
+  static void arrayLoop(int[] x, int n) { for (int i = 0; i < n; i++) x[i & 3]++; }
+  static int tableSwitch(int k) {
+    switch (k) { case 0: return s; case 1: return s + 1; case 2: return table[2]; case 3: s = 3; return 0; default: return -1; }
+  }
+  static int lookupSwitch(int k) { switch (k) { case -5: return s; case 1000: return table[1]; default: return 0; } }
+  static int switchLoop(int n) {  // both switches inside a loop, at every alignment javac gives them
+    int r = 0;
+    for (int i = 0; i < n; i++) {
+      switch (i % 3) { case 0: r += s; break; case 1: r += table[1]; break; default: r++; }
+      switch (i * 1000) { case 0: r += table[0]; break; case 2000: s++; break; default: r--; }
+    }
+    return r;
+  }
+  static int guarded(int[] x, int i) {
+    try { return x[i]; } catch (ArrayIndexOutOfBoundsException e) { return s; } finally { s++; }
+  }
+  static int nested(int a, int b) {
+    if (a > 0) { if (b > 0) return s; else return table[0]; }
+    while (a < 0) { a++; s--; }
+    return a;
+  }
+  static synchronized int locked() { synchronized (table) { return table[3]++; } }
+  static long longs(long[] l, double[] d) { l[0] += 7; d[1] = d[0] * 2; return l[0] + (long) d[1]; }
+
+  static void check(String name, long got, long expected) { System.out.println("ticks " + name + " " + got + " " + expected); }
+
+  public static void main(String[] args) {
+    Fields o = new Fields();
+    IntSupplier lambda = () -> s + table[0];
+    int[] arr = {5, 6, 7, 8};
+    long[] ls = {1, 2};
+    double[] ds = {1.5, 0};
+    long d;
+    int r;
+    Tick.since(); Fields p = new Fields(); d = Tick.since(); check("init", d, 1 + 5);
+    Tick.since(); staticLoop(1000); d = Tick.since(); check("staticLoop", d, 1 + 2 * 1000);
+    Tick.since(); o.instanceLoop(100); d = Tick.since(); check("instanceLoop", d, 1 + 2 * 100);
+    Tick.since(); arrayLoop(arr, 50); d = Tick.since(); check("arrayLoop", d, 1 + 2 * 50);
+    for (int k = 0; k < 5; k++) {
+      Tick.since(); r = tableSwitch(k == 4 ? 9 : k); d = Tick.since(); check("tableSwitch" + k, d, k == 2 ? 3 : k == 4 ? 1 : 2);
+      System.out.println("result tableSwitch " + r);
+    }
+    for (int k : new int[] {-5, 1000, 3}) {
+      Tick.since(); r = lookupSwitch(k); d = Tick.since(); check("lookupSwitch" + k, d, k == -5 ? 2 : k == 1000 ? 3 : 1);
+      System.out.println("result lookupSwitch " + r);
+    }
+    // i = 0..5: first switch 1,2,0,1,2,0 accesses; second: i=0: 2 (getstatic table, iaload), i=2: 2 (s++), else 0.
+    Tick.since(); r = switchLoop(6); d = Tick.since(); check("switchLoop", d, 1 + 6 + 4);
+    System.out.println("result switchLoop " + r);
+    Tick.since(); r = guarded(arr, 1); d = Tick.since(); check("guardedIn", d, 1 + 1 + 2);
+    System.out.println("result guarded " + r);
+    Tick.since(); r = guarded(arr, 9); d = Tick.since(); check("guardedOut", d, 1 + 1 + 1 + 2);
+    System.out.println("result guarded " + r);
+    Tick.since(); r = nested(1, 1); d = Tick.since(); check("nested11", d, 2);
+    Tick.since(); r = nested(1, -1); d = Tick.since(); check("nested1m", d, 3);
+    Tick.since(); r = nested(-3, 0); d = Tick.since(); check("nestedLoop", d, 1 + 3 * 2);
+    Tick.since(); r = locked(); d = Tick.since(); check("locked", d, 1 + 1 + 1 + 1 + 1);  // table, table, iaload, iastore
+    System.out.println("result locked " + r);
+    Tick.since(); long lr = longs(ls, ds); d = Tick.since(); check("longs", d, 1 + 2 + 2 + 2);
+    System.out.println("result longs " + lr);
+    Tick.since(); Inner in = o.new Inner(); d = Tick.since(); check("inner", d, 1 + 3);  // this$0, f, v
+    Tick.since(); r = lambda.getAsInt(); d = Tick.since(); check("lambda", d, 1 + 3);
+    System.out.println("result lambda " + r);
+    Tick.since(); r = Big.branchOver(1); d = Tick.since(); check("branchOver", d, 1);  // too far: entry tick only
+    Tick.since(); r = Big.tooLong(1); d = Tick.since(); check("tooLong", d, 1);  // 64 KiB: entry tick only
+    Tick.since(); r = Big.wideBranches(1); d = Tick.since(); check("wideBranches", d, 1 + 1 + 1);  // goto_w
+    Tick.since(); r = Big.medium(1); d = Tick.since(); check("medium", d, 1 + 2 * Big.MEDIUM);
+    System.out.println("result big " + Big.s0 + " " + Big.s1 + " " + Big.branchOver(0) + " " + Big.wideBranches(2));
+    System.out.println("result " + s + " " + o.f + " " + p.a[3] + " " + in.v + " " + java.util.Arrays.toString(arr) + " "
+        + java.util.Arrays.toString(table) + " " + in.get());
+  }
+}
+)J";
+
+// Big.java: methods near the limits. `s0 = s0 + 1` is 8 bytes of code with two accesses, so
+// `branchOver`'s if fits a 16-bit offset before the ticks and not after; `tooLong` would pass
+// 64 KiB with them; `wideBranches` is over 32 KiB already, so javac uses goto_w, and its few
+// accesses fit; `medium` fits with all its ticks.
+std::string bigSource() {
+  auto repeat = [](const std::string& statement, int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += statement;
+    return s;
+  };
+  const int medium = 1500;
+  return "public class Big {\n  static int s0, s1;\n  static final int MEDIUM = " + std::to_string(medium) +
+         ";\n"
+         "  static int branchOver(int c) { if (c > 0) {\n" +
+         repeat("s0 = s0 + 1;\n", 3900) +
+         "} return c; }\n"
+         "  static int tooLong(int c) {\n" +
+         repeat("s1 = s1 + 1;\n", 4200) +
+         "return c; }\n"
+         "  static int wideBranches(int c) { int x = c; for (int i = 0; i < c; i++) {\n" +
+         repeat("x = x * 31 + 7;\n", 4200) +
+         "s0 = x; } return x + s0; }\n"
+         "  static int medium(int c) {\n" +
+         repeat("s1 = s1 + 1;\n", medium) + "return c; }\n}\n";
+}
+
+// The lines of `output` that start with `prefix`.
+std::vector<std::string> linesStarting(const std::string& output, const std::string& prefix) {
+  std::vector<std::string> found;
+  for (const std::string& l : lines(output)) {
+    if (l.rfind(prefix, 0) == 0) found.push_back(l);
+  }
+  return found;
+}
+
+class FieldTicksEndToEnd : public ::testing::TestWithParam<Jdk> {};
+
+TEST_P(FieldTicksEndToEnd, OneTickPerEntryAndPerFieldOrArrayAccess) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Fields.java", kFieldsSource));
+  ASSERT_TRUE(writeFile(dir / "Big.java", bigSource()));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac =
+      run(bin(jdk, "javac") + " -g -d " + quote(dir / "cls") + " " + quote(dir / "Fields.java") + " " +
+          quote(dir / "Big.java") + " " + quote(dir / "Tick.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  const std::string java = bin(jdk, "java") + " -Xverify:all ";
+  const std::string cp = " -cp " + quote(dir / "cls") + " Fields";
+  const CommandResult before = run(java + cp);
+  ASSERT_EQ(before.status, 0) << before.output;
+  std::string log;
+  EXPECT_GT(tickAllClasses(dir / "cls", log, TickPlaces::kMethodEntriesAndFieldAccesses), 20) << log;
+  // Interpreted and compiled (-Xcomp) alike: the count is the program's, not the JIT's.
+  for (const char* mode : {"-Xint", "-Xcomp"}) {
+    SCOPED_TRACE(mode);
+    const CommandResult after = run(java + mode + cp);
+    ASSERT_EQ(after.status, 0) << after.output;
+    EXPECT_EQ(linesStarting(after.output, "result"), linesStarting(before.output, "result")) << after.output;
+    const std::vector<std::string> ticks = linesStarting(after.output, "ticks");
+    EXPECT_EQ(ticks.size(), 26u) << after.output;
+    for (const std::string& l : ticks) {
+      std::istringstream words(l);
+      std::string label, name;
+      long got = -1, expected = -2;
+      words >> label >> name >> got >> expected;
+      EXPECT_EQ(got, expected) << l;
+    }
+  }
+  const CommandResult javap = run(bin(jdk, "javap") + " -p -c -l " + quote(dir / "cls/Fields.class"));
+  ASSERT_EQ(javap.status, 0) << javap.output;
+  EXPECT_TRUE(contains(javap.output, "// Method Tick.tick:()V")) << javap.output;
+  const CommandResult big = run(bin(jdk, "javap") + " -p -c " + quote(dir / "cls/Big.class"));
+  EXPECT_TRUE(contains(big.output, "goto_w")) << "wideBranches should use goto_w";
+}
+
+TEST_P(FieldTicksEndToEnd, EveryShapeStillVerifiesAndRunsTheSame) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Shapes.java", kShapesSource));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "cls")).status, 0);
+  const CommandResult javac = run(bin(jdk, "javac") + " -g -d " + quote(dir / "cls") + " " +
+                                  quote(dir / "Shapes.java") + " " + quote(dir / "Tick.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  const std::string java = bin(jdk, "java") + " -Xverify:all -cp " + quote(dir / "cls") + " Shapes";
+  const CommandResult before = run(java);
+  ASSERT_EQ(before.status, 0) << before.output;
+  std::string log;
+  EXPECT_GT(tickAllClasses(dir / "cls", log, TickPlaces::kMethodEntriesAndFieldAccesses), 20) << log;
+  const CommandResult after = run(java);
+  ASSERT_EQ(after.status, 0) << after.output;
+  EXPECT_EQ(after.output, before.output);
+  const CommandResult javap = run(bin(jdk, "javap") + " -p -c -l " + quote(dir / "cls/Shapes.class"));
+  ASSERT_EQ(javap.status, 0) << javap.output;
+}
+
+// Entry ticks alone are the bytes the rewriter gave before it knew field ticks (the copy in
+// test/reference), for every class of these programs; and a class rewritten with field ticks is
+// left alone by a second rewrite, like one with entry ticks.
+TEST_P(FieldTicksEndToEnd, EntryTicksKeepTheirBytesAndRewritingTwiceChangesNothing) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  ASSERT_TRUE(writeFile(dir / "Fields.java", kFieldsSource));
+  ASSERT_TRUE(writeFile(dir / "Big.java", bigSource()));
+  ASSERT_TRUE(writeFile(dir / "Shapes.java", kShapesSource));
+  ASSERT_TRUE(writeFile(dir / "Count.java", kCountSource));
+  ASSERT_TRUE(writeFile(dir / "Tick.java", kTickSource));
+  for (const char* flags : {"-g", "-g:none"}) {
+    SCOPED_TRACE(flags);
+    ASSERT_EQ(run("rm -rf " + quote(dir / "cls") + " && mkdir -p " + quote(dir / "cls")).status, 0);
+    const CommandResult javac =
+        run(bin(jdk, "javac") + " " + flags + " -d " + quote(dir / "cls") + " " + quote(dir / "Fields.java") + " " +
+            quote(dir / "Big.java") + " " + quote(dir / "Shapes.java") + " " + quote(dir / "Count.java") + " " +
+            quote(dir / "Tick.java"));
+    ASSERT_EQ(javac.status, 0) << javac.output;
+    const CommandResult list = run("cd " + quote(dir / "cls") + " && ls *.class");
+    int classes = 0;
+    for (const std::string& name : lines(list.output)) {
+      if (name.empty()) continue;
+      SCOPED_TRACE(name);
+      ++classes;
+      std::vector<uint8_t> in, now, before, fields, again;
+      ASSERT_TRUE(readFile(dir / ("cls/" + name), in));
+      std::string error, beforeError;
+      const int changed = insertTickCalls(in.data(), in.size(), kTestTick, now, error);
+      const int changedBefore = entry_ticks_reference::insertTickCalls(
+          in.data(), in.size(), entry_ticks_reference::StaticCall{"Tick", "tick", "()V"}, before, beforeError);
+      EXPECT_EQ(changed, changedBefore) << error << " / " << beforeError;
+      EXPECT_TRUE(now == before);
+      ASSERT_GE(
+          insertTickCalls(in.data(), in.size(), kTestTick, fields, error, TickPlaces::kMethodEntriesAndFieldAccesses),
+          0)
+          << error;
+      EXPECT_EQ(insertTickCalls(fields.data(), fields.size(), kTestTick, again, error,
+                                TickPlaces::kMethodEntriesAndFieldAccesses),
+                0)
+          << error;
+      EXPECT_TRUE(again == fields);
+    }
+    EXPECT_GE(classes, 10);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Jdks, FieldTicksEndToEnd, ::testing::Values(kJdk17, kJdk25),
                          [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
 
 TEST(TickCallsTest, ASecondRewriteChangesNothingAndDamageIsRefused) {

@@ -64,7 +64,30 @@ TEST(Options, PreemptionIsOffUnlessTurnedOn) {
   EXPECT_FALSE(o.preempt);
   ASSERT_TRUE(parseOptions("record,preempt=on", o, error)) << error;
   EXPECT_TRUE(o.preempt);
+  EXPECT_FALSE(o.preemptFields);
   EXPECT_FALSE(o.chaos);
+}
+
+TEST(Options, PreemptFieldsImpliesPreempt) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parseOptions("record,preempt=fields", o, error)) << error;
+  EXPECT_TRUE(o.preempt);
+  EXPECT_TRUE(o.preemptFields);
+  // The last one counts, as for every repeated option.
+  ASSERT_TRUE(parseOptions("record,preempt=fields,preempt=on", o, error)) << error;
+  EXPECT_TRUE(o.preempt);
+  EXPECT_FALSE(o.preemptFields);
+  ASSERT_TRUE(parseOptions("record,preempt=fields,preempt=off", o, error)) << error;
+  EXPECT_FALSE(o.preempt || o.preemptFields);
+  // Chaos keeps the finer points, whichever comes first.
+  for (const char* text : {"record,chaos,preempt=fields", "record,preempt=fields,chaos"}) {
+    SCOPED_TRACE(text);
+    ASSERT_TRUE(parseOptions(text, o, error)) << error;
+    EXPECT_TRUE(o.chaos && o.preempt && o.preemptFields);
+  }
+  ASSERT_TRUE(parseOptions("record,chaos", o, error)) << error;
+  EXPECT_FALSE(o.preemptFields);
 }
 
 TEST(Options, ChaosPreempts) {
@@ -100,7 +123,8 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"record,debug", "option 'debug' is for replay"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recording)"},
-      {"record,preempt=maybe", "preempt must be on or off, not 'maybe'"},
+      {"record,preempt=maybe", "preempt must be on, off or fields, not 'maybe'"},
+      {"replay,tape=a,preempt=fields", "option 'preempt' is for record (replay follows the recording)"},
       {"replay,tape=a,preempt=off", "option 'preempt' is for record (replay follows the recording)"},
       {"record,chaos,preempt=off", "chaos preempts threads: it cannot go with preempt=off"},
       {"record,preempt=off,chaos", "chaos preempts threads: it cannot go with preempt=off"},

@@ -4,6 +4,7 @@
 # many distinct results as the plain runs, and every recording replays byte-identical twice (the
 # second time offline). A recording made without --preempt shows what preemption changes: the
 # computing threads run one after another, and nothing is lost.
+# LostUpdateInOneIncrement, at the end: a race inside one count++ shows with --preempt-fields only.
 
 # A producer/consumer meets at park, where time slices do not reach: its recordings vary as plain
 # runs do with --chaos (random priorities decide who gets the baton at each hand-over).
@@ -76,3 +77,63 @@ if grep -q "escape 0," "$WORK/nopreempt.summary"; then
   check "without --preempt: the adders do not interleave, nothing is lost" grep -qx "total 8000000 of 8000000" "$WORK/nopreempt.out"
 fi
 check_replay "without --preempt: the recording replays byte-identical" "$WORK/nopreempt.retrace" "$WORK/nopreempt.out"
+
+# A race inside one `count++` (getstatic, iadd, putstatic; no method call in the loop) needs a
+# preemption point between the read and the write: --preempt-fields puts a tick before every field
+# and array access of the program's classes. Plain runs lose updates, and so do recordings with
+# --preempt-fields, each replaying byte-identical twice (the second time offline); a --preempt
+# recording (ticks at method entries only) loses nothing.
+FIELD_RUNS=5
+lost_runs() { # lost_runs FILE...: how many of the outputs lost updates
+  grep -L -x "total 4000000 of 4000000" "$@" | wc -l
+}
+plains=()
+for i in $(seq 1 $FIELD_RUNS); do
+  plain "$WORK/one.plain$i.out" LostUpdateInOneIncrement || fail "one count++: plain run $i exits 0" "$(head -5 "$WORK/one.plain$i.out.err")"
+  plains+=("$WORK/one.plain$i.out")
+done
+lost=$(lost_runs "${plains[@]}")
+check "one count++: plain runs lose updates ($lost of $FIELD_RUNS: $(cut -d' ' -f2 "${plains[@]}" | tr '\n' ' '))" test "$lost" -ge 1
+plain_distinct=$(distinct "${plains[@]}")
+check "one count++: plain runs differ ($plain_distinct distinct of $FIELD_RUNS)" test "$plain_distinct" -ge 2
+
+recorded=()
+bad=""
+for i in $(seq 1 $FIELD_RUNS); do
+  tape=$WORK/one.$i.retrace
+  status=0
+  timeout -k 10 120 "$RETRACE" record --preempt-fields --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" \
+    LostUpdateInOneIncrement >"$WORK/one.rec$i.out" 2>"$WORK/one.rec$i.err" || status=$?
+  recorded+=("$WORK/one.rec$i.out")
+  [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/one.rec$i.err")"$'\n'
+  for k in 1 2; do
+    status=0
+    if [ $k -eq 1 ]; then
+      timeout -k 10 120 "$tape" >"$WORK/one.rep$i.$k.out" 2>"$WORK/one.rep$i.$k.err" || status=$?
+    else
+      timeout -k 10 120 unshare -n "$tape" >"$WORK/one.rep$i.$k.out" 2>"$WORK/one.rep$i.$k.err" || status=$?
+    fi
+    if [ $status -ne 0 ] || ! cmp -s "$WORK/one.rec$i.out" "$WORK/one.rep$i.$k.out"; then
+      bad+="recording $i, replay $k: exit $status, $(diff "$WORK/one.rec$i.out" "$WORK/one.rep$i.$k.out" | head -4)"
+      bad+=$'\n'"$(head -5 "$WORK/one.rep$i.$k.err")"$'\n'
+    fi
+  done
+done
+if [ -z "$bad" ]; then
+  pass "one count++: $FIELD_RUNS --preempt-fields recordings each replay byte-identical twice, online and offline"
+else
+  fail "one count++: every --preempt-fields recording replays byte-identical twice" "$bad"
+fi
+lost=$(lost_runs "${recorded[@]}")
+check "one count++: --preempt-fields recordings lose updates ($lost of $FIELD_RUNS: $(cut -d' ' -f2 "${recorded[@]}" | tr '\n' ' '))" \
+  test "$lost" -ge 1
+
+# Entry ticks only: the incrementing loop has no tick, each thread's loop runs whole, nothing is
+# lost (unless a thread ran past --escape-after on a loaded machine: the summary then says so).
+tape=$WORK/one.entries.retrace
+record "$tape" "$WORK/one.entries.out" --preempt -- -cp "$WORK/classes" LostUpdateInOneIncrement
+"$RETRACE" summary "$tape" >"$WORK/one.entries.summary"
+if grep -q "escape 0," "$WORK/one.entries.summary"; then
+  check "one count++: a --preempt recording loses nothing" grep -qx "total 4000000 of 4000000" "$WORK/one.entries.out"
+fi
+check_replay "one count++: the --preempt recording replays byte-identical" "$tape" "$WORK/one.entries.out"

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         },
         customSynopsis = {
             "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
-            "               [--preempt] [--chaos] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
+            "               [--preempt] [--preempt-fields] [--chaos] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
             "               [--no-children] [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
@@ -84,6 +84,12 @@ final class RecordCommand implements Callable<Integer> {
                     + "while another thread waits (the agent adds a tick to each method of the program's classes), "
                     + "so that recordings of racy programs vary as plain runs do. See docs/threads.md.")
     boolean preempt;
+
+    @Option(names = "--preempt-fields",
+            description = "Like --preempt, and also preempt before the field and array accesses of the program's "
+                    + "classes, so that a race inside one count++ (between its read and its write) can show. "
+                    + "Costs more than --preempt: a tick before every access. See docs/threads.md.")
+    boolean preemptFields;
 
     @Option(names = "--chaos",
             description = "Chaos mode (implies --preempt): random time slices, down to a single method entry, and "
@@ -157,7 +163,10 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (chaos) {
             options.append(",chaos");
-        } else if (preempt) {
+        }
+        if (preemptFields) {
+            options.append(",preempt=fields");
+        } else if (preempt && !chaos) {
             options.append(",preempt=on");
         }
         if (keepReferences) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,28 @@ class RecordCommandTest {
                 javaArguments().getFirst());
         assertEquals("retrace record: " + java + " -agentpath:" + dist.agent() + "=record,tape=" + out
                 + ",save_on=failure,stacktraces,verbose Main", r.errLines().getFirst());
+    }
+
+    @Test
+    void preemptFieldsAsksForTheFinerTicks() throws IOException {
+        Path out = dir.resolve("f.retrace");
+        Files.writeString(jdk.resolve("bin/status"), "0");
+        Files.writeString(jdk.resolve("bin/create"), "");
+        String agent = "-agentpath:" + dist.agent() + "=record,tape=" + out;
+        String[][] cases = {
+            {"--preempt", agent + ",preempt=on"},
+            {"--preempt-fields", agent + ",preempt=fields"},
+            {"--chaos", agent + ",chaos"},
+            {"--chaos --preempt-fields", agent + ",chaos,preempt=fields"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("-o", out.toString(), "--force"));
+            args.addAll(List.of(c[0].split(" ")));
+            args.addAll(List.of("--", "Main"));
+            Cli.Result r = record(args.toArray(new String[0]));
+            assertEquals(0, r.status(), r.err());
+            assertEquals(c[1], javaArguments().getFirst(), c[0]);
+        }
     }
 
     @Test
