@@ -365,6 +365,18 @@ jvalue ReplaySession::replayIdentityHash(CallFrame& frame, ThreadState& thread, 
     case IdentityHash::Outcome::kAlreadySet:
       // Hashed where no hook sees it (inside the JVM): the recorded hash is lost for this object.
       if (actual == recorded) return result;
+      // Unless a debugger is attached: JDWP keeps its object ids in JVMTI tags, which JDK 21 and
+      // later file by identity hash, so every object a debugger has shown has one. The recording
+      // says the program's call generated this hash, so no Java code has seen the debugger's: the
+      // recorded one replaces it (JDWP may then give the object a second id, which is harmless).
+      if (agent_.options().debug && IdentityHash::replace(frame.env, object, recorded)) {
+        if (!debuggerHashNoted_) {
+          debuggerHashNoted_ = true;
+          agent_.log("a debugger had hashed %s: its recorded hash replaces that one",
+                     describeObject(frame.env, object).c_str());
+        }
+        return result;
+      }
       break;
     case IdentityHash::Outcome::kUnavailable:
       actual = static_cast<int32_t>(frame.original().i);

@@ -78,7 +78,8 @@ class ReplaySession {
   const tape::ProcessStartInfo* start_ = nullptr;
   const tape::ProcessEndInfo* end_ = nullptr;
   int devNull_ = -1;
-  bool echoStdout_ = true;  // false for a Surefire fork (test_runs.h)
+  bool echoStdout_ = true;          // false for a Surefire fork (test_runs.h)
+  bool debuggerHashNoted_ = false;  // logged the first hash a debugger had given (--debug)
   std::vector<tape::ThreadInfo> recordedThreads_;
   std::atomic<uint32_t> nextUnknownThread_{1u << 20};
   std::mutex fdMapMutex_;
