@@ -201,6 +201,24 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
             frame.call.displayName(), nullptr, "");
   }
   ++thread.nextIndex;
+  while (cursor.call() != frame.call.id && agent_.options().debug && isHashCall(cursor.call()) &&
+         frame.call.effect != Effect::IDENTITY_HASH) {
+    // A debugger's evaluation ran code the program had not run yet (the first toString() of a
+    // record links its call site, which hashes), and the program now skips what it did then: the
+    // hash the recording generated there was generated during the evaluation. It is passed over,
+    // with the scheduling point the recorded run made before it, so that hand-overs stay in step.
+    if (!skippedHashNoted_) {
+      skippedHashNoted_ = true;
+      agent_.log("event %llu of %s: an identity hash a debugger's evaluation made earlier is passed over",
+                 static_cast<unsigned long long>(index), threadLabel(thread).c_str());
+    }
+    agent_.scheduler().point(thread, callName(cursor.call()).c_str());
+    if (!nextEvent(thread, false)) {
+      diverge(thread, thread.nextIndex, "no more events: the recorded thread ended its boundary calls here",
+              frame.call.displayName(), nullptr, "");
+    }
+    index = thread.nextIndex++;
+  }
   if (cursor.call() != frame.call.id) {
     std::string hint;
     if (frame.call.effect == Effect::IDENTITY_HASH) {
@@ -217,6 +235,10 @@ const tape::EventCursor& ReplaySession::expect(CallFrame& frame, ThreadState& th
             "the call is the recorded one, but the Java stack that makes it is not (replay --check-stacks)");
   }
   return cursor;
+}
+
+bool ReplaySession::isHashCall(uint16_t callId) {
+  return callId == IdentityHash::kObjectHashCode || callId == IdentityHash::kIdentityHashCode;
 }
 
 bool ReplaySession::nextEvent(ThreadState& thread, bool mirrorHash) {
@@ -307,8 +329,8 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
     // Only a generation is an event (identity_hash.h); a hash already in the header is the JVM's
     // answer, which replay put there.
     jobject object = IdentityHash::objectOf(call.id, frame.self, frame.args);
-    if (object == nullptr || IdentityHash::hasHash(frame.env, object) || IdentityHash::isUnrecorded(frame.env, object))
-      return frame.original();
+    if (object == nullptr || IdentityHash::isUnrecorded(frame.env, object)) return frame.original();
+    if (IdentityHash::hasHash(frame.env, object)) return frame.original();
     agent_.scheduler().point(thread, call.method);  // a point, as when recorded (record_session.cpp)
     return replayIdentityHash(frame, thread, expect(frame, thread));
   }

@@ -53,6 +53,7 @@ class ReplaySession {
   const tape::EventCursor& expect(CallFrame& frame, ThreadState& thread);
   /** Moves the thread's cursor to its next event, past mirror hashes unless `mirrorHash` is wanted. */
   bool nextEvent(ThreadState& thread, bool mirrorHash);
+  static bool isHashCall(uint16_t callId);
   void checkWritten(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue answer(CallFrame& frame, ThreadState& thread, const tape::EventCursor& event);
   jvalue replaySleep(CallFrame& frame, ThreadState& thread);
@@ -80,6 +81,7 @@ class ReplaySession {
   int devNull_ = -1;
   bool echoStdout_ = true;          // false for a Surefire fork (test_runs.h)
   bool debuggerHashNoted_ = false;  // logged the first hash a debugger had given (--debug)
+  bool skippedHashNoted_ = false;   // logged the first hash event an evaluation had made (--debug)
   std::vector<tape::ThreadInfo> recordedThreads_;
   std::atomic<uint32_t> nextUnknownThread_{1u << 20};
   std::mutex fdMapMutex_;
