@@ -71,7 +71,7 @@ final class DapCommand implements Callable<Integer> {
 
             @Override
             public List<String> command(Path recording, Long pid, String debugAddress) {
-                return ReplayCommand.command(dist.builtLauncher(), recording, pid, false, debugAddress, null, false, false);
+                return ReplayCommand.command(dist.builtLauncher(), recording, pid, false, debugAddress, null, false);
             }
         };
         // The protocol owns stdout: anything else printed there would corrupt it, so it goes to stderr.

@@ -58,16 +58,8 @@ final class ReplayCommand implements Callable<Integer> {
             + "in IntelliJ, VS Code or jdb. See docs/debugging.md.")
     String debug;
 
-    @Option(names = "--java", paramLabel = "DIR", description = "The JDK to replay with (its home). It must be the "
-            + "recorded build; default: the first JDK on this machine that is (RETRACE_JDKS, JAVA_HOME, "
-            + "/usr/lib/jvm/*, ...). The recorded java.home is never run as such: see docs/security-model.md.")
-    String java;
-
-    @Option(names = "--trust", description = "Pass the JVM options the recording carries even when they are not "
-            + "known to be safe to replay (-XX:OnError, other agents, argument files, ...; exit 124 without it), and "
-            + "run the recorded java.home when no JDK here is the recorded build. Only for recordings whose author "
-            + "you trust.")
-    boolean trust;
+    @Mixin
+    ReplayJdkOptions jdk;
 
     @Option(names = "--verbose", description = "Print the replay command, and make the agent verbose.")
     boolean verbose;
@@ -82,13 +74,13 @@ final class ReplayCommand implements Callable<Integer> {
             return toReplay.refusedWith();
         }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
-        List<String> command = command(launcher, file, pid, checkStacks, debug, java, trust, verbose);
+        List<String> command = command(launcher, file, pid, checkStacks, debug, jdk, verbose);
         return ChildProcess.run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** The launcher's command line for a replay; retrace dap starts its replays with it too. */
-    static List<String> command(Path launcher, Path file, Long pid, boolean checkStacks, String debug, String java,
-            boolean trust, boolean verbose) {
+    static List<String> command(Path launcher, Path file, Long pid, boolean checkStacks, String debug,
+            ReplayJdkOptions jdk, boolean verbose) {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
         if (pid != null) {
             command.addAll(List.of("--pid", pid.toString()));
@@ -99,11 +91,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (debug != null) {
             command.addAll(List.of("--debug", debug));
         }
-        if (java != null) {
-            command.addAll(List.of("--java", java));
-        }
-        if (trust) {
-            command.add("--trust");
+        if (jdk != null) {
+            jdk.addTo(command);
         }
         if (verbose) {
             command.add("--verbose");

@@ -68,11 +68,8 @@ final class WhyCommand implements Callable<Integer> {
             + "thread to show (default: ${DEFAULT-VALUE}).", defaultValue = "12")
     int events;
 
-    @Option(names = "--java", paramLabel = "DIR", description = "The JDK to replay with, as for replay.")
-    String java;
-
-    @Option(names = "--trust", description = "As for replay: pass JVM options not known to be safe to replay.")
-    boolean trust;
+    @Mixin
+    ReplayJdkOptions jdk;
 
     @Parameters(paramLabel = "FILE", description = "The recording (or an extracted <PID>.bin).")
     Path file;
@@ -121,12 +118,7 @@ final class WhyCommand implements Callable<Integer> {
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString(),
                 "--pid", Long.toString(replayPid), "--why", report.toString()));
-        if (java != null) {
-            command.addAll(List.of("--java", java));
-        }
-        if (trust) {
-            command.add("--trust");
-        }
+        jdk.addTo(command);
         Process replay = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
