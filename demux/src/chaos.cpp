@@ -30,6 +30,11 @@ Chaos::Chaos(uint64_t seed) : random_(seed), scale_(uint64_t{1} << random_.below
   scale_ += random_.below(scale_);
 }
 
+void Chaos::changePoint(uint32_t id) {
+  priority_[id] = --lowest_;
+  if (++preemptions_ % kPreemptionsPerDoubling == 0 && scale_ < (uint64_t{1} << 40)) scale_ *= 2;
+}
+
 uint64_t Chaos::sliceTicks() {
   return 1 + random_.below(scale_);
 }

@@ -9,7 +9,10 @@
 //   of the longest waiter, and at a scheduling point the holder yields to a waiter whose priority is
 //   higher than its own without waiting for the quantum (PCT: the highest-priority thread runs);
 // - a preempted thread drops below every other (a PCT change point), so that the thread it was
-//   preempted for runs on through the window the preemption opened.
+//   preempted for runs on through the window the preemption opened;
+// - every kPreemptionsPerDoubling preemptions the scale doubles: a recording that switches at
+//   nearly every method entry does so for its first few tens of thousands of switches, not for a
+//   whole long run (each switch wakes a thread: some microseconds).
 // Replay does not need any of it: every choice made ends up as a recorded hand-over.
 #pragma once
 
@@ -44,8 +47,9 @@ class Chaos {
   /** Whether the holder `id` yields at a scheduling point: a waiter in `queue` outranks it. */
   bool outranked(uint32_t id, const std::deque<uint32_t>& queue);
   /** `id` was preempted: it drops below every thread (new threads draw priorities above it). */
-  void changePoint(uint32_t id) { priority_[id] = --lowest_; }
-  /** The recording's slice scale (for the log). */
+  void changePoint(uint32_t id);
+  static constexpr uint64_t kPreemptionsPerDoubling = 20000;
+  /** The recording's slice scale now. */
   uint64_t scale() const { return scale_; }
 
  private:
@@ -54,7 +58,8 @@ class Chaos {
   Random random_;
   uint64_t scale_;
   std::unordered_map<uint32_t, uint64_t> priority_;
-  uint64_t lowest_ = kDrawnAbove;  // priorities below this were given at change points
+  uint64_t lowest_ = kDrawnAbove;
+  uint64_t preemptions_ = 0;  // priorities below this were given at change points
   static constexpr uint64_t kDrawnAbove = uint64_t{1} << 32;
 };
 

@@ -58,6 +58,17 @@ TEST(Chaos, TheBatonGoesToTheHighestPriorityAndAPreemptedThreadDropsBelowAll) {
   EXPECT_EQ(chaos.pick({best, next}), best) << "the later change point ranks lower";
 }
 
+TEST(Chaos, TheScaleDoublesEveryFewTensOfThousandsOfPreemptions) {
+  Chaos chaos(5);
+  uint64_t scale = chaos.scale();
+  for (uint64_t i = 1; i < Chaos::kPreemptionsPerDoubling; ++i) chaos.changePoint(1);
+  EXPECT_EQ(chaos.scale(), scale);
+  chaos.changePoint(1);
+  EXPECT_EQ(chaos.scale(), 2 * scale);
+  for (uint64_t i = 0; i < Chaos::kPreemptionsPerDoubling; ++i) chaos.changePoint(2);
+  EXPECT_EQ(chaos.scale(), 4 * scale);
+}
+
 TEST(Chaos, TimeSlicesVaryByUpToHalfEitherWay) {
   Random random(3);
   std::set<int64_t> seen;
