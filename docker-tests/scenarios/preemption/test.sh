@@ -21,6 +21,31 @@ distinct() { # distinct FILE...: how many different contents
   md5sum "$@" | cut -c1-32 | sort -u | wc -l
 }
 
+# record_replayed KEY I CLASS MODE REPLAY_TIMEOUT: records run I of CLASS with MODE into
+# $WORK/KEY.I.retrace and replays it twice (the second offline); appends the recording's output
+# file to `recorded` and what went wrong to `bad`.
+record_replayed() {
+  local key=$1 i=$2 class=$3 mode=$4 limit=$5 k status
+  local tape=$WORK/$key.$i.retrace
+  status=0
+  timeout -k 10 120 "$RETRACE" record "$mode" --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
+    >"$WORK/$key.rec$i.out" 2>"$WORK/$key.rec$i.err" || status=$?
+  recorded+=("$WORK/$key.rec$i.out")
+  [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
+  for k in 1 2; do
+    status=0
+    if [ $k -eq 1 ]; then
+      timeout -k 10 "$limit" "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
+    else
+      timeout -k 10 "$limit" unshare -n "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
+    fi
+    if [ $status -ne 0 ] || ! cmp -s "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out"; then
+      bad+="recording $i, replay $k: exit $status, $(diff "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out" | head -4)"
+      bad+=$'\n'"$(head -5 "$WORK/$key.rep$i.$k.err")"$'\n'
+    fi
+  done
+}
+
 for entry in "${programs[@]}"; do
   IFS='|' read -r key label class mode <<<"$entry"
   plains=()
@@ -35,24 +60,8 @@ for entry in "${programs[@]}"; do
   bad=""
   preempts=0
   for i in $(seq 1 $RUNS); do
+    record_replayed "$key" "$i" "$class" "$mode" 60
     tape=$WORK/$key.$i.retrace
-    status=0
-    timeout -k 10 120 "$RETRACE" record "$mode" --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
-      >"$WORK/$key.rec$i.out" 2>"$WORK/$key.rec$i.err" || status=$?
-    recorded+=("$WORK/$key.rec$i.out")
-    [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
-    for k in 1 2; do
-      status=0
-      if [ $k -eq 1 ]; then
-        timeout -k 10 60 "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
-      else
-        timeout -k 10 60 unshare -n "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
-      fi
-      if [ $status -ne 0 ] || ! cmp -s "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out"; then
-        bad+="recording $i, replay $k: exit $status, $(diff "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out" | head -4)"
-        bad+=$'\n'"$(head -5 "$WORK/$key.rep$i.$k.err")"$'\n'
-      fi
-    done
     n=$("$RETRACE" summary "$tape" | sed -n 's/.*preempt \([0-9]*\)).*/\1/p')
     preempts=$((preempts + ${n:-0}))
   done
@@ -100,24 +109,7 @@ check "one count++: plain runs differ ($plain_distinct distinct of $FIELD_RUNS)"
 recorded=()
 bad=""
 for i in $(seq 1 $FIELD_RUNS); do
-  tape=$WORK/one.$i.retrace
-  status=0
-  timeout -k 10 120 "$RETRACE" record --preempt-fields --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" \
-    LostUpdateInOneIncrement >"$WORK/one.rec$i.out" 2>"$WORK/one.rec$i.err" || status=$?
-  recorded+=("$WORK/one.rec$i.out")
-  [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/one.rec$i.err")"$'\n'
-  for k in 1 2; do
-    status=0
-    if [ $k -eq 1 ]; then
-      timeout -k 10 120 "$tape" >"$WORK/one.rep$i.$k.out" 2>"$WORK/one.rep$i.$k.err" || status=$?
-    else
-      timeout -k 10 120 unshare -n "$tape" >"$WORK/one.rep$i.$k.out" 2>"$WORK/one.rep$i.$k.err" || status=$?
-    fi
-    if [ $status -ne 0 ] || ! cmp -s "$WORK/one.rec$i.out" "$WORK/one.rep$i.$k.out"; then
-      bad+="recording $i, replay $k: exit $status, $(diff "$WORK/one.rec$i.out" "$WORK/one.rep$i.$k.out" | head -4)"
-      bad+=$'\n'"$(head -5 "$WORK/one.rep$i.$k.err")"$'\n'
-    fi
-  done
+  record_replayed one "$i" LostUpdateInOneIncrement --preempt-fields 120
 done
 if [ -z "$bad" ]; then
   pass "one count++: $FIELD_RUNS --preempt-fields recordings each replay byte-identical twice, online and offline"
