@@ -5,8 +5,14 @@
 //
 // With no args (or only --pid N / --check-stacks / --debug PORT / --verbose) it replays: it execs the recorded JVM with
 // the agent in replay mode. Any other args are a verb of the facade: it execs <launcher dir>/retrace.
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "jdwp_guard.h"
 #include "replay_command.h"
 #include "retrace/tape/reader.h"
 #include "trust.h"
@@ -27,6 +34,76 @@ namespace {
 
 using retrace::launcher::ReplayCommand;
 using retrace::launcher::ReplayRequest;
+
+/** A listening socket at HOST:PORT (SO_REUSEADDR, close-on-exec), or -1 with `error` set. */
+int listenAt(const std::string& address, std::string& error) {
+  size_t colon = address.rfind(':');
+  std::string host = address.substr(0, colon);
+  std::string port = address.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (int status = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); status != 0) {
+    error = std::string("cannot resolve ") + host + ": " + gai_strerror(status);
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 4) != 0) {
+      error = std::string("cannot listen there: ") + std::strerror(errno);
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+/** A loopback port nobody listens on now, for the JVM's own JDWP agent; -1 with `error` set. */
+int freeLoopbackPort(std::string& error) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    error = std::string("no free loopback port: ") + std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+/**
+ * Forks the guard that relays debuggers to the JVM this process is about to become. It ends with
+ * the JVM (its parent): when the JVM's side closes, or at the latest by PR_SET_PDEATHSIG.
+ */
+void startDebugGuard(int listener, int jvmPort) {
+  pid_t parent = getpid();
+  pid_t child = fork();
+  if (child != 0) {
+    close(listener);  // the JVM does not need it (close-on-exec would do it too)
+    return;
+  }
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(0);
+  // Not the program's output: the test or terminal reading it sees its end when the JVM ends.
+  int devNull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devNull >= 0) {
+    dup2(devNull, STDIN_FILENO);
+    dup2(devNull, STDOUT_FILENO);
+  }
+  retrace::launcher::relayDebuggers(listener, jvmPort);
+  _exit(0);
+}
 
 // Exit codes shared with the agent (docs/cli.md).
 constexpr int kExitUsage = 2;
@@ -235,7 +312,17 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   request.pid = pid;
   request.verbose = options.verbose;
   request.checkStacks = options.checkStacks;
-  request.debugAddress = options.debugAddress;
+  // The debugger attaches to the guard (jdwp_guard.h), which listens at the user's address and
+  // relays to the JVM's JDWP agent on a private loopback port.
+  int debugListener = -1;
+  if (!options.debugAddress.empty()) {
+    std::string error;
+    debugListener = listenAt(options.debugAddress, error);
+    int jvmPort = debugListener < 0 ? -1 : freeLoopbackPort(error);
+    if (jvmPort < 0) return fail(kExitUsage, "--debug " + options.debugAddress + ": " + error);
+    request.debugAddress = "127.0.0.1:" + std::to_string(jvmPort);
+    request.debugGuardPort = jvmPort;
+  }
   request.whyPath = options.whyPath;
   if (request.recordingPath.find(',') != std::string::npos) {
     return fail(kExitUsage,
@@ -298,6 +385,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
                  "VS Code's Java attach, or jdb -attach %s\n",
                  options.debugAddress.c_str(), options.debugAddress.c_str());
   }
+  if (debugListener >= 0) startDebugGuard(debugListener, request.debugGuardPort);
   std::vector<char*> args = cStrings(command.argv);
   std::vector<char*> env = cStrings(command.env);
   execve(command.program.c_str(), args.data(), env.data());

@@ -18,6 +18,7 @@ struct ReplayRequest {
   bool verbose = false;
   bool checkStacks = false;
   std::string debugAddress;  // HOST:PORT for a debugger (JDWP), empty: none
+  int debugGuardPort = -1;   // the JVM's private JDWP port behind the guard (jdwp_guard.h)
   std::string whyPath;       // where the agent writes what the program was doing when it failed (why=)
   std::string javaHome;      // the JDK found on this machine (trust.h); empty: the recorded java.home
 };

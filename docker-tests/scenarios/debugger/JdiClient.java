@@ -1,4 +1,6 @@
 import com.sun.jdi.Bootstrap;
+import com.sun.jdi.ClassType;
+import com.sun.jdi.Field;
 import com.sun.jdi.IntegerValue;
 import com.sun.jdi.Location;
 import com.sun.jdi.Method;
@@ -25,13 +27,15 @@ import java.util.Map;
  * A JDI client, as IDEs are: attaches to a replay waiting for a debugger (PORT), stops at
  * CLASS:LINE, invokes size() and get(0) on the local `points` (ObjectReference.invokeMethod, which
  * runs the methods in the replayed JVM) and toString() on the element, prints what it got, resumes,
- * and waits for the program to end.
+ * and waits for the program to end. With --try-changes it first tries what a replay refuses: set
+ * the local `seed`, set the static `counter`, pop the frame, and prints what the debugger says.
  */
 public final class JdiClient {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     String className = args[1];
     int line = Integer.parseInt(args[2]);
+    boolean tryChanges = args.length > 3 && args[3].equals("--try-changes");
     AttachingConnector connector = Bootstrap.virtualMachineManager().attachingConnectors().stream()
         .filter(c -> c.name().equals("com.sun.jdi.SocketAttach")).findFirst().orElseThrow();
     Map<String, Connector.Argument> arguments = connector.defaultArguments();
@@ -41,7 +45,9 @@ public final class JdiClient {
     ClassPrepareRequest prepare = vm.eventRequestManager().createClassPrepareRequest();
     prepare.addClassFilter(className);
     prepare.enable();
-    vm.resume();
+    // The VM waits suspended (suspend=y) and says so with a VMStart event: resuming that event's
+    // set starts it. (A vm.resume() here as well would be a second resume, which could come after
+    // the ClassPrepare stop and let the VM run past the breakpoint still being set.)
     while (true) {
       EventSet events = vm.eventQueue().remove(60_000);
       if (events == null) throw new IllegalStateException("no event within 60 s");
@@ -54,6 +60,16 @@ public final class JdiClient {
         } else if (event instanceof BreakpointEvent hit) {
           ThreadReference thread = hit.thread();
           StackFrame frame = thread.frame(0);
+          if (tryChanges) {
+            System.out.println("can redefine classes " + vm.canRedefineClasses() + ", pop frames " + vm.canPopFrames()
+                + ", force early return " + vm.canForceEarlyReturn());
+            System.out.println("set the local seed: "
+                + attempt(() -> frame.setValue(frame.visibleVariableByName("seed"), vm.mirrorOf(0L))));
+            ClassType race = (ClassType) hit.location().declaringType();
+            Field counter = race.fieldByName("counter");
+            System.out.println("set the static counter: " + attempt(() -> race.setValue(counter, vm.mirrorOf(99))));
+            System.out.println("pop the frame: " + attempt(() -> thread.popFrames(frame)));
+          }
           ObjectReference points = (ObjectReference) frame.getValue(frame.visibleVariableByName("points"));
           Method size = points.referenceType().methodsByName("size", "()I").get(0);
           Method get = points.referenceType().methodsByName("get", "(I)Ljava/lang/Object;").get(0);
@@ -73,6 +89,20 @@ public final class JdiClient {
         }
       }
       events.resume();
+    }
+  }
+
+  interface Change {
+    void run() throws Exception;
+  }
+
+  /** "done", or "refused (the exception the debugger got)". */
+  static String attempt(Change change) {
+    try {
+      change.run();
+      return "done";
+    } catch (Exception e) {
+      return "refused (" + e.getClass().getSimpleName() + ")";
     }
   }
 }

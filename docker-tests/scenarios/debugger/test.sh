@@ -41,3 +41,24 @@ check "invokeMethod get(0).toString() answers the recorded first point ($first)"
 check "the JDI client saw the program end" grep -q "^the program ended$" "$WORK/jdi.out"
 check "that replay exits as the recording did (got $(cat "$status_file" 2>/dev/null))" test "$(cat "$status_file" 2>/dev/null)" = 0
 check_same "that replay prints what the recording printed" "$WORK/rec.out" "$WORK/jdi-replay.out"
+# What would change the replay's state is refused (the launcher's JDWP guard): the JDI client asks
+# to set a local and a static field and to pop a frame; each is refused, the replay says so on
+# stderr, and it still ends as recorded.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rm -f "$status_file"
+( status=0; "$WORK/race.retrace" --debug "$port" >"$WORK/changes-replay.out" 2>"$WORK/changes-replay.err" || status=$?
+  echo "$status" >"$status_file" ) &
+for _ in $(seq 50); do grep -q "waits for a debugger" "$WORK/changes-replay.err" 2>/dev/null && break; sleep 0.2; done
+timeout 120 "$JDK/bin/java" -cp "$WORK/classes" JdiClient "$port" Race 22 --try-changes >"$WORK/changes.out" 2>&1
+for _ in $(seq 300); do [ -s "$status_file" ] && break; sleep 0.2; done
+check "the debugger is told the replay cannot redefine classes, pop frames or force returns" sh -c \
+  'grep -q "^can redefine classes false, pop frames false, force early return false$" "$1" || { cat "$1"; exit 1; }' - \
+  "$WORK/changes.out"
+check "setting a local is refused" grep -q "^set the local seed: refused" "$WORK/changes.out"
+check "setting a static field is refused" grep -q "^set the static counter: refused" "$WORK/changes.out"
+check "popping a frame is refused" grep -q "^pop the frame: refused" "$WORK/changes.out"
+check "the replay says what it refused" grep -q "the debugger asked for StackFrame.SetValues (set a local variable): refused" \
+  "$WORK/changes-replay.err"
+check "after the refusals the replay exits as the recording did (got $(cat "$status_file" 2>/dev/null))" \
+  test "$(cat "$status_file" 2>/dev/null)" = 0
+check_same "after the refusals the replay prints what the recording printed" "$WORK/rec.out" "$WORK/changes-replay.out"
