@@ -455,9 +455,17 @@ void JNICALL Agent::onException(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jm
   agent.failures_.onThrow(env, thread, *state, exception, catchMethod);
 }
 
+void JNICALL Agent::onBreakpoint(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, jlocation location) {
+  Agent& agent = get();
+  ThreadState* state = agent.threads().current();
+  if (state == nullptr || state->inHook || DebuggerCalls::active(*state)) return;
+  agent.failures_.onExit(env, thread, *state);
+}
+
 void JNICALL Agent::onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass) {
   Agent& agent = get();
   if (!agent.active()) return;
+  agent.failures_.onClassPrepare(klass);  // whichever thread links it
   ThreadState* state = agent.threads().current();
   // Hooks link classes of their own, and JDK threads are outside the recording; so are a debugger's.
   if (state->inHook || DebuggerCalls::active(*state)) return;

@@ -100,6 +100,7 @@ class Agent {
   static void JNICALL onClassPrepare(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jclass klass);
   static void JNICALL onException(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, jlocation location,
                                   jobject exception, jmethodID catchMethod, jlocation catchLocation);
+  static void JNICALL onBreakpoint(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jmethodID method, jlocation location);
   static void JNICALL onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void onExit(int status, void* unused);
 

@@ -373,6 +373,7 @@ bool FailureReport::addCapabilities(jvmtiEnv* jvmti) {
   std::memset(&caps, 0, sizeof caps);
   caps.can_generate_exception_events = 1;
   caps.can_access_local_variables = 1;
+  caps.can_generate_breakpoint_events = 1;  // System.exit with a non-zero status (onExit)
   return jvmti->AddCapabilities(&caps) == JVMTI_ERROR_NONE;
 }
 
@@ -381,6 +382,72 @@ void FailureReport::start(jvmtiEnv* jvmti, JNIEnv* env, std::string path) {
   path_ = std::move(path);
   write();  // an empty report: the replay got this far
   jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_EXCEPTION, nullptr);
+  jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_BREAKPOINT, nullptr);
+  jint count = 0;
+  JvmtiMemory<jclass> classes(jvmti);
+  if (jvmti->GetLoadedClasses(&count, &classes.pointer) != JVMTI_ERROR_NONE) return;
+  for (jint i = 0; i < count; ++i) {
+    watchExit(classes.pointer[i]);
+    env->DeleteLocalRef(classes.pointer[i]);
+  }
+}
+
+void FailureReport::onClassPrepare(jclass klass) {
+  if (active()) watchExit(klass);
+}
+
+void FailureReport::watchExit(jclass klass) {
+  if (exitWatched_ || signatureOf(jvmti_, klass) != "Ljava/lang/Shutdown;") return;
+  exitWatched_ = true;
+  jint count = 0;
+  JvmtiMemory<jmethodID> methods(jvmti_);
+  if (jvmti_->GetClassMethods(klass, &count, &methods.pointer) != JVMTI_ERROR_NONE) return;
+  for (jint i = 0; i < count; ++i) {
+    JvmtiMemory<char> name(jvmti_);
+    JvmtiMemory<char> descriptor(jvmti_);
+    if (jvmti_->GetMethodName(methods.pointer[i], &name.pointer, &descriptor.pointer, nullptr) == JVMTI_ERROR_NONE &&
+        std::strcmp(name.pointer, "exit") == 0 && std::strcmp(descriptor.pointer, "(I)V") == 0) {
+      jvmti_->SetBreakpoint(methods.pointer[i], 0);
+    }
+  }
+}
+
+void FailureReport::onExit(JNIEnv* env, jthread thread, const ThreadState& state) {
+  jint status = 0;
+  // Slot 0 of the static exit(int) is the status, with or without a local variable table.
+  if (!active() || !state.recorded || jvmti_->GetLocalInt(thread, 0, 0, &status) != JVMTI_ERROR_NONE || status == 0) {
+    return;
+  }
+  jvmtiFrameInfo frames[kMaxFrames];
+  jint count = 0;
+  if (jvmti_->GetStackTrace(thread, 0, kMaxFrames, frames, &count) != JVMTI_ERROR_NONE) return;
+  // Shutdown.exit, Runtime.exit, System.exit: the failure is where the program called them.
+  jint first = 0;
+  while (first < count) {
+    std::string method = nameOf(jvmti_, frames[first].method);
+    if (method.rfind("java.lang.Shutdown.", 0) != 0 && method.rfind("java.lang.Runtime.", 0) != 0 &&
+        method.rfind("java.lang.System.", 0) != 0) {
+      break;
+    }
+    ++first;
+  }
+  if (env->PushLocalFrame(512) != JNI_OK) return;
+  JsonWriter json;
+  json.beginObject().key("kind").string("exit").key("status").number(status);
+  json.key("thread").unsignedNumber(state.id).key("threadName").string(state.name);
+  json.key("eventIndex").unsignedNumber(state.nextIndex);
+  json.key("exception").null();
+  json.key("frames").beginArray();
+  for (jint depth = first; depth < count; ++depth) {
+    writeFrame(json, env, jvmti_, thread, depth, frames[depth].method, frames[depth].location);
+  }
+  json.endArray().endObject();
+  env->ExceptionClear();
+  env->PopLocalFrame(nullptr);
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (failures_.size() >= kMaxFailures) return;
+  failures_.push_back(json.text());
+  write();
 }
 
 void FailureReport::onThrow(JNIEnv* env, jthread thread, const ThreadState& state, jobject exception,

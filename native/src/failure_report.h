@@ -30,15 +30,27 @@ class FailureReport {
    */
   void onThrow(JNIEnv* env, jthread thread, const ThreadState& state, jobject exception, jmethodID catchMethod);
 
+  /**
+   * A class was linked: when it is java.lang.Shutdown, a breakpoint goes on its exit(int), where
+   * System.exit and Runtime.exit end up (start() does it when the class is linked already).
+   */
+  void onClassPrepare(jclass klass);
+
+  /** The breakpoint on Shutdown.exit was hit: a non-zero status is a failure, with its caller's frames. */
+  void onExit(JNIEnv* env, jthread thread, const ThreadState& state);
+
   /** A test the JUnit listener of a replayed test run reports as failed (test_runs.h). */
   void onTestFailed(const std::string& report);
 
  private:
   void write();
+  /** Sets the breakpoint on Shutdown.exit(int) when `klass` is java.lang.Shutdown. */
+  void watchExit(jclass klass);
 
   jvmtiEnv* jvmti_ = nullptr;
   std::string path_;
   jclass assertionError_ = nullptr;
+  bool exitWatched_ = false;
   std::mutex mutex_;
   std::vector<std::string> failures_;  // JSON objects, oldest first
   std::vector<jobject> thrown_;        // their exceptions (global references): a rethrow is not news

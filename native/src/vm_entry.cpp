@@ -21,7 +21,8 @@ bool wireCallbacks(jvmtiEnv* jvmti) {
   callbacks.MonitorWaited = &Agent::onMonitorWaited;
   callbacks.ClassPrepare = &Agent::onClassPrepare;
   callbacks.VirtualThreadStart = &Agent::onVirtualThreadStart;
-  callbacks.Exception = &Agent::onException;  // enabled only by FailureReport::start (why=)
+  callbacks.Exception = &Agent::onException;    // enabled only by FailureReport::start (why=)
+  callbacks.Breakpoint = &Agent::onBreakpoint;  // likewise: System.exit's status
   if (jvmti->SetEventCallbacks(&callbacks, sizeof callbacks) != JVMTI_ERROR_NONE) return false;
   for (jvmtiEvent event : {JVMTI_EVENT_NATIVE_METHOD_BIND, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, JVMTI_EVENT_THREAD_START,
                            JVMTI_EVENT_THREAD_END, JVMTI_EVENT_VM_INIT, JVMTI_EVENT_MONITOR_CONTENDED_ENTER,

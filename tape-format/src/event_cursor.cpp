@@ -95,6 +95,12 @@ class ChunkCursor final : public EventCursor {
     thread_ = chunk.getThread();
     firstIndex_ = chunk.getFirstIndex();
     events_ = chunk.getEvents();
+    // The index took the count the writer stored beside the list: a list of another length is a
+    // forged chunk, and none of it is read (the process then has fewer events than its end says).
+    if (events_.size() != frame.eventCount) {
+      events_ = {};
+      return false;
+    }
     delta_.reset();
     return true;
   }

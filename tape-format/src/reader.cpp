@@ -196,7 +196,9 @@ Outcome decodeFrame(Impl& impl, detail::DecodedMessage& decoded, detail::FrameOr
         ProcessEndInfo info = detail::readProcessEnd(message.getProcessEnd());
         ref.kind = MessageKind::kProcessEnd;
         if (Outcome outcome = orderOutcome(order.processEnd(ref.pid), why); outcome != Outcome::kOk) return outcome;
-        processOf(impl, ref.pid).end = std::move(info);
+        Impl::Process& process = processOf(impl, ref.pid);
+        process.endedEvents += info.eventCount;
+        process.end = std::move(info);
         break;
       }
       default:
@@ -244,6 +246,12 @@ bool index(Impl& impl, std::string& error) {
     const size_t remaining = size - offset;
     const bool first = impl.frames.empty();
     if (std::memcmp(p, kMagicBytes, std::min<size_t>(remaining, sizeof kMagicBytes)) != 0) {
+      if (!first && remaining >= kPackMagicSize && std::memcmp(p, kPackMagic, kPackMagicSize) == 0) {
+        impl.packOffset = offset;  // what is in it is checked where it is used (each file's SHA-256)
+        impl.stop.clean = true;
+        impl.stop.offset = offset;
+        return true;
+      }
       if (first) {
         // Damage can cut a recording short, but it does not make one out of another file.
         error = notRecording + " (bad frame magic " + offsetText(offset) + ")";
@@ -346,6 +354,9 @@ const std::vector<FrameRef>& TapeReader::frames() const {
 const StopInfo& TapeReader::stop() const {
   return impl_->stop;
 }
+uint64_t TapeReader::packOffset() const {
+  return impl_->packOffset;
+}
 std::vector<uint32_t> TapeReader::pids() const {
   return impl_->order;
 }
@@ -391,6 +402,11 @@ bool TapeReader::handoversComplete(uint32_t pid) const {
   const Impl::Process* process = impl_->process(pid);
   return process != nullptr && process->end && !process->handoverHole &&
          process->end->handoverCount == process->handovers.size();
+}
+
+bool TapeReader::eventsComplete(uint32_t pid) const {
+  const Impl::Process* process = impl_->process(pid);
+  return process != nullptr && process->end && process->events == process->endedEvents;
 }
 
 std::unique_ptr<EventCursor> TapeReader::events(uint32_t pid, uint32_t thread) const {

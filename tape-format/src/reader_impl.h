@@ -20,10 +20,11 @@ struct TapeReader::Impl {
     std::optional<ProcessStartInfo> start;
     std::optional<ProcessEndInfo> end;
     std::map<uint32_t, ThreadInfo> threads;  // from threadStart frames
-    uint64_t events = 0;
-    std::vector<size_t> chunks;             // indices into frames, file order
-    std::vector<HandoverRecord> handovers;  // the schedule up to its first hole
-    bool handoverHole = false;              // a Handovers frame did not continue the schedule
+    uint64_t events = 0;                     // as the chunks' counts say
+    uint64_t endedEvents = 0;                // as its end frames say (two when the pid was reused)
+    std::vector<size_t> chunks;              // indices into frames, file order
+    std::vector<HandoverRecord> handovers;   // the schedule up to its first hole
+    bool handoverHole = false;               // a Handovers frame did not continue the schedule
   };
 
   std::string path;
@@ -31,6 +32,7 @@ struct TapeReader::Impl {
   std::string shebang;
   std::vector<FrameRef> frames;
   StopInfo stop;
+  uint64_t packOffset = 0;  // 0: no pack
   std::map<uint32_t, Process> processes;
   std::vector<uint32_t> order;  // pids by their first frame
   // Event chunks (indices into frames) that unpack beyond maxStructureWords (limits.h), which the

@@ -169,6 +169,12 @@ void writeHandoverCounts(JsonWriter& json, const TapeReader& reader, uint32_t pi
   json.key("handoversComplete").boolean(reader.handoversComplete(pid));
 }
 
+void writeEventCounts(JsonWriter& json, const TapeReader& reader, uint32_t pid, uint64_t eventsRead) {
+  json.key("events").unsignedNumber(eventsRead);
+  // Every chunk the index took, each of the length it says, and as many events as the end frames count.
+  json.key("eventsComplete").boolean(reader.eventsComplete(pid) && eventsRead == reader.eventCount(pid));
+}
+
 void writeProcess(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
   const ProcessStartInfo* start = reader.processStart(pid);
   json.beginObject();
@@ -198,7 +204,7 @@ void writeProcess(JsonWriter& json, const TapeReader& reader, uint32_t pid) {
     lastOffset = frame.offset;
     any = true;
   }
-  json.key("events").unsignedNumber(events);
+  writeEventCounts(json, reader, pid, events);
   json.key("bytes").unsignedNumber(bytes);
   json.key("firstOffset").unsignedNumber(firstOffset);
   json.key("lastOffset").unsignedNumber(lastOffset);
@@ -224,7 +230,8 @@ std::string summary(const rt_tape& tape) {
   bool complete = reader.stop().clean && !reader.pids().empty();
   for (uint32_t pid : reader.pids()) {
     const ProcessEndInfo* end = reader.processEnd(pid);
-    complete = complete && end != nullptr && end->complete && reader.handoversComplete(pid);
+    complete =
+        complete && end != nullptr && end->complete && reader.handoversComplete(pid) && reader.eventsComplete(pid);
   }
   JsonWriter json;
   json.beginObject();
@@ -240,6 +247,13 @@ std::string summary(const rt_tape& tape) {
   json.key("tampered").boolean(reader.stop().tampered);
   json.endObject();
   json.key("frames").unsignedNumber(reader.frames().size());
+  json.key("pack");
+  if (reader.packOffset() == 0) {
+    json.null();
+  } else {
+    json.beginObject().key("offset").unsignedNumber(reader.packOffset());
+    json.key("bytes").unsignedNumber(reader.fileSize() - reader.packOffset()).endObject();
+  }
   json.key("processes").beginArray();
   for (uint32_t pid : reader.pids()) writeProcess(json, reader, pid);
   json.endArray();

@@ -130,6 +130,43 @@ TEST(Hostile, UnderstatedExpansionStopsTheCursorAtOnce) {
   EXPECT_FALSE(cursor->next());  // the chunk does not decode within its bound: no event of it
 }
 
+// A count beside a chunk's list that is not its length (the frame's checksum is good): the chunk is
+// not read, and the recording is not complete, though every frame is in order.
+TEST(Hostile, AChunkWhoseCountIsNotItsLengthIsNotReadAndTheRecordingNotComplete) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, "short-count");
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().clean) << reader->stop().reason;
+  EXPECT_EQ(reader->eventCount(4242), 2u);
+  EXPECT_FALSE(reader->eventsComplete(4242));
+  auto cursor = reader->allEvents(4242);
+  EXPECT_FALSE(cursor->next());
+  const std::string json = summaryJson(path);
+  EXPECT_TRUE(contains(json, "\"complete\":false,")) << json;
+  EXPECT_TRUE(contains(json, "\"events\":0,\"eventsComplete\":false,")) << json;
+}
+
+// The pack (retrace pack) after the frames ends them cleanly; the reader notes where it starts.
+TEST(Hostile, APackAfterTheFramesIsNotDamage) {
+  ScratchDir dir;
+  const std::string path = makeHostileTape(dir, "packed");
+  auto reader = openReader(path);
+  ASSERT_TRUE(reader);
+  EXPECT_TRUE(reader->stop().clean) << reader->stop().reason;
+  EXPECT_FALSE(reader->stop().tampered);
+  ASSERT_EQ(reader->frames().size(), 3u);
+  const FrameRef& last = reader->frames().back();
+  EXPECT_EQ(reader->packOffset(), last.offset + kFrameHeaderSize + last.length);
+  EXPECT_EQ(reader->stop().offset, reader->packOffset());
+  EXPECT_TRUE(reader->eventsComplete(4242));
+  const std::string json = summaryJson(path);
+  EXPECT_TRUE(contains(json, "\"complete\":true,")) << json;
+  EXPECT_TRUE(contains(json, "\"pack\":{\"offset\":" + std::to_string(reader->packOffset()) +
+                                 ",\"bytes\":" + std::to_string(reader->fileSize() - reader->packOffset()) + "}"))
+      << json;
+}
+
 struct Tampering {
   const char* kind;
   const char* why;    // in the reason
@@ -182,6 +219,7 @@ TEST(Hostile, ProcessTreePassesAsItIs) {
   EXPECT_FALSE(reader->stop().tampered);
   EXPECT_EQ(reader->pids(), (std::vector<uint32_t>{4242, 4243, 4244}));
   EXPECT_EQ(reader->eventCount(4242), 3u);
+  for (uint32_t pid : reader->pids()) EXPECT_TRUE(reader->eventsComplete(pid)) << pid;  // 4243 twice: both ends count
   const std::string json = summaryJson(path);
   EXPECT_TRUE(contains(json, "\"complete\":true,")) << json;
   EXPECT_TRUE(contains(json, ",\"tampered\":false}")) << json;

@@ -17,6 +17,9 @@
 //   orphan       frames of process 5353, a child of 4242, without its start frame
 //   repeated     a second chunk of thread 0 with events #0-1 again (other values), before the end
 //   skipped      a second chunk of thread 0 with events #4-5, before the end: event #3 is missing
+//   short-count  its chunk holds events #0-2 but the count stored beside them (what the index
+//                reads) says 2: checksums are good, the last event would be lost without a word
+//   packed       the control for packs: a pack's magic line and some bytes after the end frame
 //   tree         the control: children 4243 (while the root runs) and 4244 (after the root ended),
 //                and 4243 again (its pid reused after it ended), each with its own start and end
 #include <capnp/message.h>
@@ -165,6 +168,17 @@ std::string emptyItemsFrame(bool understated) {
   return frame + payload;
 }
 
+/** `frame` (an event chunk of process kRoot) with the event count beside its list set to `count`. */
+std::string withEventCount(const std::string& frame, uint32_t count) {
+  kj::ArrayInputStream input(kj::arrayPtr(reinterpret_cast<const kj::byte*>(frame.data()) + kFrameHeaderSize,
+                                          frame.size() - kFrameHeaderSize));
+  capnp::PackedMessageReader reader(input);
+  capnp::MallocMessageBuilder message;
+  message.setRoot(reader.getRoot<retrace::schema::Message>());
+  message.getRoot<retrace::schema::Message>().getEventChunk().setEventCount(count);
+  return frameOf(kRoot, message);
+}
+
 bool writeOut(const std::string& out, const std::vector<std::string>& frames) {
   std::ofstream file(out, std::ios::binary | std::ios::trunc);
   file << kShebang;
@@ -179,7 +193,8 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: make_hostile_tape OUT KIND\n"
-        "  KIND: empty-items understated appended duplicated foreign concatenated orphan repeated skipped tree\n");
+        "  KIND: empty-items understated appended duplicated foreign concatenated orphan repeated skipped short-count "
+        "packed tree\n");
     return 2;
   }
   const std::string out = argv[1];
@@ -216,6 +231,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> later =
         framesOf({kRoot, 0, 1763740000000, {{1000, 1500, 2500}, {2600}, {2700, 2800}}}, scratch);
     frames.insert(frames.begin() + 2, later.at(3));  // the chunk of events #4-5
+  } else if (kind == "packed") {
+    frames.push_back(std::string(kPackMagic) + "PK\x03\x04 what the pack holds is checked where it is used");
+  } else if (kind == "short-count") {
+    frames[1] = withEventCount(frames[1], 2);
   } else if (kind == "tree") {
     // Written the way a recorded tree writes: the root creates the file, children append to it.
     if (!record(out, {kRoot, 0, 1763740000000, {{1000}, {1500, 2500}}, false}, TapeWriter::Mode::kCreate)) return 1;

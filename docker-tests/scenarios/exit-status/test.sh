@@ -13,6 +13,14 @@ check "the recording is readable by its owner only (0700)" test "$(stat -c %a "$
 status=$(exit_status replay "$WORK/three.retrace" "$WORK/three-replay.out")
 check "its replay exits 3 (got $status)" test "$status" = 3
 check_same "its replay prints the same" "$WORK/three.out" "$WORK/three-replay.out"
+# retrace why on it: no exception, so the failure is the exit call, with the caller's locals (the
+# clock reading the run printed).
+status=$(status_of "$WORK/three.why" "$WORK/three.why.err" "$RETRACE" why "$WORK/three.retrace")
+now=$(sed -n 's/^started at //p' "$WORK/three.out")
+check "retrace why exits 3 as the run did (got $status)" test "$status" = 3
+check "retrace why names the System.exit(3) call and where the program made it" sh -c \
+  'grep -qx "System.exit(3)" "$1" && grep -qx "  at ExitWith.main(ExitWith.java:9)" "$1"' - "$WORK/three.why"
+check "retrace why shows the caller's local now = $now, the recorded clock reading" grep -qx "      now = $now" "$WORK/three.why"
 status=$(exit_status record "$WORK/throw.retrace" "$WORK/throw.out" --save-on failure -- -cp "$WORK/classes" ExitWith throw)
 check "an uncaught exception in main is kept" test "$status" = 1 -a -x "$WORK/throw.retrace"
 status=$(exit_status replay "$WORK/throw.retrace" "$WORK/throw-replay.out")

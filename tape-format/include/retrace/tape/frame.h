@@ -2,6 +2,9 @@
 //
 //   #!<launcher> --recording\n          one shebang line (the file is executable, mode 0700)
 //   frame*                               appended with one write(2) each, O_APPEND
+//   [RETRACE-PACK-v1\n zip]              the pack, when `retrace pack` or `record --pack` added it:
+//                                        the recorded code (jars, class files), content-addressed,
+//                                        to the end of the file (docs/recording-format.md#the-pack)
 //
 // A frame is a 16-byte little-endian header followed by `length` payload bytes:
 //   u32 magic   'R','T','F','1'  (kFrameMagic)
@@ -21,6 +24,9 @@ constexpr uint32_t kFormatVersion = 4;        // keep in sync with retrace.capnp
 constexpr uint32_t kFrameMagic = 0x31465452;  // "RTF1" read as little-endian bytes
 constexpr size_t kFrameHeaderSize = 16;
 constexpr uint32_t kMaxFrameLength = 64u << 20;  // a longer length means a corrupt header
+// Where the frames end and the pack begins; nothing but the pack follows it.
+constexpr char kPackMagic[] = "RETRACE-PACK-v1\n";
+constexpr size_t kPackMagicSize = sizeof kPackMagic - 1;
 
 uint32_t crc32c(uint32_t crc, const void* data, size_t length);
 

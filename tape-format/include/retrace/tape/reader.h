@@ -28,7 +28,7 @@ struct FrameRef {
 };
 
 struct StopInfo {
-  bool clean = true;    // the file ended exactly after a whole frame
+  bool clean = true;    // the frames ended exactly after a whole frame, at the file's end or the pack's start
   uint64_t offset = 0;  // where reading stopped
   std::string reason;   // "truncated frame at offset 1234 (payload needs 512 bytes, 100 left)", ...
   // Reading stopped at a whole, well-formed frame that does not belong where it is: appended
@@ -54,6 +54,8 @@ class TapeReader {
   uint64_t fileSize() const;
   const std::vector<FrameRef>& frames() const;  // whole, checksummed frames in file order
   const StopInfo& stop() const;
+  /** Where the pack starts (its magic line), 0 when the recording has none; it runs to fileSize(). */
+  uint64_t packOffset() const;
   std::vector<uint32_t> pids() const;  // in the order of their processStart frames
 
   const ProcessStartInfo* processStart(uint32_t pid) const;
@@ -72,6 +74,8 @@ class TapeReader {
    * counts exactly the entries read. Without an end frame (a killed process) nobody can tell.
    */
   bool handoversComplete(uint32_t pid) const;
+  /** Whether the chunks hold as many events as the process's end frames count (a forged count does not). */
+  bool eventsComplete(uint32_t pid) const;
 
   /**
    * Events of one logical thread of one process, in order. Decodes one chunk at a time. Never

@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
             "Replays a recording and says why it failed.",
             "",
             "Replays the process offline with the program's output discarded, and reports each failure: an "
-                    + "exception nothing caught, or an AssertionError (a failed test or assert), with its stack, "
-                    + "the local variables of every frame at the throw (values; objects with their fields, one "
+                    + "exception nothing caught, an AssertionError (a failed test or assert), or System.exit with a "
+                    + "non-zero status, with its stack, the local variables of every frame at the throw (values; objects with their fields, one "
                     + "level deep) and the boundary events that fed the failing thread before it (clocks, random "
                     + "seeds, bytes read, the environment), newest first, with their Java stacks when recorded "
                     + "with --stacktraces. Locals need classes compiled with -g (Maven and Gradle do). Exits with "

@@ -38,7 +38,8 @@ final class WhyText {
             out.println();
             out.println(answer.path("exitStatus").asInt() == 0
                     ? "It did not fail: no exception went uncaught, no assertion failed, and it exited with 0."
-                    : "No exception went uncaught and no assertion failed: the exit status is the program's own choice.");
+                    : "No exception went uncaught, no assertion failed and System.exit was not called with it:"
+                            + " the status came from elsewhere (Runtime.halt, a signal, a native exit).");
         }
         for (JsonNode failure : failures) {
             out.println();
@@ -56,13 +57,19 @@ final class WhyText {
     }
 
     private static void printFailure(JsonNode failure, PrintWriter out) {
-        JsonNode exception = failure.path("exception");
-        String message = exception.path("message").isNull() ? "" : ": " + exception.path("message").asText();
-        out.println(exception.path("className").asText() + message);
         String thread = "thread " + failure.path("thread").asLong() + " \"" + failure.path("threadName").asText() + "\"";
-        out.println("  " + ("uncaught".equals(failure.path("kind").asText())
-                ? "thrown in " + thread + ", and nothing caught it"
-                : "an assertion failed in " + thread + " (the test runner caught it)"));
+        String kind = failure.path("kind").asText();
+        if (kind.equals("exit")) {
+            out.println("System.exit(" + failure.path("status").asInt() + ")");
+            out.println("  called in " + thread);
+        } else {
+            JsonNode exception = failure.path("exception");
+            String message = exception.path("message").isNull() ? "" : ": " + exception.path("message").asText();
+            out.println(exception.path("className").asText() + message);
+            out.println("  " + (kind.equals("uncaught")
+                    ? "thrown in " + thread + ", and nothing caught it"
+                    : "an assertion failed in " + thread + " (the test runner caught it)"));
+        }
         // Every frame from the throw to the program's first one (an assertion's values are there),
         // then the program's own frames; locals of JDK frames are left to --json.
         JsonNode frames = failure.path("frames");

@@ -48,6 +48,7 @@ public record RecordingSummary(
             End end,
             List<ThreadName> threads,
             long events,
+            boolean eventsComplete,
             long bytes,
             long firstOffset,
             long lastOffset,
@@ -83,8 +84,8 @@ public record RecordingSummary(
 
         /**
          * Why this process's part is not whole, to follow "process N ": "has no end frame (killed, or
-         * still running)", "stopped recording early: REASON", "has K of its M hand-overs (its thread
-         * schedule has a hole)"; empty when it is whole.
+         * still running)", "stopped recording early: REASON", "has E of its M events (...)", "has K of
+         * its M hand-overs (its thread schedule has a hole)"; empty when it is whole.
          */
         public Optional<String> incompleteReason() {
             if (end == null) {
@@ -93,6 +94,10 @@ public record RecordingSummary(
             if (!end.complete()) {
                 String why = end.truncatedReason();
                 return Optional.of("stopped recording early" + (why == null || why.isEmpty() ? "" : ": " + why));
+            }
+            if (!eventsComplete) {
+                return Optional.of("has " + events + " readable events where its end frame counts "
+                        + end.eventCount() + " (a chunk of them is missing or does not match its count)");
             }
             if (!handoversComplete) {
                 return Optional.of("has " + handovers + " of its " + end.handoverCount()
