@@ -7,10 +7,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const extension = require('../extension');
-const { RetraceAdapterFactory } = require('../src/adapter');
-const { RetraceConfigurationProvider } = require('../src/configuration');
-const { replayRecording } = require('../src/replay-command');
+const extension = require('../out/extension');
+const { RetraceAdapterFactory } = require('../out/adapter');
+const { RetraceConfigurationProvider } = require('../out/configuration');
+const { replayRecording } = require('../out/replay-command');
 
 /** Both hooks, in the order VS Code calls them (variables are substituted in between). */
 async function resolve(folder, config) {

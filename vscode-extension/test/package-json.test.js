@@ -7,7 +7,7 @@ const path = require('node:path');
 
 require('./support/fake-vscode'); // before the extension's modules, which require('vscode')
 const manifest = require('../package.json');
-const { RetraceConfigurationProvider } = require('../src/configuration');
+const { RetraceConfigurationProvider } = require('../out/configuration');
 const DEBUGGING_MD = path.join(__dirname, '..', '..', 'docs', 'debugging.md');
 
 /** The first column of the table headed `| launch argument | meaning |` in docs/debugging.md. */

@@ -1,11 +1,9 @@
-// @ts-check
 // "Retrace: Replay a recording...": from the command palette it asks for a .retrace file; from
 // the explorer's context menu VS Code passes the file that was right-clicked.
-const vscode = require('vscode');
-const { pickRecording } = require('./configuration');
+import * as vscode from 'vscode';
+import { pickRecording } from './configuration';
 
-/** @param {vscode.Uri | undefined} clicked */
-async function replayRecording(clicked) {
+export async function replayRecording(clicked: vscode.Uri | undefined): Promise<boolean> {
   const recording = clicked && clicked.fsPath ? clicked.fsPath : await pickRecording();
   if (!recording) return false; // the picker was cancelled
   // The folder the recording is in decides ${workspaceFolder} and the default sourcePaths.
@@ -18,5 +16,3 @@ async function replayRecording(clicked) {
     recording,
   });
 }
-
-module.exports = { replayRecording };

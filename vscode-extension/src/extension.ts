@@ -1,16 +1,14 @@
-// @ts-check
 // The Retrace extension: VS Code starts `retrace dap` for debug sessions of type `retrace`, and
 // everything the debugger does (breakpoints, steps, Step Back, Reverse Continue) is the adapter's.
 // This file only wires the three pieces into VS Code.
-const vscode = require('vscode');
-const { RetraceAdapterFactory } = require('./src/adapter');
-const { RetraceConfigurationProvider } = require('./src/configuration');
-const { replayRecording } = require('./src/replay-command');
+import * as vscode from 'vscode';
+import { RetraceAdapterFactory } from './adapter';
+import { RetraceConfigurationProvider } from './configuration';
+import { replayRecording } from './replay-command';
 
-const DEBUG_TYPE = 'retrace';
+export const DEBUG_TYPE = 'retrace';
 
-/** @param {vscode.ExtensionContext} context */
-function activate(context) {
+export function activate(context: vscode.ExtensionContext): void {
   const configurations = new RetraceConfigurationProvider();
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new RetraceAdapterFactory()),
@@ -26,6 +24,4 @@ function activate(context) {
   );
 }
 
-function deactivate() {}
-
-module.exports = { activate, deactivate, DEBUG_TYPE };
+export function deactivate(): void {}
