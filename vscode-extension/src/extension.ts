@@ -1,10 +1,10 @@
 // The Retrace extension: VS Code starts `retrace dap` for debug sessions of type `retrace`, and
 // everything the debugger does (breakpoints, steps, Step Back, Reverse Continue) is the adapter's.
-// This file only wires the three pieces into VS Code.
+// This file only wires the adapter, the configuration provider and the commands into VS Code.
 import * as vscode from 'vscode';
 import { RetraceAdapterFactory } from './adapter';
 import { RetraceConfigurationProvider } from './configuration';
-import { replayRecording } from './replay-command';
+import { OPEN_RECORDING, REPLAY_IN_DEBUGGER, openRecording, replayInDebugger } from './commands';
 
 export const DEBUG_TYPE = 'retrace';
 
@@ -20,7 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
       { provideDebugConfigurations: (folder) => configurations.provideDynamicConfigurations(folder) },
       vscode.DebugConfigurationProviderTriggerKind.Dynamic
     ),
-    vscode.commands.registerCommand('retrace.replayRecording', replayRecording)
+    vscode.commands.registerCommand(OPEN_RECORDING, openRecording),
+    vscode.commands.registerCommand(REPLAY_IN_DEBUGGER, replayInDebugger)
   );
 }
 
