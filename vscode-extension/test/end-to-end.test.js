@@ -10,8 +10,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { RetraceAdapterFactory } = require('../src/adapter');
-const { RetraceConfigurationProvider } = require('../src/configuration');
+const { RetraceAdapterFactory } = require('../out/adapter');
+const { RetraceConfigurationProvider } = require('../out/configuration');
 const { DapClient } = require('./support/dap-client');
 
 const REPOSITORY_BUILD = path.join(__dirname, '..', '..', 'build', 'dist', 'bin', 'retrace');

@@ -7,10 +7,17 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const extension = require('../extension');
-const { RetraceAdapterFactory } = require('../src/adapter');
-const { RetraceConfigurationProvider } = require('../src/configuration');
-const { replayRecording } = require('../src/replay-command');
+const extension = require('../out/extension');
+const { RetraceAdapterFactory } = require('../out/adapter');
+const { RetraceConfigurationProvider } = require('../out/configuration');
+
+/** The function activate registered for a command id, called as VS Code calls it. */
+function command(id) {
+  extension.activate({ subscriptions: [] });
+  const registered = fake.state.registered.find(([kind, name]) => kind === 'command' && name === id);
+  assert.ok(registered, `activate registers no command ${id}`);
+  return registered[2];
+}
 
 /** Both hooks, in the order VS Code calls them (variables are substituted in between). */
 async function resolve(folder, config) {
@@ -34,13 +41,16 @@ function workspace(...dirs) {
 
 beforeEach(() => fake.reset());
 
-test('activate registers the adapter factory, both configuration providers and the command', () => {
+test('activate registers the adapter factory, both configuration providers and both commands', () => {
   const context = { subscriptions: [] };
   extension.activate(context);
   const kinds = fake.state.registered.map(([kind, name]) => `${kind} ${name}`);
-  assert.deepEqual(kinds, ['factory retrace', 'provider retrace', 'provider retrace', 'command retrace.replayRecording']);
+  assert.deepEqual(kinds, [
+    'factory retrace', 'provider retrace', 'provider retrace',
+    'command retrace.openRecording', 'command retrace.replayInDebugger',
+  ]);
   assert.equal(fake.state.registered[2][3], fake.DebugConfigurationProviderTriggerKind.Dynamic);
-  assert.equal(context.subscriptions.length, 4);
+  assert.equal(context.subscriptions.length, 5);
 });
 
 test('the adapter is `retrace dap`, from PATH by default', () => {
@@ -133,16 +143,41 @@ test('a relative recording is taken from the workspace folder', async () => {
   assert.equal(config.recording, path.join(root, 'failed.retrace'));
 });
 
-test('the Replay command starts a session on the picked recording, or the right-clicked one', async () => {
+test('Open Recording asks for a .retrace file and starts a session on it', async () => {
   const root = workspace();
   fake.state.openDialogAnswer = [path.join(root, 'failed.retrace')];
-  assert.equal(await replayRecording(undefined), true);
+  assert.equal(await command('retrace.openRecording')(), true);
+  assert.deepEqual(fake.state.openDialogCalls[0].filters['Retrace recordings'], ['retrace']);
+  assert.equal(fake.state.started.length, 1);
+  assert.equal(fake.state.started[0].folder, fake.state.workspaceFolders[0]);
   assert.deepEqual(fake.state.started[0].config, {
     type: 'retrace', request: 'launch', name: 'Replay failed.retrace', recording: path.join(root, 'failed.retrace'),
   });
-  await replayRecording(fake.Uri.file('/elsewhere/other.retrace'));
-  assert.equal(fake.state.started[1].config.recording, '/elsewhere/other.retrace');
+});
+
+test('Open Recording with the picker cancelled starts nothing', async () => {
+  workspace();
+  assert.equal(await command('retrace.openRecording')(), false);
   assert.equal(fake.state.openDialogCalls.length, 1);
+  assert.deepEqual(fake.state.started, []);
+  assert.deepEqual(fake.state.errors, []);
+});
+
+test('Replay in debugger starts a session on the right-clicked file without asking', async () => {
+  workspace();
+  assert.equal(await command('retrace.replayInDebugger')(fake.Uri.file('/elsewhere/other.retrace')), true);
+  assert.deepEqual(fake.state.started.map((s) => s.config), [{
+    type: 'retrace', request: 'launch', name: 'Replay other.retrace', recording: '/elsewhere/other.retrace',
+  }]);
+  assert.deepEqual(fake.state.openDialogCalls, []);
+});
+
+test('Replay in debugger run without a file asks for one, as Open Recording does', async () => {
+  const root = workspace();
+  fake.state.openDialogAnswer = [path.join(root, 'failed.retrace')];
+  assert.equal(await command('retrace.replayInDebugger')(undefined), true);
+  assert.equal(fake.state.openDialogCalls.length, 1);
+  assert.equal(fake.state.started[0].config.recording, path.join(root, 'failed.retrace'));
 });
 
 test('the dynamic configurations are the workspace recordings', async () => {

@@ -5,9 +5,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-require('./support/fake-vscode'); // before the extension's modules, which require('vscode')
+const fake = require('./support/fake-vscode'); // before the extension's modules, which require('vscode')
 const manifest = require('../package.json');
-const { RetraceConfigurationProvider } = require('../src/configuration');
+const extension = require('../out/extension');
+const { RetraceConfigurationProvider } = require('../out/configuration');
 const DEBUGGING_MD = path.join(__dirname, '..', '..', 'docs', 'debugging.md');
 
 /** The first column of the table headed `| launch argument | meaning |` in docs/debugging.md. */
@@ -53,12 +54,32 @@ test('the initial configuration in package.json is the one the provider writes',
   }
 });
 
-test('activation covers the debug type and the command', () => {
-  assert.deepEqual(manifest.activationEvents.sort(), [
-    'onCommand:retrace.replayRecording',
+test('activation covers the debug type and both commands', () => {
+  assert.deepEqual([...manifest.activationEvents].sort(), [
+    'onCommand:retrace.openRecording',
+    'onCommand:retrace.replayInDebugger',
     'onDebugDynamicConfigurations:retrace',
     'onDebugResolve:retrace',
   ]);
-  assert.deepEqual(manifest.contributes.commands.map((c) => c.command), ['retrace.replayRecording']);
   assert.equal(manifest.contributes.configuration.properties['retrace.path'].default, 'retrace');
+});
+
+test('the commands are Open Recording… and Replay in debugger, the ones activate registers', () => {
+  const titles = Object.fromEntries(manifest.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
+  assert.deepEqual(titles, {
+    'retrace.openRecording': 'Retrace: Open Recording…',
+    'retrace.replayInDebugger': 'Retrace: Replay in debugger',
+  });
+  fake.reset();
+  extension.activate({ subscriptions: [] });
+  const registered = fake.state.registered.filter(([kind]) => kind === 'command').map(([, id]) => id);
+  assert.deepEqual(registered.sort(), Object.keys(titles).sort());
+});
+
+test('Replay in debugger is in the explorer context menu of .retrace files only, not the palette', () => {
+  assert.deepEqual(manifest.contributes.menus['explorer/context'], [
+    { command: 'retrace.replayInDebugger', when: 'resourceExtname == .retrace', group: 'navigation' },
+  ]);
+  // It needs a file; in the palette Open Recording… asks for one.
+  assert.deepEqual(manifest.contributes.menus.commandPalette, [{ command: 'retrace.replayInDebugger', when: 'false' }]);
 });

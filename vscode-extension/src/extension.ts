@@ -1,16 +1,14 @@
-// @ts-check
 // The Retrace extension: VS Code starts `retrace dap` for debug sessions of type `retrace`, and
 // everything the debugger does (breakpoints, steps, Step Back, Reverse Continue) is the adapter's.
-// This file only wires the three pieces into VS Code.
-const vscode = require('vscode');
-const { RetraceAdapterFactory } = require('./src/adapter');
-const { RetraceConfigurationProvider } = require('./src/configuration');
-const { replayRecording } = require('./src/replay-command');
+// This file only wires the adapter, the configuration provider and the commands into VS Code.
+import * as vscode from 'vscode';
+import { RetraceAdapterFactory } from './adapter';
+import { RetraceConfigurationProvider } from './configuration';
+import { OPEN_RECORDING, REPLAY_IN_DEBUGGER, openRecording, replayInDebugger } from './commands';
 
-const DEBUG_TYPE = 'retrace';
+export const DEBUG_TYPE = 'retrace';
 
-/** @param {vscode.ExtensionContext} context */
-function activate(context) {
+export function activate(context: vscode.ExtensionContext): void {
   const configurations = new RetraceConfigurationProvider();
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new RetraceAdapterFactory()),
@@ -22,10 +20,9 @@ function activate(context) {
       { provideDebugConfigurations: (folder) => configurations.provideDynamicConfigurations(folder) },
       vscode.DebugConfigurationProviderTriggerKind.Dynamic
     ),
-    vscode.commands.registerCommand('retrace.replayRecording', replayRecording)
+    vscode.commands.registerCommand(OPEN_RECORDING, openRecording),
+    vscode.commands.registerCommand(REPLAY_IN_DEBUGGER, replayInDebugger)
   );
 }
 
-function deactivate() {}
-
-module.exports = { activate, deactivate, DEBUG_TYPE };
+export function deactivate(): void {}

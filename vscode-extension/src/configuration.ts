@@ -1,16 +1,15 @@
-// @ts-check
 // Fills in a `retrace` launch configuration so that F5 works with little or no launch.json, and
 // refuses a recording that is not there before the adapter (and a JVM) is started for nothing.
-const fs = require('node:fs');
-const path = require('node:path');
-const vscode = require('vscode');
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
 
 const RECORDING_EXTENSION = '.retrace';
 // Where a Maven or Gradle project keeps its sources; the adapter finds a frame's file under them.
 const CONVENTIONAL_SOURCE_FOLDERS = ['src/main/java', 'src/test/java'];
 
 /** Asks for a .retrace file; resolves to its path, or undefined when cancelled. */
-async function pickRecording() {
+export async function pickRecording(): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Replay',
@@ -24,18 +23,15 @@ async function pickRecording() {
  * The .retrace file in the active editor tab, if any. A recording is binary, so VS Code may show
  * it in its binary editor, which is not a text editor: the active tab is asked as well.
  */
-function activeRecording() {
-  const editor = vscode.window.activeTextEditor;
-  const candidates = [editor && editor.document && editor.document.uri];
-  const tab = vscode.window.tabGroups && vscode.window.tabGroups.activeTabGroup.activeTab;
-  const input = tab && /** @type {{uri?: vscode.Uri}} */ (tab.input);
-  candidates.push(input && input.uri);
+export function activeRecording(): string | undefined {
+  // Each kind of tab input has its own class; the ones that show a file all have a uri.
+  const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+  const candidates = [vscode.window.activeTextEditor?.document.uri, tabInput?.uri];
   const uri = candidates.find((u) => u && u.scheme === 'file' && u.fsPath.endsWith(RECORDING_EXTENSION));
   return uri ? uri.fsPath : undefined;
 }
 
-/** @param {vscode.WorkspaceFolder | undefined} folder */
-function workspaceFolderOf(folder) {
+function workspaceFolderOf(folder: vscode.WorkspaceFolder | undefined): vscode.WorkspaceFolder | undefined {
   if (folder) return folder;
   const folders = vscode.workspace.workspaceFolders;
   return folders && folders.length > 0 ? folders[0] : undefined;
@@ -44,11 +40,10 @@ function workspaceFolderOf(folder) {
 /**
  * The workspace's conventional source folders that exist, else the workspace folder itself
  * (the adapter also finds a file by its `package` line, so a flat layout works too).
- * @param {vscode.WorkspaceFolder | undefined} folder
- * @param {string | undefined} recording used when there is no workspace: its own folder
+ * @param recording used when there is no workspace: its own folder
  */
-function defaultSourcePaths(folder, recording) {
-  if (!folder) return recording && path.isAbsolute(recording) ? [path.dirname(recording)] : [];
+export function defaultSourcePaths(folder: vscode.WorkspaceFolder | undefined, recording: unknown): string[] {
+  if (!folder) return typeof recording === 'string' && path.isAbsolute(recording) ? [path.dirname(recording)] : [];
   const root = folder.uri.fsPath;
   const existing = CONVENTIONAL_SOURCE_FOLDERS.map((relative) => path.join(root, relative)).filter((dir) =>
     fs.existsSync(dir)
@@ -56,10 +51,9 @@ function defaultSourcePaths(folder, recording) {
   return existing.length > 0 ? existing : [root];
 }
 
-/** @implements {vscode.DebugConfigurationProvider} */
-class RetraceConfigurationProvider {
+export class RetraceConfigurationProvider implements vscode.DebugConfigurationProvider {
   /** What "create a launch.json file" writes, as package.json's initialConfigurations. */
-  provideDebugConfigurations() {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [
       {
         type: 'retrace',
@@ -71,11 +65,8 @@ class RetraceConfigurationProvider {
     ];
   }
 
-  /**
-   * One configuration per recording in the workspace, for the Run and Debug view's dropdown.
-   * @param {vscode.WorkspaceFolder | undefined} folder
-   */
-  async provideDynamicConfigurations(folder) {
+  /** One configuration per recording in the workspace, for the Run and Debug view's dropdown. */
+  async provideDynamicConfigurations(folder: vscode.WorkspaceFolder | undefined): Promise<vscode.DebugConfiguration[]> {
     const found = await vscode.workspace.findFiles('**/*' + RECORDING_EXTENSION, '**/node_modules/**', 50);
     return found.map((uri) => ({
       type: 'retrace',
@@ -88,11 +79,12 @@ class RetraceConfigurationProvider {
 
   /**
    * Runs before ${...} variables are substituted: fills what is missing.
-   * @param {vscode.WorkspaceFolder | undefined} folder
-   * @param {vscode.DebugConfiguration} config
-   * @returns {Promise<vscode.DebugConfiguration | undefined>} undefined aborts the launch
+   * @returns undefined aborts the launch
    */
-  async resolveDebugConfiguration(folder, config) {
+  async resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration
+  ): Promise<vscode.DebugConfiguration | undefined> {
     // F5 with no launch.json gives an empty configuration: replay the recording being looked
     // at, or (below) ask for one.
     if (!config.type && !config.request && !config.name) {
@@ -115,21 +107,20 @@ class RetraceConfigurationProvider {
    * Runs after substitution, so "${workspaceFolder}/failed.retrace" is a real path here. The
    * adapter would refuse a missing file too, but only after VS Code has started it; saying so
    * here is quicker and names the path the user wrote.
-   * @param {vscode.WorkspaceFolder | undefined} folder
-   * @param {vscode.DebugConfiguration} config
    */
-  async resolveDebugConfigurationWithSubstitutedVariables(folder, config) {
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration
+  ): Promise<vscode.DebugConfiguration | undefined> {
     const base = workspaceFolderOf(folder);
-    const written = config.recording;
+    const written: unknown = config.recording;
     const recording =
       typeof written === 'string' && base && !path.isAbsolute(written) ? path.join(base.uri.fsPath, written) : written;
     if (typeof recording !== 'string' || !fs.existsSync(recording) || !fs.statSync(recording).isFile()) {
       // Not awaited: the promise settles only when the user dismisses the message.
-      vscode.window.showErrorMessage(`Retrace: the recording ${recording} does not exist.`);
+      void vscode.window.showErrorMessage(`Retrace: the recording ${String(recording)} does not exist.`);
       return undefined;
     }
     return { ...config, recording };
   }
 }
-
-module.exports = { RetraceConfigurationProvider, pickRecording, activeRecording, defaultSourcePaths };
