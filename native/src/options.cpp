@@ -28,7 +28,7 @@ const char* optionsUsage() {
          "preempt=on|off|fields (record), chaos (record), keep_references (record), redact=PATTERN:PATTERN (record), "
          "no_default_redact "
          "(record), no_children (record), "
-         "pid=N, check_stacks, debug, why=PATH (replay)";
+         "pid=N, check_stacks, debug, why=PATH, codemap=PATH (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -87,6 +87,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         return false;
       }
       options.why = value;
+    } else if (key == "codemap") {
+      if (value.empty() || value[0] != '/') {
+        error = "option 'codemap' needs an absolute path: codemap=PATH";
+        return false;
+      }
+      options.codeMap = value;
     } else if (key == "save_on") {
       if (value == "always") {
         options.saveOn = SaveOn::kAlways;
@@ -182,11 +188,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
     return false;
   }
   if (options.mode == Mode::kRecord &&
-      (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty())) {
+      (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty() || !options.codeMap.empty())) {
     error = std::string("option '") +
             (options.pid != 0      ? "pid"
              : options.checkStacks ? "check_stacks"
              : options.debug       ? "debug"
+             : options.why.empty() ? "codemap"
                                    : "why") +
             "' is for replay";
     return false;
