@@ -190,6 +190,7 @@ struct ReplayOptions {
   bool verbose = false;
   bool checkStacks = false;
   bool trust = false;
+  bool anyBuild = false;  // another build of the recorded feature release will do
   std::string javaHome;
   std::string debugAddress;
   std::string whyPath;
@@ -215,6 +216,8 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
       options.checkStacks = true;
     } else if (arg == "--trust") {
       options.trust = true;
+    } else if (arg == "--any-build") {
+      options.anyBuild = true;
     } else if (arg == "--java" || arg.rfind("--java=", 0) == 0) {
       if (arg == "--java" && i + 1 == rest.size()) {
         options.error = "--java needs a JDK home";
@@ -384,8 +387,24 @@ int replay(const std::string& recording, const ReplayOptions& options, const std
     }
   }
   std::string why;
-  request.javaHome =
-      retrace::launcher::findRecordedJdk(*start, retrace::launcher::jdkCandidates(options.javaHome, current), why);
+  std::vector<std::string> candidates = retrace::launcher::jdkCandidates(options.javaHome, current);
+  request.javaHome = retrace::launcher::findRecordedJdk(*start, candidates, why);
+  if (request.javaHome.empty()) {
+    if (auto other = retrace::launcher::findOtherBuild(*start, candidates)) {
+      std::string feature = retrace::launcher::featureRelease(start->jvmVersion);
+      if (options.anyBuild) {
+        request.javaHome = other->home;
+        request.anyBuild = true;
+        std::fprintf(stderr,
+                     "retrace-replay: replaying on %s (%s), another build of JDK %s than the recorded %s "
+                     "(--any-build): the replay stops at the first difference it makes (exit 120)\n",
+                     other->home.c_str(), other->version.c_str(), feature.c_str(), start->jvmVersion.c_str());
+      } else {
+        why += "; " + other->home + " (" + other->version + ") is another build of JDK " + feature +
+               ": replay on it with --any-build, and the replay stops at the first difference it makes";
+      }
+    }
+  }
   if (request.javaHome.empty()) {
     if (!options.trust || !options.javaHome.empty()) return fail(kExitDiffers, "cannot replay: " + why);
     request.javaHome = start->javaHome;  // trusted: the recorded one, checked by the agent as before

@@ -21,6 +21,7 @@ struct ReplayRequest {
   int debugGuardPort = -1;   // the JVM's private JDWP port behind the guard (jdwp_guard.h)
   std::string whyPath;       // where the agent writes what the program was doing when it failed (why=)
   std::string javaHome;      // the JDK found on this machine (trust.h); empty: the recorded java.home
+  bool anyBuild = false;     // javaHome is another build of the recorded feature release (any_build)
   std::string codeMapPath;   // a packed recording's code map (local_code.h, codemap=); empty: code where recorded
 };
 

@@ -97,7 +97,10 @@ void ReplaySession::start() {
   recordedThreads_ = reader_->threads(pid_);
 
   std::string jvm = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
-  if (jvm != start_->jvmVersion) {
+  // --any-build: another build of the recorded feature release, chosen by the user; where it
+  // behaves differently the divergence check stops the replay.
+  const bool anyBuild = agent_.options().anyBuild;
+  if (jvm != start_->jvmVersion && !anyBuild) {
     Agent::fail(kExitCodeMismatch, "cannot replay: recorded on " + start_->jvmVersion + ", this JVM is " + jvm);
   }
   // The launcher picks the JDK on this machine that is the recorded build (go-style-replay-launcher/
@@ -124,6 +127,11 @@ void ReplaySession::start() {
         entry.path = here;
       }
     }
+  }
+  if (anyBuild) {
+    code.erase(std::remove_if(code.begin(), code.end(),
+                              [](const tape::CodeEntry& entry) { return entry.role == tape::CodeRole::kJavaHome; }),
+               code.end());
   }
   std::string codeChange = CodeIdentity::compare(code);
   if (codeChange.empty()) codeChange = CodeIdentity::compare(found);
