@@ -77,23 +77,6 @@ final class ParkedReplays implements AutoCloseable {
         }
     }
 
-    /** Waits until no parked replay is being prepared and all wanted stops are covered (benchmarks and tests). */
-    synchronized boolean awaitReady(long timeoutMs) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!ready()) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return true;
-    }
-
-    private boolean ready() {
-        return limit == 0 || closed || busy == null && (missing().isEmpty() || failedGeneration == generation);
-    }
-
     /** The stops wanted now, most useful first, with repeats for stops wanted twice. */
     private List<Integer> wanted() {
         int here = stops.size() - 1;

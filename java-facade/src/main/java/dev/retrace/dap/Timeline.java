@@ -57,11 +57,6 @@ final class Timeline {
         return stops.getLast();
     }
 
-    /** Waits until the parked replays the current stop wants are in place; false on timeout. */
-    boolean awaitParked(long timeoutMs) throws InterruptedException {
-        return parked.awaitReady(timeoutMs);
-    }
-
     /** Runs forwards, live, and remembers how the stop was reached. */
     Runner.Outcome perform(Action action) throws InterruptedException {
         Runner.Outcome outcome = live.perform(action);
