@@ -412,7 +412,9 @@ int replay(const std::string& recording, const ReplayOptions& options, const std
   ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
   command.argv = retrace::launcher::withLocalCode(command.argv, start->cwd, codeMap);
   std::vector<retrace::tape::CodeEntry> code = start->code;
-  reader.reset();  // the mapping is not needed by the replay JVM
+  const std::string recordedCwd = start->cwd;
+  reader.reset();  // the mapping is not needed by the replay JVM (and `start` points into it)
+  start = nullptr;
 
   if (access(command.program.c_str(), X_OK) != 0) {
     return fail(kExitDiffers, "the JVM of this recording (" + request.javaHome + ") is not on this machine");
@@ -434,7 +436,7 @@ int replay(const std::string& recording, const ReplayOptions& options, const std
                                   ") is not on this machine: " + std::strerror(errno));
   }
   // After chdir: a relative entry is relative to the recorded working directory.
-  std::string missingCode = firstMissingCode(code, start->cwd, codeMap);
+  std::string missingCode = firstMissingCode(code, recordedCwd, codeMap);
   if (!missingCode.empty()) {
     std::string why = missingCode.find("/surefirebooter") != std::string::npos
                           ? "Surefire deletes its booter jar after the run: record with Surefire's useManifestOnlyJar "
