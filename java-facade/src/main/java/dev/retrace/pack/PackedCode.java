@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -214,8 +215,8 @@ public final class PackedCode {
         return map;
     }
 
-    /** A file of the cache as read through: its size, CRC32C and SHA-256. */
-    record Verified(Path path, long size, long crc32c, String sha256) {}
+    /** A file of the cache as read through: its size, CRC32C, SHA-256, and the CRC-32 a zip entry of it has. */
+    record Verified(Path path, long size, long crc32c, String sha256, long crc32) {}
 
     /** The cache's directories: objects/, trees/, maps/, each 0700. */
     private record Cache(Path objects, Path trees, Path maps) {
@@ -248,20 +249,26 @@ public final class PackedCode {
          */
         Verified object(PackFile pack, String sha256, long limit, String recordedPath) throws PackException, IOException {
             Path object = objects.resolve(sha256);
-            if (Files.isRegularFile(object, LinkOption.NOFOLLOW_LINKS)) {
-                Verified cached = check(object);
-                if (cached != null && cached.sha256().equals(sha256)) {
-                    return cached;
-                }
-            }
             ZipEntry entry = pack.objects().get(sha256);
             if (entry == null) {
                 throw PackException.copyDoesNotMatch(recordedPath);
+            }
+            if (Files.isRegularFile(object, LinkOption.NOFOLLOW_LINKS)) {
+                Verified cached = check(object);
+                if (cached != null && cached.sha256().equals(sha256)) {
+                    // The cached copy is the one used; the pack's is compared by what its zip entry says of
+                    // it, so that a changed pack is refused whether the cache is warm or not.
+                    if (entry.getCrc() != cached.crc32() || entry.getSize() != cached.size()) {
+                        throw PackException.copyDoesNotMatch(recordedPath);
+                    }
+                    return cached;
+                }
             }
             Path temporary = Files.createTempFile(objects, "." + sha256 + ".", ".tmp");
             try {
                 MessageDigest sha = CodeChecksum.sha256();
                 CRC32C crc = new CRC32C();
+                CRC32 zipCrc = new CRC32();
                 long size = 0;
                 try (InputStream in = pack.read(entry); OutputStream out = Files.newOutputStream(temporary)) {
                     byte[] buffer = new byte[1 << 16];
@@ -273,6 +280,7 @@ public final class PackedCode {
                         }
                         sha.update(buffer, 0, n);
                         crc.update(buffer, 0, n);
+                        zipCrc.update(buffer, 0, n);
                         out.write(buffer, 0, n);
                     }
                 } catch (ZipException e) {
@@ -283,7 +291,7 @@ public final class PackedCode {
                 }
                 Files.setPosixFilePermissions(temporary, OBJECT_MODE);
                 moveInto(temporary, object);
-                return new Verified(object, size, crc.getValue(), sha256);
+                return new Verified(object, size, crc.getValue(), sha256, zipCrc.getValue());
             } finally {
                 Files.deleteIfExists(temporary);
             }
@@ -293,6 +301,7 @@ public final class PackedCode {
         private static Verified check(Path object) {
             MessageDigest sha = CodeChecksum.sha256();
             CRC32C crc = new CRC32C();
+            CRC32 zipCrc = new CRC32();
             long size = 0;
             try (InputStream in = Files.newInputStream(object)) {
                 byte[] buffer = new byte[1 << 16];
@@ -300,12 +309,13 @@ public final class PackedCode {
                 while ((n = in.read(buffer)) > 0) {
                     sha.update(buffer, 0, n);
                     crc.update(buffer, 0, n);
+                    zipCrc.update(buffer, 0, n);
                     size += n;
                 }
             } catch (IOException e) {
                 return null;
             }
-            return new Verified(object, size, crc.getValue(), CodeChecksum.hex(sha.digest()));
+            return new Verified(object, size, crc.getValue(), CodeChecksum.hex(sha.digest()), zipCrc.getValue());
         }
 
         /**
