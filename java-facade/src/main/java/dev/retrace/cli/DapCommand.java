@@ -74,7 +74,7 @@ final class DapCommand implements Callable<Integer> {
                 if (toReplay.refused()) {
                     return Optional.of(message.toString().strip());
                 }
-                Recordings.CodeMap map = Recordings.codeMap(recording, "retrace dap", to);
+                Recordings.CodeMap map = Recordings.codeMap(recording, toReplay.summary(), "retrace dap", to);
                 if (map.refused()) {
                     return Optional.of(message.toString().strip());
                 }

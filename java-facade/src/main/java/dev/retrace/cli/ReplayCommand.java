@@ -73,7 +73,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (toReplay.refused()) {
             return toReplay.refusedWith();
         }
-        Recordings.CodeMap codeMap = Recordings.codeMap(file, "retrace replay", spec.commandLine().getErr());
+        Recordings.CodeMap codeMap = Recordings.codeMap(file, toReplay.summary(), "retrace replay",
+                spec.commandLine().getErr());
         if (codeMap.refused()) {
             return codeMap.refusedWith();
         }

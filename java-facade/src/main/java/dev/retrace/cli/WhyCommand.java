@@ -89,7 +89,7 @@ final class WhyCommand implements Callable<Integer> {
             return toReplay.refusedWith();
         }
         RecordingSummary.Process process = toReplay.process();
-        Recordings.CodeMap map = Recordings.codeMap(file, "retrace why", err);
+        Recordings.CodeMap map = Recordings.codeMap(file, toReplay.summary(), "retrace why", err);
         if (map.refused()) {
             return map.refusedWith();
         }
