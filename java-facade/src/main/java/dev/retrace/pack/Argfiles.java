@@ -2,9 +2,11 @@ package dev.retrace.pack;
 
 import dev.retrace.tape.RecordingSummary;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,10 +70,7 @@ final class Argfiles {
             if (ended) {
                 return;
             }
-            if (valueNext) {
-                valueNext = false;
-                return;
-            }
+            // The launcher expands an argfile wherever it is among the options, an option's value too.
             if (mayBeArgfile && !filesDisabled && word.startsWith("@") && !word.startsWith("@@") && word.length() > 1) {
                 String argfile = word.substring(1);
                 found.add(argfile);
@@ -79,6 +78,10 @@ final class Argfiles {
                 for (String inner : words(resolve(cwd, argfile))) {
                     word(inner, false);
                 }
+                return;
+            }
+            if (valueNext) {
+                valueNext = false;
                 return;
             }
             if (word.equals("--disable-@files")) {
@@ -99,11 +102,23 @@ final class Argfiles {
         }
     }
 
-    /** An argfile's words: separated by white space, quotes group, # starts a comment line (JEP 293, roughly). */
+    /** An argfile is a few lines of options: a larger file, or one that is not regular, is not read. */
+    private static final long MAX_ARGFILE_BYTES = 1 << 20;
+
+    /**
+     * An argfile's words: separated by white space, quotes group, # starts a comment line (JEP 293,
+     * roughly). The path comes from the recording: a FIFO or a device is not opened.
+     */
     private static List<String> words(Path argfile) {
         String text;
         try {
-            text = Files.readString(argfile, StandardCharsets.UTF_8);
+            BasicFileAttributes attributes = Files.readAttributes(argfile, BasicFileAttributes.class);
+            if (!attributes.isRegularFile() || attributes.size() > MAX_ARGFILE_BYTES) {
+                return List.of();
+            }
+            try (InputStream in = Files.newInputStream(argfile)) {
+                text = new String(in.readNBytes((int) MAX_ARGFILE_BYTES), StandardCharsets.UTF_8);
+            }
         } catch (IOException | RuntimeException e) {
             return List.of();  // packing it says what is wrong with it
         }
