@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "jdwp_guard.h"
+#include "local_code.h"
 #include "replay_command.h"
 #include "retrace/tape/reader.h"
 #include "trust.h"
@@ -189,9 +190,11 @@ struct ReplayOptions {
   bool verbose = false;
   bool checkStacks = false;
   bool trust = false;
+  bool anyBuild = false;  // another build of the recorded feature release will do
   std::string javaHome;
   std::string debugAddress;
   std::string whyPath;
+  std::string codeMap;  // a packed recording's code map, from `retrace replay` (local_code.h)
   std::string error;
 };
 
@@ -213,6 +216,8 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
       options.checkStacks = true;
     } else if (arg == "--trust") {
       options.trust = true;
+    } else if (arg == "--any-build") {
+      options.anyBuild = true;
     } else if (arg == "--java" || arg.rfind("--java=", 0) == 0) {
       if (arg == "--java" && i + 1 == rest.size()) {
         options.error = "--java needs a JDK home";
@@ -230,6 +235,14 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
         return options;
       }
       options.whyPath = rest[++i];
+    } else if (arg == "--code-map") {
+      // For `retrace replay` of a packed recording (it extracts the pack first): not in --help.
+      if (i + 1 == rest.size() || rest[i + 1].empty() || rest[i + 1][0] != '/' ||
+          rest[i + 1].find(',') != std::string::npos) {
+        options.error = "--code-map needs an absolute path without a comma";
+        return options;
+      }
+      options.codeMap = rest[++i];
     } else if (arg == "--debug" || arg.rfind("--debug=", 0) == 0) {
       if (arg == "--debug" && i + 1 == rest.size()) {
         options.error = "--debug needs PORT or HOST:PORT";
@@ -263,14 +276,33 @@ ReplayOptions parseReplayOptions(const std::vector<std::string>& rest) {
 
 // The agent compares every code file with the recording, but a missing `java -jar` archive stops the
 // java launcher before any agent is loaded, with a message that reads like the program's own.
-std::string firstMissingCode(const std::vector<retrace::tape::CodeEntry>& entries) {
+std::string firstMissingCode(const std::vector<retrace::tape::CodeEntry>& entries, const std::string& recordedCwd,
+                             const retrace::tape::CodeMap& map) {
   for (const retrace::tape::CodeEntry& code : entries) {
-    if (code.role == retrace::tape::CodeRole::kClasspath && code.size != retrace::tape::CodeEntry::kMissing &&
-        access(code.path.c_str(), F_OK) != 0) {
-      return code.path;
-    }
+    if (code.role != retrace::tape::CodeRole::kClasspath || code.size == retrace::tape::CodeEntry::kMissing) continue;
+    std::string absolute = retrace::launcher::normalizePath(
+        !code.path.empty() && code.path[0] == '/' ? code.path : recordedCwd + "/" + code.path);
+    std::string local = map.local(absolute);
+    if (access((local.empty() ? absolute : local).c_str(), F_OK) != 0) return code.path;
   }
   return "";
+}
+
+/**
+ * A packed recording replays with its code extracted, which the facade does (`retrace replay`
+ * checks every file of the pack and writes the code map): `./FILE` of a packed recording goes there.
+ */
+int forwardPackedToFacade(const std::string& recording, const std::vector<std::string>& rest) {
+  if (getenv("RETRACE_PACK_FORWARDED") != nullptr) {
+    return fail(kExitUnreadable, "cannot replay " + recording + ": it is packed, and no code map was given");
+  }
+  setenv("RETRACE_PACK_FORWARDED", "1", 1);
+  std::string facade = launcherDirectory() + "/retrace";
+  std::vector<std::string> argv{facade, "replay", recording};
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  std::vector<char*> args = cStrings(argv);
+  execv(facade.c_str(), args.data());
+  return fail(kExitNoFacade, "cannot run the retrace CLI " + facade + ": " + std::strerror(errno));
 }
 
 std::string pidList(const std::vector<uint32_t>& pids) {
@@ -279,10 +311,17 @@ std::string pidList(const std::vector<uint32_t>& pids) {
   return list;
 }
 
-int replay(const std::string& recording, const ReplayOptions& options) {
+int replay(const std::string& recording, const ReplayOptions& options, const std::vector<std::string>& rest) {
   std::string error;
   std::unique_ptr<retrace::tape::TapeReader> reader = retrace::tape::TapeReader::open(recording, error);
   if (!reader) return fail(kExitUnreadable, error);
+  if (reader->packOffset() != 0 && options.codeMap.empty()) return forwardPackedToFacade(recording, rest);
+  retrace::tape::CodeMap codeMap;
+  if (!options.codeMap.empty()) {
+    std::optional<retrace::tape::CodeMap> loaded = retrace::tape::CodeMap::load(options.codeMap, error);
+    if (!loaded) return fail(kExitUnreadable, error);
+    codeMap = std::move(*loaded);
+  }
   if (reader->stop().tampered) {
     return fail(kExitUnreadable, "refusing to replay " + recording + ": it was changed after it was recorded (" +
                                      reader->stop().reason + ")");
@@ -324,6 +363,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
     request.debugGuardPort = jvmPort;
   }
   request.whyPath = options.whyPath;
+  request.codeMapPath = options.codeMap;
   if (request.recordingPath.find(',') != std::string::npos) {
     return fail(kExitUsage,
                 "the path " + request.recordingPath +
@@ -347,13 +387,30 @@ int replay(const std::string& recording, const ReplayOptions& options) {
     }
   }
   std::string why;
-  request.javaHome =
-      retrace::launcher::findRecordedJdk(*start, retrace::launcher::jdkCandidates(options.javaHome, current), why);
+  std::vector<std::string> candidates = retrace::launcher::jdkCandidates(options.javaHome, current);
+  request.javaHome = retrace::launcher::findRecordedJdk(*start, candidates, why);
+  if (request.javaHome.empty()) {
+    if (auto other = retrace::launcher::findOtherBuild(*start, candidates)) {
+      std::string feature = retrace::launcher::featureRelease(start->jvmVersion);
+      if (options.anyBuild) {
+        request.javaHome = other->home;
+        request.anyBuild = true;
+        std::fprintf(stderr,
+                     "retrace-replay: replaying on %s (%s), another build of JDK %s than the recorded %s "
+                     "(--any-build): the replay stops at the first difference it makes (exit 120)\n",
+                     other->home.c_str(), other->version.c_str(), feature.c_str(), start->jvmVersion.c_str());
+      } else {
+        why += "; " + other->home + " (" + other->version + ") is another build of JDK " + feature +
+               ": replay on it with --any-build, and the replay stops at the first difference it makes";
+      }
+    }
+  }
   if (request.javaHome.empty()) {
     if (!options.trust || !options.javaHome.empty()) return fail(kExitDiffers, "cannot replay: " + why);
     request.javaHome = start->javaHome;  // trusted: the recorded one, checked by the agent as before
   }
   ReplayCommand command = retrace::launcher::buildReplayCommand(*start, request, current);
+  command.argv = retrace::launcher::withLocalCode(command.argv, start->cwd, codeMap);
   std::vector<retrace::tape::CodeEntry> code = start->code;
   reader.reset();  // the mapping is not needed by the replay JVM
 
@@ -363,6 +420,12 @@ int replay(const std::string& recording, const ReplayOptions& options) {
   if (access(request.agentPath.c_str(), R_OK) != 0) {
     return fail(kExitDiffers, "the agent " + request.agentPath + " is missing (build Retrace first)");
   }
+  // A packed recording replays anywhere: where the recorded directory is not, in the directory of
+  // its extracted code (nothing is read from it but code; the program sees the recorded one).
+  if (!codeMap.empty() && access(command.cwd.c_str(), X_OK) != 0) {
+    command.cwd = options.codeMap.substr(0, options.codeMap.rfind('/'));
+    if (command.cwd.empty()) command.cwd = "/";
+  }
   if (options.verbose) {
     std::fprintf(stderr, "retrace-replay: %s\n", retrace::launcher::shellLine(command, current).c_str());
   }
@@ -371,7 +434,7 @@ int replay(const std::string& recording, const ReplayOptions& options) {
                                   ") is not on this machine: " + std::strerror(errno));
   }
   // After chdir: a relative entry is relative to the recorded working directory.
-  std::string missingCode = firstMissingCode(code);
+  std::string missingCode = firstMissingCode(code, start->cwd, codeMap);
   if (!missingCode.empty()) {
     std::string why = missingCode.find("/surefirebooter") != std::string::npos
                           ? "Surefire deletes its booter jar after the run: record with Surefire's useManifestOnlyJar "
@@ -419,5 +482,5 @@ int main(int argc, char** argv) {
   ReplayOptions options = parseReplayOptions(rest);
   if (!options.replay) return forwardToFacade(recording, rest);
   if (!options.error.empty()) return usageError(options.error);
-  return replay(recording, options);
+  return replay(recording, options, rest);
 }

@@ -110,6 +110,8 @@ std::string replayAgentArgument(const ReplayRequest& request) {
   if (request.checkStacks) argument += ",check_stacks";
   if (!request.debugAddress.empty()) argument += ",debug";
   if (!request.whyPath.empty()) argument += ",why=" + request.whyPath;
+  if (!request.codeMapPath.empty()) argument += ",codemap=" + request.codeMapPath;
+  if (request.anyBuild) argument += ",any_build";
   if (request.verbose) argument += ",verbose";
   return argument;
 }

@@ -21,6 +21,8 @@ struct ReplayRequest {
   int debugGuardPort = -1;   // the JVM's private JDWP port behind the guard (jdwp_guard.h)
   std::string whyPath;       // where the agent writes what the program was doing when it failed (why=)
   std::string javaHome;      // the JDK found on this machine (trust.h); empty: the recorded java.home
+  bool anyBuild = false;     // javaHome is another build of the recorded feature release (any_build)
+  std::string codeMapPath;   // a packed recording's code map (local_code.h, codemap=); empty: code where recorded
 };
 
 /** The JDWP agent of a replay a debugger attaches to: listening at `address`, suspended before main. */
@@ -43,7 +45,7 @@ struct ReplayCommand {
 /** True for -agentpath:<...>/libretrace.so[=...] and -agentlib:retrace[=...]. */
 bool isRetraceAgentArgument(const std::string& argument);
 
-/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,debug][,why=<path>][,verbose] */
+/** -agentpath:<agentPath>=replay,tape=<recording>,pid=<pid>[,check_stacks][,debug][,why=<path>][,codemap=<path>][,verbose] */
 std::string replayAgentArgument(const ReplayRequest& request);
 
 /**

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <fstream>
 #include <set>
 
 #include "replay_command.h"
@@ -494,6 +496,48 @@ std::string findRecordedJdk(const tape::ProcessStartInfo& start, const std::vect
         (candidates.empty() ? std::string("none") : std::to_string(candidates.size())) +
         "): give its home with --java DIR, or list JDK homes in RETRACE_JDKS";
   return "";
+}
+
+std::string featureRelease(const std::string& version) {
+  // The version is the last word of "<VM name> <version>", or the whole of a bare one.
+  size_t space = version.rfind(' ');
+  std::string word = space == std::string::npos ? version : version.substr(space + 1);
+  size_t digits = 0;
+  while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits]))) ++digits;
+  return digits > 0 && (digits == word.size() || word[digits] == '.' || word[digits] == '+' || word[digits] == '-')
+             ? word.substr(0, digits)
+             : "";
+}
+
+namespace {
+
+/** KEY's value in a JDK's release file (KEY="value" lines), or empty. */
+std::string releaseValue(const std::string& home, const std::string& key) {
+  std::ifstream in(home + "/release");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size() + 2, key + "=\"") == 0 && line.size() > key.size() + 3 && line.back() == '"') {
+      return line.substr(key.size() + 2, line.size() - key.size() - 3);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<OtherBuild> findOtherBuild(const tape::ProcessStartInfo& start,
+                                         const std::vector<std::string>& candidates) {
+  std::string feature = featureRelease(start.jvmVersion);
+  if (feature.empty()) return std::nullopt;
+  for (const std::string& home : candidates) {
+    if (featureRelease(releaseValue(home, "JAVA_VERSION")) != feature ||
+        access((home + "/bin/java").c_str(), X_OK) != 0) {
+      continue;
+    }
+    std::string version = releaseValue(home, "JAVA_RUNTIME_VERSION");
+    return OtherBuild{home, version.empty() ? releaseValue(home, "JAVA_VERSION") : version};
+  }
+  return std::nullopt;
 }
 
 bool isRecordingFile(const std::string& path, const std::string& recording) {

@@ -53,6 +53,22 @@ std::string refusalMessage(const Refusal& refusal);
  */
 std::vector<std::string> jdkCandidates(const std::string& explicitHome, const std::vector<std::string>& environment);
 
+/** Another build of the recorded JDK's feature release: where it is and its version. */
+struct OtherBuild {
+  std::string home;
+  std::string version;  // its release file's JAVA_RUNTIME_VERSION (or JAVA_VERSION)
+};
+
+/** "17" of "OpenJDK 64-Bit Server VM 17.0.15+6-Debian-1deb12u1" or of "17.0.15"; empty when none. */
+std::string featureRelease(const std::string& version);
+
+/**
+ * The first of `candidates` whose release file says the feature release the recording's JVM had
+ * (JDK 17 for a recording made on 17.0.13), whatever its build: for --any-build.
+ */
+std::optional<OtherBuild> findOtherBuild(const tape::ProcessStartInfo& start,
+                                         const std::vector<std::string>& candidates);
+
 /**
  * The first of `candidates` whose release file and libjvm.so have the recorded checksums (the
  * kJavaHome entries of `start.code`), or empty with `why` saying what was looked at.

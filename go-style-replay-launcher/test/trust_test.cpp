@@ -129,6 +129,27 @@ TEST_F(TrustFiles, TheJdkIsTheInstalledOneThatIsTheRecordedBuild) {
   EXPECT_EQ(findRecordedJdk(start, {dir_ + "/same"}, why), "");
 }
 
+TEST_F(TrustFiles, AnotherBuildOfTheFeatureReleaseIsFoundForAnyBuild) {
+  write("jdk21/release", "JAVA_VERSION=\"21.0.2\"\nJAVA_RUNTIME_VERSION=\"21.0.2+13\"\n");
+  write("jdk17b/release", "IMPLEMENTOR=\"X\"\nJAVA_VERSION=\"17.0.99\"\nJAVA_RUNTIME_VERSION=\"17.0.99+1-X\"\n");
+  write("jdk17nojava/release", "JAVA_VERSION=\"17.0.1\"\n");
+  for (const char* home : {"jdk21", "jdk17b"}) {
+    write(std::string(home) + "/bin/java", "#!/bin/sh\n");
+    std::system(("chmod +x " + dir_ + "/" + home + "/bin/java").c_str());
+  }
+  tape::ProcessStartInfo start;
+  start.jvmVersion = "OpenJDK 64-Bit Server VM 17.0.15+6-Debian-1deb12u1";
+  auto other = findOtherBuild(start, {dir_ + "/jdk21", dir_ + "/jdk17nojava", dir_ + "/jdk17b"});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->home, dir_ + "/jdk17b");
+  EXPECT_EQ(other->version, "17.0.99+1-X");
+  start.jvmVersion = "OpenJDK 64-Bit Server VM 25.0.3+9-LTS";
+  EXPECT_FALSE(findOtherBuild(start, {dir_ + "/jdk21", dir_ + "/jdk17b"}));
+  EXPECT_EQ(featureRelease("17.0.15"), "17");
+  EXPECT_EQ(featureRelease("Test VM 25+36"), "25");
+  EXPECT_EQ(featureRelease("Test VM"), "");
+}
+
 TEST_F(TrustFiles, CandidatesComeFromTheMachineNotTheRecording) {
   write("a/bin/java", "");
   write("b/bin/java", "");

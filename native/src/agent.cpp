@@ -152,6 +152,12 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     log("redaction: %d environment variables changed (patterns %s)", variables, redaction_.joined().c_str());
   }
   JavaAccess::init(jvmti_);
+  if (options_.mode == Mode::kReplay && !options_.codeMap.empty()) {
+    if (!localCode_.load(options_.codeMap, error)) {
+      fprintf(stderr, "retrace: cannot replay: %s\n", error.c_str());
+      return JNI_ERR;
+    }
+  }
   cwd_ = currentDirectory();
   agentPath_ = pathOfThisLibrary();
   code_.init(cwd_, systemProperty("java.home"), systemProperty("java.class.path"), systemProperty("jdk.module.path"),
@@ -186,6 +192,20 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
   } else {
     replayer_ = std::make_unique<ReplaySession>(*this);
     replayer_->start();  // ends the process with a clear message when it cannot replay
+    if (!options_.codeMap.empty()) {
+      // The launcher named local copies where the java launcher reads code itself (-jar): the
+      // program sees the recorded class path and command (still the OnLoad phase, where JVMTI may
+      // set them). It may run elsewhere (the code map's directory): its relative paths are the
+      // recorded directory's, and so are the code roots.
+      for (const char* name : {"java.class.path", "sun.java.command"}) {
+        std::string recorded = replayer_->recordedProperty(name);
+        if (recorded != systemProperty(name)) jvmti_->SetSystemProperty(name, recorded.c_str());
+      }
+      cwd_ = replayer_->recordedCwd();
+      code_.init(cwd_, systemProperty("java.home"), systemProperty("java.class.path"),
+                 systemProperty("jdk.module.path"), agentPath_);
+    }
+    for (const std::string& copy : localCode_.localRoots()) code_.addLocalCopy(copy);
     // The replayed command line has the placeholders already; this covers -D options that come
     // from elsewhere (an @argfile read again), so that the program sees what it saw when recorded.
     if (Options recorded = replayer_->recordedOptions(); recorded.redactedSeen) {
@@ -193,9 +213,12 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
       applyPropertyRedaction();
     }
     // The recording had the test listener when its code has the jar (checked to be the same one).
+    // JVMTI opens it itself, so it is this installation's copy (ReplaySession::start checked
+    // that it is the recorded one; the class loader's reads of the recorded path are mapped to it).
     for (const tape::CodeEntry& entry : replayer_->recordedCode()) {
       if (entry.role == tape::CodeRole::kAgent && test_runs::isListenerJar(entry.path)) {
-        testListenerJar_ = entry.path;
+        testListenerJar_ = test_runs::listenerJar(agentPath_);
+        code_.addAgentFile(testListenerJar_);
         code_.addAgentFile(entry.path);
       }
     }

@@ -15,6 +15,7 @@
 #include "code_identity.h"
 #include "failure_report.h"
 #include "fd_table.h"
+#include "local_code.h"
 #include "options.h"
 #include "redaction.h"
 #include "scheduler.h"
@@ -54,6 +55,8 @@ class Agent {
   FdTable& fds() { return fds_; }
   const CodeIdentity& code() const { return code_; }
   CodeIdentity& code() { return code_; }
+  const LocalCode& localCode() const { return localCode_; }
+  LocalCode& localCode() { return localCode_; }
   const std::string& cwd() const { return cwd_; }
   /** What is redacted: record, from the options; replay, what the recording says it redacted. */
   const Redaction& redaction() const { return redaction_; }
@@ -123,6 +126,7 @@ class Agent {
   ThreadRegistry threads_;
   FdTable fds_;
   CodeIdentity code_;
+  LocalCode localCode_;  // replay: where recorded code is here (codemap=, Retrace's own files)
   Redaction redaction_;
   ClearedReferences cleared_;
   FailureReport failures_;  // replay with why=PATH

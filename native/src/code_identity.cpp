@@ -130,6 +130,8 @@ std::string CodeIdentity::normalize(const std::string& cwd, const std::string& p
 void CodeIdentity::init(const std::string& cwd, const std::string& javaHome, const std::string& classPath,
                         const std::string& modulePath, const std::string& agentPath) {
   cwd_ = cwd;
+  classPath_.clear();
+  agentFiles_.clear();
   javaHome_ = normalize(cwd, javaHome);
   agentPath_ = normalize(cwd, agentPath);
   trees_ = {javaHome_, agentPath_};

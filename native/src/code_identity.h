@@ -24,6 +24,9 @@ class CodeIdentity {
   /** A file the agent itself brings into the program (lib/retrace-junit.jar): code, checksummed. */
   void addAgentFile(const std::string& path);
 
+  /** A directory or file that is code on replay only: a packed recording's local copy (local_code.h). */
+  void addLocalCopy(const std::string& path) { trees_.push_back(normalize(cwd_, path)); }
+
   /** True when `path` (absolute, or relative to the start directory) lies under a code root. */
   bool isCode(const char* path) const;
 

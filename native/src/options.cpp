@@ -28,7 +28,7 @@ const char* optionsUsage() {
          "preempt=on|off|fields (record), chaos (record), keep_references (record), redact=PATTERN:PATTERN (record), "
          "no_default_redact "
          "(record), no_children (record), "
-         "pid=N, check_stacks, debug, why=PATH (replay)";
+         "pid=N, check_stacks, debug, why=PATH, codemap=PATH, any_build (replay)";
 }
 
 bool parseOptions(const char* text, Options& options, std::string& error) {
@@ -87,6 +87,12 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
         return false;
       }
       options.why = value;
+    } else if (key == "codemap") {
+      if (value.empty() || value[0] != '/') {
+        error = "option 'codemap' needs an absolute path: codemap=PATH";
+        return false;
+      }
+      options.codeMap = value;
     } else if (key == "save_on") {
       if (value == "always") {
         options.saveOn = SaveOn::kAlways;
@@ -104,6 +110,8 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
       if (!flag(options.checkStacks)) return false;
     } else if (key == "debug") {
       if (!flag(options.debug)) return false;
+    } else if (key == "any_build") {
+      if (!flag(options.anyBuild)) return false;
     } else if (key == "pid") {
       if (!parseUnsigned(value, options.pid) || options.pid == 0) {
         error = "pid must be a process id, not '" + value + "'";
@@ -181,15 +189,16 @@ bool parseOptions(const char* text, Options& options, std::string& error) {
             "' is for record (replay redacts what the recording did)";
     return false;
   }
-  if (options.mode == Mode::kRecord &&
-      (options.pid != 0 || options.checkStacks || options.debug || !options.why.empty())) {
-    error = std::string("option '") +
-            (options.pid != 0      ? "pid"
-             : options.checkStacks ? "check_stacks"
-             : options.debug       ? "debug"
-                                   : "why") +
-            "' is for replay";
-    return false;
+  if (options.mode == Mode::kRecord) {
+    const std::pair<bool, const char*> replayOnly[] = {
+        {options.pid != 0, "pid"},     {options.checkStacks, "check_stacks"}, {options.debug, "debug"},
+        {!options.why.empty(), "why"}, {!options.codeMap.empty(), "codemap"}, {options.anyBuild, "any_build"}};
+    for (const auto& [given, name] : replayOnly) {
+      if (given) {
+        error = std::string("option '") + name + "' is for replay";
+        return false;
+      }
+    }
   }
   return true;
 }

@@ -20,8 +20,10 @@ struct Options {
   bool checkStacks = false;
   // replay: a debugger is attached (retrace replay --debug): its method calls are not the program's
   bool debug = false;
-  std::string why;   // replay: write what the program was doing when it failed here (failure_report.h)
-  uint32_t pid = 0;  // replay: which process of the recording (0: the first)
+  std::string why;        // replay: write what the program was doing when it failed here (failure_report.h)
+  bool anyBuild = false;  // replay: the JDK is another build of the recorded feature release (--any-build)
+  std::string codeMap;    // replay: where a packed recording's code is here (retrace/tape/code_map.h, local_code.h)
+  uint32_t pid = 0;       // replay: which process of the recording (0: the first)
   // record: how long a thread may run without a scheduling point while another waits before the
   // waiter is let run beside it (docs/threads.md); 0: never, a spin-wait then hangs
   uint32_t escapeAfterMillis = 200;

@@ -97,21 +97,44 @@ void ReplaySession::start() {
   recordedThreads_ = reader_->threads(pid_);
 
   std::string jvm = agent_.systemProperty("java.vm.name") + " " + agent_.systemProperty("java.vm.version");
-  if (jvm != start_->jvmVersion) {
+  // --any-build: another build of the recorded feature release, chosen by the user; where it
+  // behaves differently the divergence check stops the replay.
+  const bool anyBuild = agent_.options().anyBuild;
+  if (jvm != start_->jvmVersion && !anyBuild) {
     Agent::fail(kExitCodeMismatch, "cannot replay: recorded on " + start_->jvmVersion + ", this JVM is " + jvm);
   }
   // The launcher picks the JDK on this machine that is the recorded build (go-style-replay-launcher/
   // trust.h), wherever it is installed: its files are compared where they are now.
+  // The rest where the code map (a packed recording) and this installation of Retrace put it.
   std::vector<tape::CodeEntry> code = start_->code;
+  std::vector<tape::CodeEntry> found = end_ != nullptr ? end_->code : std::vector<tape::CodeEntry>();
+  LocalCode& local = agent_.localCode();
+  local.setRecordedCwd(start_->cwd);
+  for (const tape::CodeEntry& entry : code) {
+    if (entry.role != tape::CodeRole::kAgent) continue;
+    std::string name = entry.path.substr(entry.path.rfind('/') + 1);
+    if (name == "libretrace.so") local.mapOwnFile(entry.path, agent_.agentPath());
+    if (test_runs::isListenerJar(entry.path)) local.mapOwnFile(entry.path, test_runs::listenerJar(agent_.agentPath()));
+  }
   std::string javaHome = agent_.systemProperty("java.home");
-  for (tape::CodeEntry& entry : code) {
-    if (entry.role == tape::CodeRole::kJavaHome &&
-        entry.path.compare(0, start_->javaHome.size() + 1, start_->javaHome + "/") == 0) {
-      entry.path = javaHome + entry.path.substr(start_->javaHome.size());
+  for (std::vector<tape::CodeEntry>* list : {&code, &found}) {
+    for (tape::CodeEntry& entry : *list) {
+      if (entry.role == tape::CodeRole::kJavaHome) {
+        if (entry.path.compare(0, start_->javaHome.size() + 1, start_->javaHome + "/") == 0) {
+          entry.path = javaHome + entry.path.substr(start_->javaHome.size());
+        }
+      } else if (std::string here = local.localOf(entry.path); !here.empty()) {
+        entry.path = here;
+      }
     }
   }
+  if (anyBuild) {
+    code.erase(std::remove_if(code.begin(), code.end(),
+                              [](const tape::CodeEntry& entry) { return entry.role == tape::CodeRole::kJavaHome; }),
+               code.end());
+  }
   std::string codeChange = CodeIdentity::compare(code);
-  if (codeChange.empty() && end_ != nullptr) codeChange = CodeIdentity::compare(end_->code);
+  if (codeChange.empty()) codeChange = CodeIdentity::compare(found);
   if (!codeChange.empty()) Agent::fail(kExitCodeMismatch, "cannot replay: " + codeChange);
 
   // Answers for files the recording opened need real descriptors that the Java objects can hold
@@ -344,7 +367,9 @@ jvalue ReplaySession::onCall(CallFrame& frame, ThreadState& thread) {
   Route route =
       call.source == Source::NONE ? Route::kTape : routeOf(frame, agent_.fds(), agent_.code(), agent_.jvmti());
   if (route == Route::kPassThrough) {
+    LocalPathArgument localCopy(frame, agent_.localCode());  // a packed recording's code
     jvalue result = frame.original();
+    localCopy.answerRecordedPath(result);
     notePassThroughOpen(frame, result, agent_.fds());
     return result;
   }
@@ -645,6 +670,13 @@ void ReplaySession::finish(int exitStatus) {
                                      ", the recording exited with " + std::to_string(end_->exitStatus));
   }
   agent_.log("replay complete: exit status %d as recorded", exitStatus);
+}
+
+std::string ReplaySession::recordedProperty(const std::string& name) const {
+  for (const auto& [key, value] : start_->systemProperties) {
+    if (key == name) return value;
+  }
+  return "";
 }
 
 }  // namespace retrace::agent

@@ -46,6 +46,9 @@ class ReplaySession {
   void restoreMirrorHash(JNIEnv* env, ThreadState& thread, jclass klass, uint32_t nameSum);
   /** The recorded process's code files (CodeIdentity::fingerprint). */
   const std::vector<tape::CodeEntry>& recordedCode() const { return start_->code; }
+  const std::string& recordedCwd() const { return start_->cwd; }
+  /** A system property as the recorded JVM had it at start; empty when it had none. */
+  std::string recordedProperty(const std::string& name) const;
   /** At process exit: the exit status and the rest of the main thread's events must match. */
   void finish(int exitStatus);
 

@@ -42,6 +42,12 @@ TEST(Options, ReplayNeedsTapeAndTakesPid) {
   EXPECT_FALSE(o.debug);
   ASSERT_TRUE(parseOptions("replay,tape=x.retrace,debug", o, error)) << error;
   EXPECT_TRUE(o.debug);
+  EXPECT_TRUE(o.codeMap.empty());
+  ASSERT_TRUE(parseOptions("replay,tape=x.retrace,codemap=/cache/maps/ab.tsv", o, error)) << error;
+  EXPECT_EQ(o.codeMap, "/cache/maps/ab.tsv");
+  EXPECT_FALSE(o.anyBuild);
+  ASSERT_TRUE(parseOptions("replay,tape=x.retrace,any_build", o, error)) << error;
+  EXPECT_TRUE(o.anyBuild);
 }
 
 TEST(Options, EscapeAfterIsARecordingTimeInMilliseconds) {
@@ -121,6 +127,10 @@ TEST(Options, RejectsWhatItDoesNotKnow) {
       {"record,pid=3", "option 'pid' is for replay"},
       {"record,check_stacks", "option 'check_stacks' is for replay"},
       {"record,debug", "option 'debug' is for replay"},
+      {"record,codemap=/m.tsv", "option 'codemap' is for replay"},
+      {"record,any_build", "option 'any_build' is for replay"},
+      {"record,why=/w.json", "option 'why' is for replay"},
+      {"replay,tape=a,codemap=m.tsv", "option 'codemap' needs an absolute path: codemap=PATH"},
       {"record,escape_after=soon", "escape_after must be a number of milliseconds (0: never), not 'soon'"},
       {"replay,tape=a,escape_after=5", "option 'escape_after' is for record (replay follows the recording)"},
       {"record,preempt=maybe", "preempt must be on, off or fields, not 'maybe'"},

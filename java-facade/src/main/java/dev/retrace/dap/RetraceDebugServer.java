@@ -542,38 +542,31 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
     }
 
     /**
-     * A local or field path ({@code a.b.c}), read without running code, or its {@code toString()},
-     * which runs in the replay on the frame's thread alone, outside the recording.
+     * A Java expression over the frame (Expression: paths, literals, operators, calls of query
+     * methods, which run in the replay on the frame's thread alone, outside the recording).
      */
     @Override
     public CompletableFuture<EvaluateResponse> evaluate(EvaluateArguments args) {
         return whenStopped(() -> {
             Variables.FrameRef ref = args.getFrameId() != null ? variables.frame(args.getFrameId())
                     : new Variables.FrameRef(thread(threadId(timeline.current().at().thread())), 0);
-            String expression = args.getExpression().strip();
-            boolean callToString = expression.endsWith(".toString()");
-            String pathText = callToString ? expression.substring(0, expression.length() - ".toString()".length()) : expression;
-            Value value;
+            Expression.Result result;
             try {
-                value = ValuePath.parse(pathText).read(ref.frame());
+                result = Expression.evaluate(args.getExpression(), new Expression.Scope(ref.thread(), ref.index()));
             } catch (IllegalArgumentException e) {
-                throw error(e.getMessage() + " (evaluate reads a local or field path, a.b.c, or its toString())");
-            }
-            if (callToString) {
-                if (!(value instanceof ObjectReference object)) {
-                    throw error(pathText + " is " + Variables.display(value) + ", not an object");
-                }
-                Method toString = object.referenceType().methodsByName("toString", "()Ljava/lang/String;").getFirst();
-                try {
-                    value = object.invokeMethod(ref.thread(), toString, List.of(), ObjectReference.INVOKE_SINGLE_THREADED);
-                } catch (Exception e) {
-                    throw error("toString() failed: " + e);
-                }
+                throw error(e.getMessage());
             }
             EvaluateResponse response = new EvaluateResponse();
-            response.setResult(Variables.display(value));
-            response.setType(value == null ? null : value.type().name());
-            response.setVariablesReference(variables.expandable(value));
+            if (result.isLocal()) {
+                response.setResult(Variables.displayLocal(result.local()));
+                response.setType(Variables.typeOfLocal(result.local()));
+                response.setVariablesReference(0);
+            } else {
+                Value value = result.remote();
+                response.setResult(Variables.display(value));
+                response.setType(value == null ? null : value.type().name());
+                response.setVariablesReference(variables.expandable(value));
+            }
             return response;
         });
     }

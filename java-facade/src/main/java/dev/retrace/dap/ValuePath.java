@@ -60,7 +60,7 @@ record ValuePath(List<String> segments) {
         return field.isStatic() ? type.getValue(field) : self.getValue(field);
     }
 
-    private static Value member(Value value, String segment) {
+    static Value member(Value value, String segment) {
         if (value == null) {
             throw new IllegalArgumentException("null has no '" + segment + "'");
         }

@@ -150,6 +150,32 @@ final class Variables {
         };
     }
 
+    /** A value the adapter computed (Expression): shown as a Java literal would be. */
+    static String displayLocal(Object value) {
+        return switch (value) {
+            case null -> "null";
+            case String s -> quote(s);
+            case Character c -> "'" + c + "'";
+            default -> String.valueOf(value);
+        };
+    }
+
+    /** The Java type name of a value the adapter computed. */
+    static String typeOfLocal(Object value) {
+        return switch (value) {
+            case String s -> "java.lang.String";
+            case Integer i -> "int";
+            case Long l -> "long";
+            case Double d -> "double";
+            case Float f -> "float";
+            case Boolean b -> "boolean";
+            case Character c -> "char";
+            case Short s -> "short";
+            case Byte b -> "byte";
+            default -> value.getClass().getName();
+        };
+    }
+
     private static String quote(String text) {
         StringBuilder quoted = new StringBuilder("\"");
         for (char c : text.toCharArray()) {

@@ -256,6 +256,43 @@ class RetraceDapTest {
     }
 
     @Test
+    void evaluateComputesJavaExpressionsOverTheRecordedValuesAndRefusesChanges() throws Exception {
+        try (DapClient client = launched()) {
+            assertTrue(client.setBreakpoints(source, lineOf("total += v;"), "i == 2").getBreakpoints()[0].isVerified());
+            client.configurationDone();
+            int thread = client.stopped("breakpoint").getThreadId();
+            int v0 = Integer.parseInt(recordedValues.get(0));
+            int v1 = Integer.parseInt(recordedValues.get(1));
+            int v2 = Integer.parseInt(recordedValues.get(2));
+            String seen = v0 + "," + v1 + ",";
+            assertEquals(String.valueOf(v2 + 1), client.evaluate(thread, "v + 1"));
+            assertEquals("5", client.evaluate(thread, "i * 2 + 1"));
+            assertEquals("true", client.evaluate(thread, "t % 1000 == v && (v >= 0 || v < 0)"));
+            assertEquals(String.valueOf(v0 + v1), client.evaluate(thread, "total"), "the sum of the recorded readings");
+            assertEquals(String.valueOf((v0 + v1) / 2.0), client.evaluate(thread, "total / 2.0"));
+            assertEquals(String.valueOf(seen.length()), client.evaluate(thread, "seen.length()"));
+            assertEquals("'" + seen.charAt(0) + "'", client.evaluate(thread, "seen.charAt(0)"));
+            assertEquals("true", client.evaluate(thread, "seen.toString().startsWith(\"" + v0 + ",\")"));
+            assertEquals("\"v=" + v2 + " of " + seen + "\"", client.evaluate(thread, "\"v=\" + v + \" of \" + seen"));
+            assertEquals("false", client.evaluate(thread, "!(seen.indexOf(\",\") > 0)"));
+            for (String[] refused : new String[][] {{"seen.append(1)", "append() may change the program's state"},
+                    {"i = 3", "does not assign"}, {"i++", "does not assign"}, {"total += 1", "does not assign"}, {"v / 0", "/ by zero"},
+                    {"nosuch + 1", "no local or field 'nosuch'"}}) {
+                Exception e = assertThrows(Exception.class, () -> client.evaluate(thread, refused[0]), refused[0]);
+                assertTrue(String.valueOf(e.getMessage()).contains(refused[1]), refused[0] + ": " + e.getMessage());
+            }
+            // What ran in the replay for those evaluations (length, charAt, toString, startsWith,
+            // indexOf) left the program on its recorded course.
+            client.setBreakpoints(source, 0, null);
+            client.continue_(thread);
+            assertEquals(recordedStatus, client.nextEvent(ExitedEventArguments.class).getExitCode());
+            client.nextEvent(TerminatedEventArguments.class);
+            Thread.sleep(300);
+            assertEquals(recordedOutput, client.stdout());
+        }
+    }
+
+    @Test
     void aConditionalBreakpointStopsOnceWhereItHolds() throws Exception {
         try (DapClient client = launched()) {
             assertTrue(client.setBreakpoints(source, lineOf("total += v;"), "i == 3").getBreakpoints()[0].isVerified());
