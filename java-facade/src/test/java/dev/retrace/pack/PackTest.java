@@ -85,7 +85,7 @@ class PackTest {
 
             public class Child {
                 public static void main(String[] args) {
-                    System.out.println(Greeter.greet("child") + " at " + (System.currentTimeMillis() > 0));
+                    System.out.println(Greeter.greet("child") + " at " + System.currentTimeMillis());
                 }
             }
             """;
@@ -350,6 +350,25 @@ class PackTest {
         assertEquals(1, summary.status());
         assertTrue(summary.out().contains(" Pack: unreadable, "), summary.out());
         assertEquals(1, summary.err().lines().count(), summary.err());
+    }
+
+    @Test
+    void aPackedRecordingReplaysWhereItsCodeIsGone() throws Exception {
+        Path ci = Files.createDirectories(dir.resolve("ci"));
+        Files.copy(work.resolve("lib.jar"), ci.resolve("lib.jar"));
+        Path tape = dir.resolve("gone.retrace");
+        Run recordedRun = retrace(ci, Map.of(), "record", "--pack", "-o", tape.toString(), "--java", JDK17 + "/bin/java",
+                "--", "-cp", "lib.jar", "demo.lib.Child");
+        assertEquals(0, recordedRun.status(), recordedRun.err());
+        Files.delete(ci.resolve("lib.jar"));
+        Files.delete(ci);
+        Path cache = dir.resolve("cache");
+        Run replay = retrace(dir, Map.of("RETRACE_CACHE", cache.toString()), "replay", tape.toString());
+        assertEquals(0, replay.status(), replay.err());
+        assertEquals(recordedRun.out(), replay.out(), "the recorded clock reading, from the pack's jar");
+        assertTrue(replay.out().startsWith("hello from child at "), replay.out());
+        Run again = retrace(dir, Map.of("RETRACE_CACHE", cache.toString()), "replay", tape.toString());
+        assertEquals(recordedRun.out(), again.out(), "again, from the cache: " + again.err());
     }
 
     @Test
