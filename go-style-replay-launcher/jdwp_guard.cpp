@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,6 +56,16 @@ int connectToJvm(int port) {
     usleep(100 * 1000);
   }
   return -1;
+}
+
+/**
+ * JDWP is request and reply, a few small packets at a time: without this, Nagle's algorithm holds
+ * each relayed packet back until the peer's delayed ACK (~40 ms), and a debugger that steps or
+ * stops at many events (a step back traces lines) waits that long for every one.
+ */
+void sendAtOnce(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 }  // namespace
@@ -158,6 +169,8 @@ void relayDebuggers(int listener, int jvmPort) {
       close(debugger);
       return;
     }
+    sendAtOnce(debugger);
+    sendAtOnce(jvm);
     JdwpGuard guard([](const std::string& line) { std::fprintf(stderr, "retrace-replay: %s\n", line.c_str()); });
     bool jvmClosed = false;
     uint8_t buffer[65536];

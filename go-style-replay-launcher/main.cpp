@@ -174,13 +174,18 @@ std::vector<char*> cStrings(std::vector<std::string>& strings) {
   return pointers;
 }
 
-int forwardToFacade(const std::string& recording, const std::vector<std::string>& rest) {
+/** Execs `<launcher dir>/retrace FIRST... REST...`; returns only when that fails. */
+int execFacade(std::vector<std::string> first, const std::vector<std::string>& rest) {
   std::string facade = launcherDirectory() + "/retrace";
-  std::vector<std::string> argv{facade, "--recording", recording};
-  argv.insert(argv.end(), rest.begin(), rest.end());
-  std::vector<char*> args = cStrings(argv);
+  first.insert(first.begin(), facade);
+  first.insert(first.end(), rest.begin(), rest.end());
+  std::vector<char*> args = cStrings(first);
   execv(facade.c_str(), args.data());
   return fail(kExitNoFacade, "cannot run the retrace CLI " + facade + ": " + std::strerror(errno));
+}
+
+int forwardToFacade(const std::string& recording, const std::vector<std::string>& rest) {
+  return execFacade({"--recording", recording}, rest);
 }
 
 struct ReplayOptions {
@@ -297,12 +302,7 @@ int forwardPackedToFacade(const std::string& recording, const std::vector<std::s
     return fail(kExitUnreadable, "cannot replay " + recording + ": it is packed, and no code map was given");
   }
   setenv("RETRACE_PACK_FORWARDED", "1", 1);
-  std::string facade = launcherDirectory() + "/retrace";
-  std::vector<std::string> argv{facade, "replay", recording};
-  argv.insert(argv.end(), rest.begin(), rest.end());
-  std::vector<char*> args = cStrings(argv);
-  execv(facade.c_str(), args.data());
-  return fail(kExitNoFacade, "cannot run the retrace CLI " + facade + ": " + std::strerror(errno));
+  return execFacade({"replay", recording}, rest);
 }
 
 std::string pidList(const std::vector<uint32_t>& pids) {

@@ -366,6 +366,16 @@ void writeFrame(JsonWriter& json, JNIEnv* env, jvmtiEnv* jvmti, jthread thread, 
   json.endArray().endObject();
 }
 
+/** The frames from `first` to `count`, innermost first, as a JSON array. */
+void writeFrames(JsonWriter& json, JNIEnv* env, jvmtiEnv* jvmti, jthread thread, const jvmtiFrameInfo* frames,
+                 jint first, jint count) {
+  json.beginArray();
+  for (jint depth = first; depth < count; ++depth) {
+    writeFrame(json, env, jvmti, thread, depth, frames[depth].method, frames[depth].location);
+  }
+  json.endArray();
+}
+
 }  // namespace
 
 bool FailureReport::addCapabilities(jvmtiEnv* jvmti) {
@@ -437,11 +447,9 @@ void FailureReport::onExit(JNIEnv* env, jthread thread, const ThreadState& state
   json.key("thread").unsignedNumber(state.id).key("threadName").string(state.name);
   json.key("eventIndex").unsignedNumber(state.nextIndex);
   json.key("exception").null();
-  json.key("frames").beginArray();
-  for (jint depth = first; depth < count; ++depth) {
-    writeFrame(json, env, jvmti_, thread, depth, frames[depth].method, frames[depth].location);
-  }
-  json.endArray().endObject();
+  json.key("frames");
+  writeFrames(json, env, jvmti_, thread, frames, first, count);
+  json.endObject();
   env->ExceptionClear();
   env->PopLocalFrame(nullptr);
   std::lock_guard<std::mutex> guard(mutex_);
@@ -484,15 +492,12 @@ void FailureReport::onThrow(JNIEnv* env, jthread thread, const ThreadState& stat
   } else {
     json.null();
   }
-  json.endObject().key("frames").beginArray();
+  json.endObject().key("frames");
   jvmtiFrameInfo frames[kMaxFrames];
   jint count = 0;
-  if (jvmti_->GetStackTrace(thread, 0, kMaxFrames, frames, &count) == JVMTI_ERROR_NONE) {
-    for (jint depth = 0; depth < count; ++depth) {
-      writeFrame(json, env, jvmti_, thread, depth, frames[depth].method, frames[depth].location);
-    }
-  }
-  json.endArray().endObject();
+  if (jvmti_->GetStackTrace(thread, 0, kMaxFrames, frames, &count) != JVMTI_ERROR_NONE) count = 0;
+  writeFrames(json, env, jvmti_, thread, frames, 0, count);
+  json.endObject();
   env->ExceptionClear();
   env->PopLocalFrame(nullptr);
   std::lock_guard<std::mutex> guard(mutex_);

@@ -436,31 +436,17 @@ final class Expression {
 
     /** A JDI value as a Result: primitives and strings become Java values the adapter can compute with. */
     private static Result of(Value value) {
-        if (value instanceof BooleanValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof CharValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof ByteValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof ShortValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof IntegerValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof LongValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof FloatValue v) {
-            return Result.local(v.value());
-        }
-        if (value instanceof DoubleValue v) {
-            return Result.local(v.value());
-        }
-        return Result.remote(value);
+        return switch (value) {
+            case BooleanValue v -> Result.local(v.value());
+            case CharValue v -> Result.local(v.value());
+            case ByteValue v -> Result.local(v.value());
+            case ShortValue v -> Result.local(v.value());
+            case IntegerValue v -> Result.local(v.value());
+            case LongValue v -> Result.local(v.value());
+            case FloatValue v -> Result.local(v.value());
+            case DoubleValue v -> Result.local(v.value());
+            case null, default -> Result.remote(value);
+        };
     }
 
     private static Value remoteOf(Result result, String what) {

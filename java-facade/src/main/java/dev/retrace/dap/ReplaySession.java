@@ -27,9 +27,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One replay JVM, started suspended with JDWP on a free loopback port, and the JDI connection to
- * it. Several are started in a debug session: every step backwards is a new one.
+ * it. Several are started in a debug session: the live one, parked ones, and re-runs.
  */
 final class ReplaySession implements AutoCloseable {
+    /** Starts replays of one recording, all alike. */
+    interface Factory {
+        ReplaySession start() throws IOException;
+    }
+
     private static final String WAITING = "waits for a debugger at ";
     private static final long ATTACH_TIMEOUT_MS = 30_000;
 

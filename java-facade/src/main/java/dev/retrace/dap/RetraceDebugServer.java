@@ -74,6 +74,8 @@ import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 public final class RetraceDebugServer implements IDebugProtocolServer {
     private static final String CAUGHT = "caught";
     private static final String UNCAUGHT = "uncaught";
+    /** Replay JVMs kept at earlier stops: two at the previous stop, one here, then log-spaced back. */
+    static final int DEFAULT_PARKED_REPLAYS = 5;
 
     private final ReplayLauncher launcher;
     private final PrintStream log;
@@ -168,6 +170,16 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
         if (args.get("sourcePaths") instanceof List<?> paths) {
             paths.forEach(p -> sourcePaths.add(Path.of(String.valueOf(p))));
         }
+        int parkedReplays;
+        try {
+            parkedReplays = args.get("parkedReplays") == null ? DEFAULT_PARKED_REPLAYS
+                    : (int) Double.parseDouble(String.valueOf(args.get("parkedReplays")));
+        } catch (NumberFormatException e) {
+            return failed("\"parkedReplays\" is not a number: " + args.get("parkedReplays"));
+        }
+        if (parkedReplays < 0) {
+            return failed("\"parkedReplays\" cannot be negative: " + parkedReplays);
+        }
         stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
         Path recording = Path.of(recordingText);
         var refusal = launcher.refusal(recording, pid);
@@ -176,7 +188,7 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
         }
         sources = new SourceMap(sourcePaths);
         ProgramOutput output = new ProgramOutput(this::sendOutput);
-        Timeline launched = new Timeline(launcher, recording, pid, output);
+        Timeline launched = new Timeline(launcher, recording, pid, output, parkedReplays, log);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 Runner.Outcome outcome = launched.launch();
@@ -354,14 +366,8 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
             } catch (Timeline.Refused e) {
                 throw error(e.getMessage());
             } catch (IOException | RuntimeException e) {
+                // The live replay is replaced only by one that has landed: the session is still at this stop.
                 log.println("retrace dap: going back failed: " + e);
-                try {
-                    timeline.restore();
-                } catch (IOException | InterruptedException | RuntimeException again) {
-                    ended = true;
-                    throw error("going back failed (" + e.getMessage() + "), and so did returning to this stop: "
-                            + again.getMessage());
-                }
                 throw error("going back failed: " + e.getMessage());
             } catch (InterruptedException e) {
                 throw error("interrupted");

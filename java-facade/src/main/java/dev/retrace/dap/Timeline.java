@@ -1,6 +1,7 @@
 package dev.retrace.dap;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +9,13 @@ import java.util.Optional;
 
 /**
  * The session's history, and going backwards by re-execution. Every stop is reached by the list
- * of actions since launch ({@code actions.get(k)} leads to {@code stops.get(k)}); a fresh replay
- * that runs the same actions stops at the same places, because the replay is deterministic. To go
- * back, a fresh replay runs the history again up to the current stop while it observes what the
- * step back needs, the target is chosen among what it observed, and a second fresh replay runs
- * to the target. Each step backwards thus costs two replays from the start to the current stop.
+ * of actions since launch ({@code actions.get(k)} leads to {@code stops.get(k)}); a replay that
+ * runs the same actions stops at the same places, because the replay is deterministic. To go
+ * back, a replay runs the history again up to the current stop while it observes what the step
+ * back needs, the target is chosen among what it observed, and a second replay runs to the
+ * target. Both start from the nearest {@link ParkedReplays parked replay} at or before where they
+ * need to begin, else from the program's start. The live replay is replaced only once the second
+ * one has landed, so a step back that fails leaves the session where it was.
  */
 final class Timeline {
     /** Going backwards is not possible from here; the message says why. */
@@ -24,34 +27,30 @@ final class Timeline {
         }
     }
 
-    private final ReplayLauncher launcher;
-    private final Path recording;
-    private final Long pid;
-    private final ProgramOutput output;
-    private List<Action> actions = new ArrayList<>();
-    private List<Stop> stops = new ArrayList<>();
-    private ReplaySession session;
-    private Runner runner;
+    private final ReplaySession.Factory factory;
+    private final ParkedReplays parked;
+    private List<Action> actions = List.of();
+    private List<Stop> stops = List.of();
+    private Replay live;
 
-    Timeline(ReplayLauncher launcher, Path recording, Long pid, ProgramOutput output) {
-        this.launcher = launcher;
-        this.recording = recording;
-        this.pid = pid;
-        this.output = output;
+    /** {@code parkedReplays}: how many replay JVMs may be kept parked at earlier stops (0: none). */
+    Timeline(ReplayLauncher launcher, Path recording, Long pid, ProgramOutput output, int parkedReplays, PrintStream log) {
+        this.factory = () -> ReplaySession.start(launcher, recording, pid, output);
+        this.parked = new ParkedReplays(factory, parkedReplays, log);
     }
 
     /** Starts the replay and runs it to the program's first method. */
     Runner.Outcome launch() throws IOException, InterruptedException {
-        fresh();
+        live = Replay.start(factory);
         return perform(new Action.ToEntry());
     }
 
     ReplaySession session() {
-        return session;
+        return live.session;
     }
 
     Runner runner() {
-        return runner;
+        return live.runner;
     }
 
     Stop current() {
@@ -60,11 +59,9 @@ final class Timeline {
 
     /** Runs forwards, live, and remembers how the stop was reached. */
     Runner.Outcome perform(Action action) throws InterruptedException {
-        runner.atAction(actions.size());
-        Runner.Outcome outcome = runner.run(action, null);
-        if (outcome instanceof Runner.Outcome.Stopped(Stop stop)) {
-            actions.add(stop.reason() == Stop.Reason.PAUSE ? new Action.Pause(Requests.NONE) : action);
-            stops.add(stop);
+        Runner.Outcome outcome = live.perform(action);
+        if (outcome instanceof Runner.Outcome.Stopped) {
+            adoptHistoryOf(live);
         }
         return outcome;
     }
@@ -73,26 +70,43 @@ final class Timeline {
     Stop reverseContinue(Requests requests) throws Refused, IOException, InterruptedException {
         refuseAfterPause();
         int here = stops.size() - 1;
-        List<Stop> seen = rerun(actions, stops, here, requests, null, -1);
-        long hereEventSet = seen.getLast().eventSet();
-        // Hits before the program's first method (in the JDK's start-up) are not counted: the landing run counts from there.
-        List<Runner.Observed> before = runner.probeHits().stream()
-                .filter(hit -> hit.action() >= 1 && hit.eventSet() != hereEventSet)
-                .toList();
-        if (before.isEmpty()) {
-            return land(List.of(actions.getFirst()), List.of(stops.getFirst()), stops.getFirst().at());
-        }
-        Runner.Observed target = before.getLast();
-        for (int k = 0; k < here; k++) {
-            if (seen.get(k).eventSet() == target.eventSet()) {
-                // The target is a stop of the history: reach it the way the history did.
-                return land(actions.subList(0, k + 1), stops.subList(0, k + 1), target.at());
+        // Hits are counted segment by segment backwards, each from the nearest replay before it,
+        // until one holds a hit: usually the first, from the replay parked at the previous stop.
+        for (int end = here; ; ) {
+            int from;
+            List<Runner.Observed> hits;
+            List<Stop> seen;
+            try (Replay counting = replayAt(actions, end - 1)) {
+                // Hits before the program's first method (in the JDK's start-up) are not counted: a landing counts from there.
+                from = Math.max(counting.position(), 0);
+                counting.runTo(actions, stops, end, Replay.Watch.hits(requests));
+                seen = List.copyOf(counting.seen());
+                long endEventSet = seen.get(end).eventSet();
+                int after = from;
+                boolean atCurrentStop = end == here;
+                hits = counting.runner.probeHits().stream()
+                        .filter(hit -> hit.action() > after && !(atCurrentStop && hit.eventSet() == endEventSet))
+                        .toList();
             }
+            if (!hits.isEmpty()) {
+                Runner.Observed target = hits.getLast();
+                for (int k = from + 1; k <= end; k++) {
+                    if (seen.get(k).eventSet() == target.eventSet()) {
+                        // The target is a stop of the history: reach it the way the history did.
+                        return land(actions.subList(0, k + 1), stops.subList(0, k + 1), target.at());
+                    }
+                }
+                List<Action> path = new ArrayList<>(actions.subList(0, from + 1));
+                path.add(new Action.Continue(requests, hits.size() - 1));
+                List<Stop> expected = new ArrayList<>(stops.subList(0, from + 1));
+                expected.add(null);
+                return land(path, expected, target.at());
+            }
+            if (from == 0) {
+                return land(actions.subList(0, 1), stops.subList(0, 1), stops.getFirst().at());
+            }
+            end = from;
         }
-        List<Action> path = List.of(actions.getFirst(), new Action.Continue(requests, before.size() - 1));
-        List<Stop> expected = new ArrayList<>(List.of(stops.getFirst()));
-        expected.add(null);
-        return land(path, expected, target.at());
     }
 
     /**
@@ -105,13 +119,17 @@ final class Timeline {
         if (here == 0) {
             throw new Refused("this is the program's start: there is no earlier line");
         }
-        Stop.Position now = Runner.position(session.thread(thread)
+        Stop.Position now = Runner.position(live.session.thread(thread)
                 .orElseThrow(() -> new Refused("no thread \"" + thread + "\" here")));
         // Trace from the previous stop (short), else from the program's start.
         for (int from : here - 1 == 0 ? new int[] {0} : new int[] {here - 1, 0}) {
-            List<Stop> seen = rerun(actions, stops, here, Requests.NONE, thread, from);
-            long hereEventSet = seen.getLast().eventSet();
-            List<Runner.Observed> lines = new ArrayList<>(runner.tracedLines());
+            long hereEventSet;
+            List<Runner.Observed> lines;
+            try (Replay tracing = replayAt(actions, from)) {
+                tracing.runTo(actions, stops, here, Replay.Watch.lines(thread, from));
+                hereEventSet = tracing.seen().get(here).eventSet();
+                lines = new ArrayList<>(tracing.runner.tracedLines());
+            }
             // The tracer may report this very stop's line in an event set of its own, just before it.
             while (!lines.isEmpty() && lines.getLast().action() == here && lines.getLast().at().equals(now)) {
                 lines.removeLast();
@@ -138,11 +156,6 @@ final class Timeline {
         throw new Refused("no earlier line of thread \"" + thread + "\" in this frame or a caller");
     }
 
-    /** After a failed step backwards: a fresh replay back at the stop the history ends with. */
-    void restore() throws IOException, InterruptedException {
-        rerun(actions, stops, stops.size() - 1, Requests.NONE, null, -1);
-    }
-
     private void refuseAfterPause() throws Refused {
         if (actions.stream().anyMatch(a -> a instanceof Action.Pause)) {
             throw new Refused("this stop was reached through a pause, which no replay can reach again "
@@ -150,61 +163,43 @@ final class Timeline {
         }
     }
 
-    /**
-     * Runs {@code path} on a fresh replay up to {@code upTo}, silently, checking that every stop is
-     * where it was; from the start it counts the hits of {@code probes}, and after stop
-     * {@code traceFrom} it traces the lines of {@code tracedThread}. Returns the stops it made.
-     */
-    private List<Stop> rerun(List<Action> path, List<Stop> expected, int upTo, Requests probes, String tracedThread,
-            int traceFrom) throws IOException, InterruptedException {
-        fresh();
-        runner.observeHits(probes);
-        List<Stop> seen = new ArrayList<>();
-        for (int k = 0; k <= upTo; k++) {
-            if (tracedThread != null && k == traceFrom + 1) {
-                runner.traceLines(tracedThread);
-            }
-            runner.atAction(k);
-            Stop.Position before = expected.get(k) == null ? null : expected.get(k).at();
-            Runner.Outcome outcome = runner.run(path.get(k), before);
-            switch (outcome) {
-                case Runner.Outcome.Ended ended -> throw new IOException("the replay ended (exit status "
-                        + ended.exitStatus() + ") before it reached the stop again" + ended.replayError());
-                case Runner.Outcome.Stopped(Stop stop) -> {
-                    if (before != null && !stop.at().equals(before)) {
-                        throw new IOException("the replay did not reach the same stop again: at " + stop.at()
-                                + ", not " + before);
-                    }
-                    seen.add(stop);
-                }
-            }
-        }
-        return seen;
+    /** The parked replay furthest along {@code path} at or before stop {@code atMost}, else a fresh one. */
+    private Replay replayAt(List<Action> path, int atMost) throws IOException {
+        Optional<Replay> parkedOne = parked.take(path, atMost);
+        return parkedOne.isPresent() ? parkedOne.get() : Replay.start(factory);
     }
 
-    /** Makes {@code path} the history, on a fresh replay that runs it to {@code target}. */
+    /** Makes {@code path} the history, on a replay that runs it to {@code target}, which becomes the live one. */
     private Stop land(List<Action> path, List<Stop> expected, Stop.Position target) throws IOException, InterruptedException {
         List<Action> newActions = List.copyOf(path);
-        List<Stop> seen = rerun(newActions, expected, newActions.size() - 1, Requests.NONE, null, -1);
-        Stop landed = seen.getLast();
-        if (!landed.at().equals(target)) {
-            throw new IOException("the replay did not reach the earlier stop: at " + landed.at() + ", not " + target);
+        Replay landing = replayAt(newActions, newActions.size() - 1);
+        try {
+            landing.runTo(newActions, expected, newActions.size() - 1, Replay.Watch.NOTHING);
+            Stop landed = landing.seen().getLast();
+            if (!landed.at().equals(target)) {
+                throw new IOException("the replay did not reach the earlier stop: at " + landed.at() + ", not " + target);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            landing.close();
+            throw e;
         }
-        actions = new ArrayList<>(newActions);
-        stops = new ArrayList<>(seen);
-        return landed;
+        live.close();
+        live = landing;
+        adoptHistoryOf(landing);
+        return landing.seen().getLast();
     }
 
-    private void fresh() throws IOException {
-        close();
-        session = ReplaySession.start(launcher, recording, pid, output);
-        runner = new Runner(session);
+    private void adoptHistoryOf(Replay replay) {
+        actions = List.copyOf(replay.ran());
+        stops = List.copyOf(replay.seen());
+        parked.follow(actions, stops);
     }
 
     void close() {
-        if (session != null) {
-            session.close();
-            session = null;
+        parked.close();
+        if (live != null) {
+            live.close();
+            live = null;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.retrace.dap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -53,15 +54,51 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final StringBuilder stdout = new StringBuilder();
     private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+    private final int[] parkedAnnouncements = {0};
 
     DapClient(Path dist) throws IOException {
-        adapter = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "dap")
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        adapter = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "dap").start();
+        Thread.ofPlatform().daemon().name("retrace dap stderr").start(this::readLog);
         Launcher<IDebugProtocolServer> launcher =
                 DSPLauncher.createClientLauncher(this, adapter.getInputStream(), adapter.getOutputStream());
         server = launcher.getRemoteProxy();
         launcher.startListening();
+    }
+
+    /** Passes the adapter's log on to stderr, counting its "parked replays at stops" lines. */
+    private void readLog() {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(adapter.getErrorStream()))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.err.println(line);
+                if (line.contains("parked replays at stops")) {
+                    synchronized (parkedAnnouncements) {
+                        parkedAnnouncements[0]++;
+                        parkedAnnouncements.notifyAll();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the adapter ended
+        }
+    }
+
+    /** How often the adapter has said its parked replays are in place. */
+    int parkedAnnouncements() {
+        synchronized (parkedAnnouncements) {
+            return parkedAnnouncements[0];
+        }
+    }
+
+    /** Waits until the adapter says so once more than {@code before} times. */
+    void awaitParked(int before) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + TIMEOUT_S * 1000;
+        synchronized (parkedAnnouncements) {
+            while (parkedAnnouncements[0] <= before) {
+                long left = deadline - System.currentTimeMillis();
+                assertTrue(left > 0, "the parked replays were not in place within " + TIMEOUT_S + " s");
+                parkedAnnouncements.wait(left);
+            }
+        }
     }
 
     @Override

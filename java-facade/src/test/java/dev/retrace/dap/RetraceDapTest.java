@@ -179,9 +179,16 @@ class RetraceDapTest {
     }
 
     private static DapClient launched(Path file) throws Exception {
+        return launched(file, Map.of());
+    }
+
+    private static DapClient launched(Path file, Map<String, Object> more) throws Exception {
         DapClient client = new DapClient(dist);
         assertTrue(client.initialize().getSupportsStepBack());
-        client.launch(Map.of("recording", file.toString(), "sourcePaths", List.of(work.resolve("src").toString())));
+        Map<String, Object> args = new java.util.HashMap<>(more);
+        args.put("recording", file.toString());
+        args.put("sourcePaths", List.of(work.resolve("src").toString()));
+        client.launch(args);
         return client;
     }
 
@@ -253,6 +260,54 @@ class RetraceDapTest {
             Thread.sleep(300);
             assertEquals(recordedOutput, client.stdout(), "the program's output, once, as recorded");
         }
+    }
+
+    /** A stop as the client sees it: the thread, the line and the locals. */
+    record Seen(String thread, int line, Map<String, String> locals) {}
+
+    /**
+     * Forwards and backwards through the race with every kind of step, recording each stop. With
+     * {@code awaitParked}, each step backwards waits until the adapter's parked replays are in place,
+     * so that they serve it.
+     */
+    private static List<Seen> exchange(DapClient client, boolean awaitParked) throws Exception {
+        int line = lineOf(race.source(), "shared = seen +");
+        List<Seen> seen = new ArrayList<>();
+        client.setBreakpoints(race.source(), line, null);
+        int announced = client.parkedAnnouncements();
+        client.configurationDone();
+        int thread = client.stopped("breakpoint").getThreadId();
+        interface Move {
+            void go(int thread) throws Exception;
+        }
+        List<Move> moves = List.of(client::continue_, client::continue_, client::continue_, client::reverseContinue,
+                client::stepBack, client::stepBack, client::next, client::stepBack, client::reverseContinue,
+                client::continue_, client::stepBack, client::reverseContinue, client::reverseContinue);
+        for (Move move : moves) {
+            seen.add(new Seen(client.threadName(thread), client.topFrame(thread).getLine(), client.locals(thread)));
+            if (awaitParked) {
+                client.awaitParked(announced);
+            }
+            announced = client.parkedAnnouncements();
+            move.go(thread);
+            thread = client.nextEvent(StoppedEventArguments.class).getThreadId();
+        }
+        seen.add(new Seen(client.threadName(thread), client.topFrame(thread).getLine(), client.locals(thread)));
+        return seen;
+    }
+
+    @Test
+    void parkedReplaysChangeNothingButTheTime() throws Exception {
+        List<Seen> fromTheStart;
+        try (DapClient client = launched(race.file(), Map.of("parkedReplays", 0))) {
+            fromTheStart = exchange(client, false);
+        }
+        List<Seen> parked;
+        try (DapClient client = launched(race.file(), Map.of("parkedReplays", 5))) {
+            parked = exchange(client, true);
+        }
+        assertEquals(fromTheStart, parked);
+        assertEquals(14, parked.size());
     }
 
     @Test
