@@ -16,8 +16,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,17 +63,31 @@ final class DapCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Dist dist = ((RetraceCommand) spec.parent().userObject()).dist;
         ReplayLauncher launcher = new ReplayLauncher() {
+            /** A session's pack is extracted and checked when it starts; the replays of its steps back reuse the map. */
+            private final Map<Path, Path> codeMaps = new ConcurrentHashMap<>();
+
             @Override
             public Optional<String> refusal(Path recording, Long pid) {
                 StringWriter message = new StringWriter();
-                Recordings.ToReplay toReplay = Recordings.toReplay(recording, pid, "retrace dap",
-                        new PrintWriter(message, true));
-                return toReplay.refused() ? Optional.of(message.toString().strip()) : Optional.empty();
+                PrintWriter to = new PrintWriter(message, true);
+                Recordings.ToReplay toReplay = Recordings.toReplay(recording, pid, "retrace dap", to);
+                if (toReplay.refused()) {
+                    return Optional.of(message.toString().strip());
+                }
+                Recordings.CodeMap map = Recordings.codeMap(recording, toReplay.summary(), "retrace dap", to);
+                if (map.refused()) {
+                    return Optional.of(message.toString().strip());
+                }
+                if (map.map() != null) {
+                    codeMaps.put(recording, map.map());
+                }
+                return Optional.empty();
             }
 
             @Override
             public List<String> command(Path recording, Long pid, String debugAddress) {
-                return ReplayCommand.command(dist.builtLauncher(), recording, pid, false, debugAddress, null, false);
+                return ReplayCommand.command(dist.builtLauncher(), recording, pid, false, debugAddress, null, false,
+                        codeMaps.get(recording));
             }
         };
         // The protocol owns stdout: anything else printed there would corrupt it, so it goes to stderr.

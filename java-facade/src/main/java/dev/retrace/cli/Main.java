@@ -28,7 +28,7 @@ public final class Main {
     public static final int EXIT_INTERNAL = 70;
 
     /** Verbs that take the recording as their first parameter, for the --recording FILE form. */
-    private static final Set<String> RECORDING_VERBS = Set.of("replay", "print", "summary", "list-pids", "extract", "scan");
+    private static final Set<String> RECORDING_VERBS = Set.of("replay", "print", "summary", "list-pids", "extract", "scan", "pack");
 
     private Main() {}
 
@@ -169,7 +169,7 @@ public final class Main {
             Usage: retrace --recording FILE [--pid PID] [--verbose]   replay it (what ./FILE does)
                    retrace --recording FILE --list_pids               its processes, the root first
                    retrace --recording FILE --extract [DIR]           FILE.d/index.json and one <PID>.bin each
-                   retrace --recording FILE <command> [<options>]     print, summary, replay, list-pids, extract
+                   retrace --recording FILE <command> [<options>]     print, summary, replay, list-pids, extract, pack
 
             A recording runs retrace-replay (its first line), which hands these arguments here:
               ./run.retrace --list_pids

@@ -3,14 +3,18 @@ package dev.retrace.cli;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import dev.retrace.pack.PackException;
+import dev.retrace.pack.Packer;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
@@ -38,7 +42,7 @@ import picocli.CommandLine.Spec;
         customSynopsis = {
             "retrace record [-o FILE] [--save-on always|failure] [--stacktraces] [--escape-after MS]",
             "               [--preempt] [--preempt-fields] [--chaos] [--keep-references] [--redact PATTERN]... [--no-default-redact]",
-            "               [--no-children] [--verbose] [--java PATH] [--force] [--] <java arguments>",
+            "               [--no-children] [--pack] [--verbose] [--java PATH] [--force] [--] <java arguments>",
         },
         sortOptions = false,
         footerHeading = "%nExample usage:%n%n",
@@ -46,6 +50,8 @@ import picocli.CommandLine.Spec;
             " retrace record -o run.retrace -- -jar app.jar --port 0",
             "",
             " retrace record --save-on failure -o failed.retrace -- -cp app.jar demo.Main",
+            "",
+            " retrace record --pack --save-on failure -o failed.retrace -- -jar app.jar",
             "",
             " retrace record --java /usr/lib/jvm/temurin-25-jdk-amd64 -- -version",
             "",
@@ -131,6 +137,11 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite FILE if it exists.")
     boolean force;
 
+    @Option(names = "--pack", description = "When the program (and the JVMs it started) ended, pack the recording: "
+            + "add the code its replay needs that is not the JDK, as retrace pack does. Nothing is packed when "
+            + "nothing was kept (--save-on failure after a success).")
+    boolean pack;
+
     @Parameters(paramLabel = "<java arguments>", arity = "0..*",
             description = "What you would give to java: options, then -jar JAR, a main class or a source file, and its arguments.")
     List<String> javaArguments = new ArrayList<>();
@@ -197,6 +208,9 @@ final class RecordCommand implements Callable<Integer> {
         if (Files.exists(tape)) {
             err.println("retrace record: saved " + shown + " (replay with: " + runnable(shown) + ")");
             warnOutsideGuarantee(tape, err);
+            if (pack && !packSaved(shown, tape, err)) {
+                return status != 0 ? status : Main.EXIT_DATA;
+            }
         } else if (saveOn == SaveOn.failure && status == 0) {
             err.println("retrace record: no recording kept (save-on failure and the run succeeded)");
         } else {
@@ -204,6 +218,59 @@ final class RecordCommand implements Callable<Integer> {
                     + " (did the agent load? try --verbose)");
         }
         return status;
+    }
+
+    /** How long --pack waits for JVMs of the tree that outlive the first one to end their recording. */
+    static final Duration TREE_END_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Packs the saved recording once every process that is still alive has written its end frame
+     * (a child JVM may outlive the first: what it writes after the pack replaced the file would be
+     * lost), then says how big the pack is. One line and false when it cannot be packed: the
+     * recording is kept as it was.
+     */
+    private static boolean packSaved(Path shown, Path tape, PrintWriter err) {
+        try {
+            Optional<Long> running = waitForTheTree(tape, TREE_END_WAIT);
+            if (running.isPresent()) {
+                err.println("retrace record: not packed: process " + running.get() + " is still recording into "
+                        + shown + " after " + TREE_END_WAIT.toSeconds() + " s; pack it when it ends: retrace pack " + shown);
+                return false;
+            }
+            // What a killed process of the tree names is packed as it is: its replay stops where its recording does.
+            Packer.Result packed = Packer.pack(tape, null, true);
+            err.println("retrace record: packed " + shown + ": " + packed.stats().line());
+            return true;
+        } catch (PackException | RecordingException e) {
+            err.println("retrace record: not packed: " + Messages.oneLine(e.getMessage()));
+        } catch (IOException | UncheckedIOException e) {
+            err.println("retrace record: not packed: " + Messages.of(e instanceof UncheckedIOException u ? u.getCause() : e));
+        }
+        return false;
+    }
+
+    /** The pid of a process of the recording that has no end frame and is alive after {@code patience}, if any. */
+    private static Optional<Long> waitForTheTree(Path tape, Duration patience) throws RecordingException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            Optional<Long> running;
+            try (Recording recording = Recording.open(tape)) {
+                running = recording.summary().processes().stream()
+                        .filter(p -> p.end() == null)
+                        .map(RecordingSummary.Process::pid)
+                        .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                        .findFirst();
+            }
+            if (running.isEmpty() || System.nanoTime() > deadline) {
+                return running;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return running;
+            }
+        }
     }
 
     /**

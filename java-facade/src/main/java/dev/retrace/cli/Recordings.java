@@ -1,9 +1,13 @@
 package dev.retrace.cli;
 
+import dev.retrace.pack.PackException;
+import dev.retrace.pack.PackedCode;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class Recordings {
     private Recordings() {}
 
-    /** The process a replay runs, or (process null) the exit status it was refused with. */
-    record ToReplay(RecordingSummary.Process process, int refusedWith) {
+    /** The process a replay runs and the recording's summary, or (process null) the exit status it was refused with. */
+    record ToReplay(RecordingSummary.Process process, RecordingSummary summary, int refusedWith) {
         boolean refused() {
             return process == null;
         }
@@ -39,12 +43,43 @@ final class Recordings {
             }
             if (pid != null && summary.process(pid).isEmpty()) {
                 err.println(verb + ": " + Messages.oneLine(unknownPid(summary, pid, file).getMessage()));
-                return new ToReplay(null, Main.EXIT_USAGE);
+                return new ToReplay(null, null, Main.EXIT_USAGE);
             }
-            return new ToReplay(pid != null ? summary.process(pid).orElseThrow() : summary.processes().getFirst(), 0);
+            RecordingSummary.Process process = pid != null ? summary.process(pid).orElseThrow() : summary.processes().getFirst();
+            return new ToReplay(process, summary, 0);
         } catch (RecordingException | DataException e) {
             err.println(verb + ": " + Messages.oneLine(e.getMessage()));
-            return new ToReplay(null, ReplayCommand.UNREADABLE);
+            return new ToReplay(null, null, ReplayCommand.UNREADABLE);
+        }
+    }
+
+    /** The code map a replay passes the launcher (null: the recording has no pack), or the status it was refused with. */
+    record CodeMap(Path map, int refusedWith) {
+        boolean refused() {
+            return refusedWith != 0;
+        }
+    }
+
+    /**
+     * Extracts a packed recording's code into the cache (docs/cli.md#the-pack-cache) for a replay,
+     * or refuses after one line {@code <verb>: <message>}: 122 when the pack does not match its
+     * checksums (the recording was changed after it was packed), 1 when the cache cannot be written.
+     */
+    static CodeMap codeMap(Path file, RecordingSummary summary, String verb, PrintWriter err) {
+        if (summary.pack() == null) {
+            return new CodeMap(null, 0);
+        }
+        Path cache = null;
+        try {
+            cache = PackedCode.cacheRoot(System.getenv());
+            return new CodeMap(PackedCode.extract(file, summary, cache), 0);
+        } catch (PackException e) {
+            err.println(verb + ": " + Messages.oneLine(e.getMessage()));
+            return new CodeMap(null, e.changedAfterPacking() ? ReplayCommand.UNREADABLE : Main.EXIT_DATA);
+        } catch (IOException | UncheckedIOException e) {
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println(verb + ": cannot extract the pack of " + file + " into " + cache + ": " + Messages.of(cause));
+            return new CodeMap(null, Main.EXIT_DATA);
         }
     }
 

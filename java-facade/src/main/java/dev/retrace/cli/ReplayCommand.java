@@ -73,15 +73,27 @@ final class ReplayCommand implements Callable<Integer> {
         if (toReplay.refused()) {
             return toReplay.refusedWith();
         }
+        Recordings.CodeMap codeMap = Recordings.codeMap(file, toReplay.summary(), "retrace replay",
+                spec.commandLine().getErr());
+        if (codeMap.refused()) {
+            return codeMap.refusedWith();
+        }
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
-        List<String> command = command(launcher, file, pid, checkStacks, debug, jdk, verbose);
+        List<String> command = command(launcher, file, pid, checkStacks, debug, jdk, verbose, codeMap.map());
         return ChildProcess.run(command, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** The launcher's command line for a replay; retrace dap starts its replays with it too. */
+    /**
+     * The launcher's command line for a replay; retrace dap starts its replays with it too.
+     * {@code codeMap}: a packed recording's code map (null for one without a pack), which tells the
+     * launcher where the pack's copy of each recorded code path is.
+     */
     static List<String> command(Path launcher, Path file, Long pid, boolean checkStacks, String debug,
-            ReplayJdkOptions jdk, boolean verbose) {
+            ReplayJdkOptions jdk, boolean verbose, Path codeMap) {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
+        if (codeMap != null) {
+            command.addAll(List.of("--code-map", codeMap.toString()));
+        }
         if (pid != null) {
             command.addAll(List.of("--pid", pid.toString()));
         }

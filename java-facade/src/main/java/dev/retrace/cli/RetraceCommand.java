@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             ListPidsCommand.class,
             ExtractCommand.class,
+            PackCommand.class,
             ScanCommand.class,
             AgentPathCommand.class,
             InstallCommand.class,

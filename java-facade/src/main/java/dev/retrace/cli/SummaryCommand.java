@@ -1,9 +1,16 @@
 package dev.retrace.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.retrace.pack.PackException;
+import dev.retrace.pack.PackFile;
+import dev.retrace.pack.PackIndex;
+import dev.retrace.pack.PackStats;
 import dev.retrace.tape.Handover;
 import dev.retrace.tape.Recording;
 import dev.retrace.tape.RecordingException;
 import dev.retrace.tape.RecordingSummary;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +22,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,11 +35,13 @@ import picocli.CommandLine.Spec;
                     + "command line, JVM, java home, working directory, start and end time, exit status, events, "
                     + "bytes, threads, hand-overs of the baton between threads by kind (with a warning when some "
                     + "happened outside the determinism guarantee), and a table of event counts per boundary call. "
+                    + "A packed recording (retrace pack) also says what its pack holds and how big it is. "
                     + "A damaged or incomplete recording is summarised as far as it is readable, then the command "
                     + "exits 1.",
         },
         footerHeading = "%nExample usage:%n%n",
-        footer = {" retrace summary run.retrace", "", " ./run.retrace summary"})
+        footer = {" retrace summary run.retrace", "", " retrace summary --verbose run.retrace", "",
+            " retrace summary --json run.retrace", "", " ./run.retrace summary"})
 final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,19 +49,50 @@ final class SummaryCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
 
+    @Option(names = "--verbose", description = "Also list the pack's entries: role, kind, recorded path, size, processes.")
+    boolean verbose;
+
+    @Option(names = "--json", description = "Print the summary as the tape library gives it (tape_c.h), "
+            + "its pack object with the pack's figures and index.")
+    boolean json;
+
     @Parameters(paramLabel = "FILE", description = "The recording.")
     Path file;
 
     @Override
-    public Integer call() throws RecordingException {
+    public Integer call() throws RecordingException, IOException {
         try (Recording recording = Recording.open(file)) {
             RecordingSummary summary = recording.summary();
-            print(summary, spec.commandLine().getOut());
-            return Recordings.status(summary, spec, file);
+            PackView pack = PackView.of(file, summary);
+            if (json) {
+                printJson(recording.summaryJson(), summary, pack, spec.commandLine().getOut());
+            } else {
+                print(summary, pack, spec.commandLine().getOut());
+            }
+            int status = Recordings.status(summary, spec, file);
+            if (pack.problem() != null) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + file + ": " + pack.problem());
+                return Main.EXIT_DATA;
+            }
+            return status;
         }
     }
 
-    void print(RecordingSummary s, PrintWriter out) {
+    /** The pack as summary shows it: its index and figures, or why it cannot be read; nothing for a recording without one. */
+    record PackView(RecordingSummary.PackLocation where, PackIndex index, PackStats stats, String problem) {
+        static PackView of(Path file, RecordingSummary summary) throws IOException {
+            if (summary.pack() == null) {
+                return new PackView(null, null, null, null);
+            }
+            try (PackFile pack = PackFile.open(file, summary.pack())) {
+                return new PackView(summary.pack(), pack.index(), pack.stats(summary.pack().bytes()), null);
+            } catch (PackException e) {
+                return new PackView(summary.pack(), null, null, e.getMessage());
+            }
+        }
+    }
+
+    void print(RecordingSummary s, PackView pack, PrintWriter out) {
         out.println();
         out.println(" Recording: " + file);
         out.println(" Format version: " + s.formatVersion());
@@ -59,12 +100,61 @@ final class SummaryCommand implements Callable<Integer> {
         out.println(" Frames: " + s.frames());
         String state = s.stop() != null && s.stop().tampered() ? "changed after it was recorded: " : "incomplete: ";
         out.println(" Status: " + s.incompleteReason().map(r -> state + r).orElse("complete"));
+        if (pack.where() == null) {
+            out.println(" Pack: none (the code is read where it was recorded; retrace pack adds it)");
+        } else if (pack.index() == null) {
+            out.println(" Pack: unreadable, " + PackStats.size(pack.where().bytes()) + " at offset " + pack.where().offset()
+                    + " (" + pack.problem() + ")");
+        } else {
+            out.println(" Pack: " + pack.stats().line());
+            if (verbose) {
+                printPackEntries(pack.index(), out);
+            }
+        }
         for (long pid : s.pids()) {
             RecordingSummary.Process p = s.process(pid).orElseThrow();
             out.println();
             printProcess(s, p, out);
         }
         out.println();
+    }
+
+    private static void printPackEntries(PackIndex index, PrintWriter out) {
+        int roleWidth = index.entries().stream().mapToInt(e -> e.role().name().length()).max().orElse(0);
+        int kindWidth = index.entries().stream().mapToInt(e -> e.kind().name().length()).max().orElse(0);
+        for (PackIndex.Entry e : index.entries()) {
+            String content = switch (e.kind()) {
+                case file -> PackStats.size(e.size()) + ", sha256 " + e.sha256().substring(0, 12);
+                case directory -> plural(e.files().size(), "class file") + ", " + PackStats.size(e.size());
+                case missing -> "recorded as missing";
+            };
+            String pids = e.pids().stream().map(String::valueOf).collect(Collectors.joining(", "));
+            out.println(String.format("   %-" + roleWidth + "s  %-" + kindWidth + "s  %s (%s; process%s %s)",
+                    e.role(), e.kind(), e.resolvedPath(), content, e.pids().size() == 1 ? "" : "es", pids));
+        }
+    }
+
+    private static void printJson(String summaryJson, RecordingSummary summary, PackView pack, PrintWriter out)
+            throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = (ObjectNode) mapper.readTree(summaryJson);
+        if (pack.where() != null) {
+            ObjectNode node = root.putObject("pack");
+            node.put("offset", pack.where().offset());
+            node.put("bytes", pack.where().bytes());
+            if (pack.index() == null) {
+                node.put("problem", pack.problem());
+            } else {
+                PackStats stats = pack.stats();
+                node.put("entries", stats.entries());
+                node.put("missing", stats.missing());
+                node.put("files", stats.files());
+                node.put("objects", stats.objects());
+                node.put("contentBytes", stats.contentBytes());
+                node.set("index", mapper.readTree(pack.index().toJson()));
+            }
+        }
+        out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 
     private static void printProcess(RecordingSummary s, RecordingSummary.Process p, PrintWriter out) {

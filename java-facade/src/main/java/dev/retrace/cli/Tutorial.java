@@ -37,6 +37,12 @@ final class Tutorial {
                   ./run.retrace
                   retrace replay run.retrace --pid 4242
 
+                Make it self-contained, to replay it where its jars and classes are not (a CI artifact,
+                a bug report): the pack adds them, checked and stored once each; the JDK is not packed.
+
+                  retrace pack run.retrace
+                  retrace record --pack -o run.retrace -- -jar app.jar
+
                 Ask a failed run why it failed (the exception, its frames' locals, what fed it):
 
                   retrace why run.retrace

@@ -74,6 +74,9 @@ final class WhyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The recording (or an extracted <PID>.bin).")
     Path file;
 
+    /** A packed recording's code map, for the launcher (null without a pack). */
+    private Path codeMap;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -86,6 +89,11 @@ final class WhyCommand implements Callable<Integer> {
             return toReplay.refusedWith();
         }
         RecordingSummary.Process process = toReplay.process();
+        Recordings.CodeMap map = Recordings.codeMap(file, toReplay.summary(), "retrace why", err);
+        if (map.refused()) {
+            return map.refusedWith();
+        }
+        codeMap = map.map();
 
         Path work = Files.createTempDirectory("retrace-why");
         try {
@@ -116,8 +124,11 @@ final class WhyCommand implements Callable<Integer> {
 
     private int replay(long replayPid, Path report, Path replayErr) throws IOException {
         Path launcher = ((RetraceCommand) spec.parent().userObject()).dist.builtLauncher();
-        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString(),
-                "--pid", Long.toString(replayPid), "--why", report.toString()));
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--recording", file.toString()));
+        if (codeMap != null) {
+            command.addAll(List.of("--code-map", codeMap.toString()));
+        }
+        command.addAll(List.of("--pid", Long.toString(replayPid), "--why", report.toString()));
         jdk.addTo(command);
         Process replay = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

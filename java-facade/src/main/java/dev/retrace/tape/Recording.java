@@ -36,6 +36,7 @@ public final class Recording implements AutoCloseable {
     private final Path path;
     private MemorySegment tape;
     private RecordingSummary summary;
+    private String summaryJson;
 
     private Recording(Path path, MemorySegment tape) {
         this.path = path;
@@ -86,10 +87,7 @@ public final class Recording implements AutoCloseable {
     /** The summary of the whole recording (computed once). */
     public RecordingSummary summary() throws RecordingException {
         if (summary == null) {
-            String json = takeString(TapeC.rt_tape_summary_json(handle()));
-            if (json == null) {
-                throw new RecordingException("the tape library gave no summary of " + path);
-            }
+            String json = summaryJson();
             try {
                 summary = JSON.readValue(json, RecordingSummary.class);
             } catch (JsonProcessingException e) {
@@ -97,6 +95,17 @@ public final class Recording implements AutoCloseable {
             }
         }
         return summary;
+    }
+
+    /** The summary as the tape library writes it (tape_c.h {@code rt_tape_summary_json}), computed once. */
+    public String summaryJson() throws RecordingException {
+        if (summaryJson == null) {
+            summaryJson = takeString(TapeC.rt_tape_summary_json(handle()));
+            if (summaryJson == null) {
+                throw new RecordingException("the tape library gave no summary of " + path);
+            }
+        }
+        return summaryJson;
     }
 
     /**

@@ -18,10 +18,30 @@ public record RecordingSummary(
         boolean complete,
         Stop stop,
         long frames,
+        PackLocation pack,
         List<Process> processes) {
 
     public RecordingSummary {
         processes = processes == null ? List.of() : List.copyOf(processes);
+    }
+
+    /**
+     * Where the pack begins (its magic, {@code RETRACE-PACK-v1\n}) and how many bytes it has,
+     * magic included; null in a recording that has none. The frames end at {@code offset}.
+     */
+    public record PackLocation(long offset, long bytes) {
+        /** Where the pack's zip archive begins: after the magic. */
+        public long archiveOffset() {
+            return offset + PACK_MAGIC.length();
+        }
+    }
+
+    /** tape-format/include/retrace/tape/frame.h kPackMagic: what separates the frames from the pack. */
+    public static final String PACK_MAGIC = "RETRACE-PACK-v1\n";
+
+    /** The offset where the frames end: the pack's, or the file's size in a recording without one. */
+    public long framesEnd() {
+        return pack != null ? pack.offset() : fileSize;
     }
 
     /**
@@ -120,13 +140,15 @@ public record RecordingSummary(
     /**
      * The process end message; absent when the process was killed or is still running.
      * {@code handoverCount} is how many hand-overs the process made, read or not; {@code cleared}
-     * what the collector cleared while it ran.
+     * what the collector cleared while it ran; {@code code} the code its class loaders found as it
+     * ran (role {@code loaded}).
      */
     public record End(
             int exitStatus, boolean complete, long eventCount, long endTimeMillis, String truncatedReason,
-            long handoverCount, Cleared cleared) {
+            long handoverCount, Cleared cleared, List<Code> code) {
         public End {
             cleared = cleared == null ? new Cleared(false, 0, 0, 0, 0) : cleared;
+            code = code == null ? List.of() : code;
         }
     }
 

@@ -29,13 +29,13 @@ class CliErrorsTest {
         assertEquals("", r.err());
         assertTrue(r.out().contains("retrace record -o run.retrace -- -jar app.jar"), r.out());
         assertTrue(r.out().contains("./run.retrace"), r.out());
-        for (String verb : new String[] {"record", "replay", "print", "summary", "list-pids", "extract", "agent-path"}) {
+        for (String verb : new String[] {"record", "replay", "print", "summary", "list-pids", "extract", "pack", "agent-path"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  " + verb + " ")), "lists " + verb + ":\n" + r.out());
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"record", "replay", "print", "summary", "list-pids", "extract", "agent-path"})
+    @ValueSource(strings = {"record", "replay", "print", "summary", "list-pids", "extract", "pack", "agent-path"})
     void everyVerbHasSyntaxOptionsAndExamples(String verb) {
         Cli.Result r = Cli.run(verb, "--help");
         assertEquals(0, r.status(), r.err());
@@ -85,7 +85,7 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"summary", "print", "list-pids", "extract", "replay"})
+    @ValueSource(strings = {"summary", "print", "list-pids", "extract", "pack", "replay"})
     void missingFileIsOneLine(String verb) {
         Path missing = dir.resolve("missing.retrace");
         Cli.Result r = Cli.run(verb, missing.toString());
@@ -96,7 +96,7 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"summary", "print", "list-pids", "extract"})
+    @ValueSource(strings = {"summary", "print", "list-pids", "extract", "pack"})
     void textFileIsNotARecording(String verb) throws IOException {
         Path text = Files.writeString(dir.resolve("notes.txt"), "hello\nworld\n");
         Cli.Result r = Cli.run(verb, text.toString());
@@ -140,7 +140,7 @@ class CliErrorsTest {
     static Stream<Arguments> verbsOnNonRegularFiles() {
         List<Arguments> all = new ArrayList<>();
         for (String kind : List.of("fifo", "/dev/zero", "directory")) {
-            for (String verb : List.of("summary", "print", "list-pids", "extract", "replay", "scan")) {
+            for (String verb : List.of("summary", "print", "list-pids", "extract", "pack", "replay", "scan")) {
                 all.add(Arguments.of(kind, List.of(verb, "FILE"), "retrace " + verb + ": "));
             }
             all.add(Arguments.of(kind, List.of("print", "--json", "FILE"), "retrace print: "));
