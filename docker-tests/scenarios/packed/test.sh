@@ -7,11 +7,10 @@ tree=$WORK/ci
 project=$tree/project
 mkdir -p "$project/classes" "$project/lib" "$WORK/laptop"
 cp "$WORK/classes/Main.class" "$project/classes/"
-"$JDK17/bin/javac" --release 17 -g -d "$WORK/greeter" "$SCENARIO_DIR/greeter/Greeter.java"
-"$JDK17/bin/jar" cf "$project/lib/greeter.jar" -C "$WORK/greeter" .
-"$JDK17/bin/javac" --release 17 -g -d "$WORK/agent" "$SCENARIO_DIR/agent/Agent.java"
+# compile put every class of this folder in $WORK/classes: Greeter and Agent go to jars of their own.
+"$JDK17/bin/jar" cf "$project/lib/greeter.jar" -C "$WORK/classes" greeter
 printf 'Premain-Class: agent.Agent\n' >"$WORK/agent.mf"
-"$JDK17/bin/jar" cfm "$project/lib/agent.jar" "$WORK/agent.mf" -C "$WORK/agent" .
+"$JDK17/bin/jar" cfm "$project/lib/agent.jar" "$WORK/agent.mf" -C "$WORK/classes" agent
 printf 'Main-Class: Main\nClass-Path: lib/greeter.jar\n' >"$WORK/app.mf"
 "$JDK17/bin/jar" cfm "$project/app.jar" "$WORK/app.mf" -C "$project/classes" .
 echo "data" >"$project/input.txt"
@@ -100,11 +99,12 @@ if [ -n "$maven_failed" ]; then
   check "retrace pack packs the failed run (exit $status)" test "$status" = 0
   cp "$tree/suite/failed.retrace" "$suite_tape"
   (cd "$WORK" && "$suite_tape" >"$WORK/suite-here.out" 2>"$WORK/suite-here.err") || true
-  check "it replays where it was recorded: the failure line" grep -q "shard 0 got load" "$WORK/suite-here.out"
+  check "it replays where it was recorded: the failure line" grep -q "shard 0 got load" "$WORK/suite-here.err"
   rm -rf "$tree"
   check "the tree (project, target/, the local Maven repository) is gone" test ! -e "$tree"
   status=$(as_another_user "$WORK/laptop/suite" "$suite_tape")
-  check_same "the failed run replays elsewhere as nobody, offline, byte-identical (exit $status)" \
+  check_same "the failed run replays elsewhere as nobody, offline: stdout byte-identical (exit $status)" \
     "$WORK/suite-here.out" "$WORK/laptop/suite/out"
-  check "with the failure line" grep -q "shard 0 got load" "$WORK/laptop/suite/out"
+  check_same "and stderr byte-identical" "$WORK/suite-here.err" "$WORK/laptop/suite/err"
+  check "with the failure line" grep -q "shard 0 got load" "$WORK/laptop/suite/err"
 fi
