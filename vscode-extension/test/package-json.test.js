@@ -83,3 +83,9 @@ test('Replay in debugger is in the explorer context menu of .retrace files only,
   // It needs a file; in the palette Open Recording… asks for one.
   assert.deepEqual(manifest.contributes.menus.commandPalette, [{ command: 'retrace.replayInDebugger', when: 'false' }]);
 });
+
+test('breakpoints can be set in .java files without another Java debugger installed', () => {
+  // VS Code lets the gutter and F9 set breakpoints only in languages some extension contributes
+  // `breakpoints` for (or with debug.allowBreakpointsEverywhere); `debuggers[].languages` is not enough.
+  assert.deepEqual(manifest.contributes.breakpoints, [{ language: 'java' }]);
+});
