@@ -152,6 +152,7 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     log("redaction: %d environment variables changed (patterns %s)", variables, redaction_.joined().c_str());
   }
   JavaAccess::init(jvmti_);
+  if (options_.mode == Mode::kReplay && options_.debug) progressPoints_.enable();
   if (options_.mode == Mode::kReplay && !options_.codeMap.empty()) {
     if (!localCode_.load(options_.codeMap, error)) {
       fprintf(stderr, "retrace: cannot replay: %s\n", error.c_str());
@@ -318,7 +319,8 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     return;
   }
   if (agent.systemRewritten_.load(std::memory_order_relaxed) || std::strcmp(name, "java/lang/System") != 0) return;
-  if (!rewriteSystemClass(jvmti, kNativePrefix, agent.preempt_, data, length, newData, newLength, error)) {
+  if (!rewriteSystemClass(jvmti, kNativePrefix, agent.preempt_, agent.progressPoints_.enabled(), data, length, newData,
+                          newLength, error)) {
     fail(kExitUnreadable, "cannot prepare java.lang.System for recording clocks: " + error);
   }
   agent.systemRewritten_.store(true, std::memory_order_relaxed);

@@ -17,6 +17,7 @@
 #include "fd_table.h"
 #include "local_code.h"
 #include "options.h"
+#include "progress_points.h"
 #include "redaction.h"
 #include "scheduler.h"
 #include "system_class_rewrite.h"
@@ -77,6 +78,7 @@ class Agent {
   Scheduler& scheduler() { return scheduler_; }
   ClearedReferences& clearedReferences() { return cleared_; }
   FailureReport& failures() { return failures_; }
+  ProgressPoints& progressPoints() { return progressPoints_; }
 
   /**
    * Attaches the calling native thread to the VM as one of the agent's own (a daemon, never an
@@ -129,7 +131,8 @@ class Agent {
   LocalCode localCode_;  // replay: where recorded code is here (codemap=, Retrace's own files)
   Redaction redaction_;
   ClearedReferences cleared_;
-  FailureReport failures_;  // replay with why=PATH
+  FailureReport failures_;         // replay with why=PATH
+  ProgressPoints progressPoints_;  // replay with a debugger (debug)
   std::string cwd_;
   std::string agentPath_;
   std::string tapePath_;

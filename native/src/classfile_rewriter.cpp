@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <utility>
 
 namespace retrace::agent {
@@ -1477,6 +1478,61 @@ bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<ui
   out.insert(out.end(), classBytes + pc.fieldsCountOffset + 2, classBytes + pc.methodsCountOffset);
   out.insert(out.end(), fields.begin(), fields.end());
   putU2(out, methodCount + 2);
+  out.insert(out.end(), classBytes + pc.methodsCountOffset + 2, classBytes + pc.methodsEnd);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return true;
+}
+
+bool addProgressHooks(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error) {
+  ParsedClass pc;
+  if (!startRewrite(classBytes, length, pc, out, error)) return false;
+  const ClassView view(classBytes, pc);
+  if (view.findUtf8(kProgressNative) != 0) {
+    error = "the class already has the progress hooks";
+    return false;
+  }
+  PoolAdditions pool(pc.cp.size());
+  struct Added {
+    uint16_t flags, name, descriptor;
+  };
+  const Added added[] = {{kAccPrivate | kAccStatic | kAccNative | kAccSynthetic, pool.utf8(kProgressNative),
+                          pool.utf8("(Ljava/lang/Thread;)J")},
+                         {kAccPrivate | kAccStatic | kAccNative | kAccSynthetic, pool.utf8(kSeekNative),
+                          pool.utf8("(Ljava/lang/Thread;J)V")},
+                         {kAccPrivate | kAccStatic | kAccSynthetic, pool.utf8(kReachedMethod), pool.utf8("()V")}};
+  const uint16_t codeName = pool.utf8("Code");
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  const uint16_t methodCount = u2At(classBytes + pc.methodsCountOffset);
+  if (size_t{methodCount} + std::size(added) > kMaxU2) {
+    error = "too many methods";
+    return false;
+  }
+  std::vector<uint8_t> methods;
+  for (const Added& method : added) {
+    putU2(methods, method.flags);
+    putU2(methods, method.name);
+    putU2(methods, method.descriptor);
+    if (method.flags & kAccNative) {
+      putU2(methods, 0);
+      continue;
+    }
+    putU2(methods, 1);  // one attribute: Code { return }
+    putU2(methods, codeName);
+    putU4(methods, 2 + 2 + 4 + 1 + 2 + 2);
+    putU2(methods, 0);  // max_stack
+    putU2(methods, 0);  // max_locals
+    putU4(methods, 1);
+    putU1(methods, kOpReturn);
+    putU2(methods, 0);  // exception_table_length
+    putU2(methods, 0);  // attributes_count
+  }
+  appendWithPool(classBytes, pc, pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
+  putU2(out, static_cast<uint16_t>(methodCount + std::size(added)));
   out.insert(out.end(), classBytes + pc.methodsCountOffset + 2, classBytes + pc.methodsEnd);
   out.insert(out.end(), methods.begin(), methods.end());
   out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);

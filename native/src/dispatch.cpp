@@ -70,8 +70,18 @@ jvalue dispatchCall(CallFrame& frame) {
     return hash;
   }
   if (isThreadCall(frame.call.effect)) return threadCall(agent, frame, *thread);
-  HookScope scope(*thread);
-  return agent.recording() ? agent.recorder().onCall(frame, *thread) : agent.replayer().onCall(frame, *thread);
+  if (agent.recording()) {
+    HookScope scope(*thread);
+    return agent.recorder().onCall(frame, *thread);
+  }
+  uint64_t indexBefore = thread->nextIndex;
+  jvalue result;
+  {
+    HookScope scope(*thread);
+    result = agent.replayer().onCall(frame, *thread);
+  }
+  if (agent.progressPoints().enabled()) agent.progressPoints().afterCall(frame.env, *thread, indexBefore);
+  return result;
 }
 
 }  // namespace retrace::agent

@@ -24,14 +24,20 @@ bool handOver(jvmtiEnv* jvmti, const std::vector<uint8_t>& rewritten, unsigned c
 
 }  // namespace
 
-bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, const unsigned char* data, jint length,
-                        unsigned char** newData, jint* newLength, std::string& error) {
+bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, bool progressHooks,
+                        const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                        std::string& error) {
   std::vector<NativeWrap> clocks = {{"nanoTime", "()J"}, {"currentTimeMillis", "()J"}};
   std::vector<uint8_t> rewritten;
   if (!wrapNativeMethods(data, static_cast<size_t>(length), prefix, clocks, rewritten, error)) return false;
   if (preemption) {
     std::vector<uint8_t> hooked;
     if (!addPreemptionHooks(rewritten.data(), rewritten.size(), hooked, error)) return false;
+    rewritten.swap(hooked);
+  }
+  if (progressHooks) {
+    std::vector<uint8_t> hooked;
+    if (!addProgressHooks(rewritten.data(), rewritten.size(), hooked, error)) return false;
     rewritten.swap(hooked);
   }
   return handOver(jvmti, rewritten, newData, newLength, error);

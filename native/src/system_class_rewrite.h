@@ -11,9 +11,13 @@
 
 namespace retrace::agent {
 
-/** With `preemption`, System also gets the tick counter and its method (preemption.h). */
-bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, const unsigned char* data, jint length,
-                        unsigned char** newData, jint* newLength, std::string& error);
+/**
+ * With `preemption`, System also gets the tick counter and its method (preemption.h); with
+ * `progressHooks` (a replay a debugger drives), what progress_points.h needs.
+ */
+bool rewriteSystemClass(jvmtiEnv* jvmti, const char* prefix, bool preemption, bool progressHooks,
+                        const unsigned char* data, jint length, unsigned char** newData, jint* newLength,
+                        std::string& error);
 
 /**
  * JDK code by its package, whichever loader defines it: the platform loader's modules, and the

@@ -61,6 +61,16 @@ extern "C" JNIEXPORT void JNICALL Java_java_lang_ref_Reference_retrace_00024clea
   retrace::agent::Agent::get().clearedReferences().note(env, reference);
 }
 
+// java.lang.System.retrace$progress and retrace$seek, added by addProgressHooks (progress_points.h).
+extern "C" JNIEXPORT jlong JNICALL Java_java_lang_System_retrace_00024progress(JNIEnv* env, jclass, jobject thread) {
+  return retrace::agent::ProgressPoints::progressOf(retrace::agent::Agent::get().threads(), env, thread);
+}
+
+extern "C" JNIEXPORT void JNICALL Java_java_lang_System_retrace_00024seek(JNIEnv* env, jclass, jobject thread,
+                                                                          jlong progress) {
+  retrace::agent::ProgressPoints::seek(retrace::agent::Agent::get().threads(), env, thread, progress);
+}
+
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void* reserved) {
   // Recording must start before the first class loads (clock salts, the System rewrite).
   fprintf(stderr, "retrace: the agent cannot be attached to a running JVM; start the JVM with -agentpath\n");

@@ -1546,6 +1546,66 @@ TEST_P(SystemClassTest, PreemptionHooksCountTheHoldersTicks) {
   }
 }
 
+constexpr const char* kProgressDriverSource = R"J(
+import java.lang.reflect.*;
+
+public class ProgressDriver {
+  public static void main(String[] args) throws Exception {
+    Method progress = System.class.getDeclaredMethod("retrace$progress", Thread.class);
+    Method seek = System.class.getDeclaredMethod("retrace$seek", Thread.class, long.class);
+    Method reached = System.class.getDeclaredMethod("retrace$reached");
+    for (Method m : new Method[] {progress, seek, reached}) {
+      System.out.println(m.getName() + " " + Modifier.toString(m.getModifiers()) + " " + m.getReturnType());
+    }
+    reached.setAccessible(true);
+    reached.invoke(null);
+    System.out.println("reached returns");
+    progress.setAccessible(true);
+    try {
+      progress.invoke(null, Thread.currentThread());
+    } catch (InvocationTargetException e) {
+      System.out.println("unbound " + e.getCause().getClass().getSimpleName());
+    }
+    System.out.println("ticks still there " + (System.class.getDeclaredField("retrace$ticks") != null));
+  }
+}
+)J";
+
+TEST_P(SystemClassTest, ProgressHooksAreDeclaredBesideThePreemptionHooks) {
+  const Jdk jdk = GetParam();
+  if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
+  TempDir dir;
+  std::vector<uint8_t> in, ticked, out;
+  std::string log, error;
+  ASSERT_TRUE(extractSystemClass(jdk, dir, in, log)) << log;
+  ASSERT_TRUE(addPreemptionHooks(in.data(), in.size(), ticked, error)) << error;
+  ASSERT_TRUE(addProgressHooks(ticked.data(), ticked.size(), out, error)) << error;
+  ASSERT_TRUE(readClass(out).ok);
+  std::vector<uint8_t> again;
+  EXPECT_FALSE(addProgressHooks(out.data(), out.size(), again, error));
+  ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status, 0);
+  ASSERT_TRUE(writeFile(dir / "patch/java/lang/System.class", out));
+  ASSERT_TRUE(writeFile(dir / "ProgressDriver.java", kProgressDriverSource));
+  const CommandResult javac =
+      run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "ProgressDriver.java"));
+  ASSERT_EQ(javac.status, 0) << javac.output;
+  const CommandResult java = run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
+                                 " --add-opens java.base/java.lang=ALL-UNNAMED -Xshare:off -Xverify:all -cp " +
+                                 quote(dir / "cls") + " ProgressDriver");
+  ASSERT_EQ(java.status, 0) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "retrace$progress private static native long")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "retrace$seek private static native void")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "retrace$reached private static void")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "reached returns")) << java.output;
+  // Without the agent nothing binds the natives.
+  EXPECT_TRUE(hasLine(java.output, "unbound UnsatisfiedLinkError")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "ticks still there true")) << java.output;
+  for (size_t len = 0; len < in.size(); len += 13) {
+    std::vector<uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+    EXPECT_FALSE(addProgressHooks(cut.data(), cut.size(), out, error)) << "length " << len;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Jdks, SystemClassTest, ::testing::Values(kJdk17, kJdk25),
                          [](const ::testing::TestParamInfo<Jdk>& info) { return std::string(info.param.label); });
 

@@ -18,6 +18,13 @@ sealed interface Action {
     /** {@code count} line steps of {@code thread} into program code: where stepBack lands. */
     record LineSteps(String thread, int count) implements Action {}
 
+    /**
+     * Runs until {@code thread}'s progress through the recording is {@code progress} (the agent's
+     * count of its recorded events, native/src/progress_points.h), then {@code count} line steps
+     * of it into program code: where stepBack lands without stepping through all that came before.
+     */
+    record LineStepsAfter(String thread, long progress, int count) implements Action {}
+
     /** A pause: where it stops depends on timing, so nothing after it can be reached again. */
     record Pause(Requests requests) implements Action {}
 

@@ -180,6 +180,10 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
         if (parkedReplays < 0) {
             return failed("\"parkedReplays\" cannot be negative: " + parkedReplays);
         }
+        if (args.get("progressPoints") != null && !(args.get("progressPoints") instanceof Boolean)) {
+            return failed("\"progressPoints\" is not true or false: " + args.get("progressPoints"));
+        }
+        boolean progressPoints = !Boolean.FALSE.equals(args.get("progressPoints"));
         stopOnEntry = Boolean.TRUE.equals(args.get("stopOnEntry"));
         Path recording = Path.of(recordingText);
         var refusal = launcher.refusal(recording, pid);
@@ -188,7 +192,7 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
         }
         sources = new SourceMap(sourcePaths);
         ProgramOutput output = new ProgramOutput(this::sendOutput);
-        Timeline launched = new Timeline(launcher, recording, pid, output, parkedReplays, log);
+        Timeline launched = new Timeline(launcher, recording, pid, output, parkedReplays, progressPoints, log);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 Runner.Outcome outcome = launched.launch();

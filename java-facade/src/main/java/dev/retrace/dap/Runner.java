@@ -1,10 +1,14 @@
 package dev.retrace.dap;
 
+import com.sun.jdi.ClassType;
 import com.sun.jdi.IncompatibleThreadStateException;
+import com.sun.jdi.LongValue;
+import com.sun.jdi.Method;
 import com.sun.jdi.Location;
 import com.sun.jdi.ReferenceType;
 import com.sun.jdi.StackFrame;
 import com.sun.jdi.ThreadReference;
+import com.sun.jdi.Value;
 import com.sun.jdi.VMDisconnectedException;
 import com.sun.jdi.event.BreakpointEvent;
 import com.sun.jdi.event.ClassPrepareEvent;
@@ -26,7 +30,10 @@ import com.sun.jdi.request.StepRequest;
 import com.sun.jdi.request.ThreadStartRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -68,6 +75,10 @@ final class Runner {
     private final List<Observed> traced = new ArrayList<>();
     private int actionIndex;
     private volatile boolean pauseRequested;
+    private ThreadReference stoppedThread;       // the thread whose event made the current stop
+    private final Map<Stop, ThreadReference> stopThreads = new IdentityHashMap<>();  // this run's candidates
+    private BreakpointRequest reachedRequest;    // in System.retrace$reached, while a progress is sought
+    private String tracedFromProgress;           // the thread whose lines are traced once it reaches it
 
     Runner(ReplaySession session) {
         this.session = session;
@@ -92,6 +103,63 @@ final class Runner {
         return traced;
     }
 
+    /**
+     * The progress of {@code thread} through the recording at this stop (progress_points.h), or -1
+     * when it cannot be read: a stop no event made (a pause), a thread the recording does not
+     * have, a replay without the agent's progress points.
+     */
+    long progressOf(String thread) {
+        Optional<ThreadReference> of = session.thread(thread);
+        if (of.isEmpty() || stoppedThread == null) {
+            return -1;
+        }
+        try {
+            return invokeSystem("retrace$progress", List.of(of.get())) instanceof LongValue progress ? progress.value() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Records every line step of {@code thread} into program code once its progress is {@code
+     * progress}, which must lie ahead; false when that cannot be asked of this replay.
+     */
+    boolean traceLinesFrom(String thread, long progress) {
+        try {
+            seek(thread, progress);
+        } catch (Exception e) {
+            return false;
+        }
+        tracedFromProgress = thread;
+        return true;
+    }
+
+    /** Asks the agent to call System.retrace$reached() when {@code thread}'s progress is {@code progress}, and stops there. */
+    private void seek(String thread, long progress) throws Exception {
+        ThreadReference of = session.thread(thread)
+                .orElseThrow(() -> new IllegalStateException("no thread \"" + thread + "\" in the replay"));
+        invokeSystem("retrace$seek", List.of(of, session.vm.mirrorOf(progress)));
+        Method reached = system().methodsByName("retrace$reached").getFirst();
+        reachedRequest = manager.createBreakpointRequest(reached.location());
+        reachedRequest.addThreadFilter(of);
+        reachedRequest.setSuspendPolicy(EventRequest.SUSPEND_ALL);
+        reachedRequest.enable();
+    }
+
+    private ClassType system() {
+        return (ClassType) session.vm.classesByName("java.lang.System").getFirst();
+    }
+
+    /** Calls a method the agent added to System (progress_points.h) on the thread that stopped, alone. */
+    private Value invokeSystem(String name, List<? extends Value> arguments) throws Exception {
+        ClassType system = system();
+        List<Method> methods = system.methodsByName(name);
+        if (methods.isEmpty()) {
+            throw new IllegalStateException("this replay has no progress points");
+        }
+        return system.invokeMethod(stoppedThread, methods.getFirst(), arguments, ClassType.INVOKE_SINGLE_THREADED);
+    }
+
     /** Tags what is observed with the history's action index. */
     void atAction(int index) {
         this.actionIndex = index;
@@ -108,6 +176,7 @@ final class Runner {
      */
     Outcome run(Action action, Stop.Position expected) throws InterruptedException {
         pauseRequested = false;
+        stopThreads.clear();
         Requests own = switch (action) {
             case Action.Continue c -> c.requests();
             case Action.Step s -> s.requests();
@@ -126,6 +195,14 @@ final class Runner {
                 entry.enable();
                 temporary.add(entry);
             }
+            case Action.LineStepsAfter l -> {
+                try {
+                    seek(l.thread(), l.progress());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot seek the progress " + l.progress() + " of \"" + l.thread()
+                            + "\" in this replay: " + e.getMessage(), e);
+                }
+            }
             case Action.Step s when s.thread().equals(tracedThread) && expected != null -> stepFollowedByTracer = true;
             case Action.Step s -> temporary.add(step(s.thread(), s.kind()));
             default -> {}
@@ -139,8 +216,14 @@ final class Runner {
             lineSteppers.add(tracedThread);
         }
         Set<String> notStarted = new HashSet<>();
+        Set<String> stepping = new HashSet<>();  // one step request a thread
+        boolean progressReached = false;
+        if (action instanceof Action.Step s && !stepFollowedByTracer) {
+            stepping.add(s.thread());
+        }
         for (String thread : lineSteppers) {
             if (session.thread(thread).isPresent()) {
+                stepping.add(thread);
                 temporary.add(step(thread, Action.StepKind.INTO));
             } else {
                 notStarted.add(thread);
@@ -159,6 +242,7 @@ final class Runner {
             while (true) {
                 // Checked between event sets too: a program busy loading classes may never leave the queue empty.
                 if (pauseRequested) {
+                    stoppedThread = null;
                     session.vm.suspend();
                     return new Outcome.Stopped(pauseStop());
                 }
@@ -178,10 +262,26 @@ final class Runner {
                             return ended();
                         }
                         case ClassPrepareEvent prepared -> installIn(prepared.referenceType());
-                        case ThreadStartEvent started when notStarted.remove(started.thread().name()) ->
-                                temporary.add(step(started.thread(), Action.StepKind.INTO));
+                        case ThreadStartEvent started when notStarted.remove(started.thread().name()) -> {
+                            stepping.add(started.thread().name());
+                            temporary.add(step(started.thread(), Action.StepKind.INTO));
+                        }
                         case MethodEntryEvent entered when action instanceof Action.ToEntry ->
                                 stop = stopAt(Stop.Reason.ENTRY, entered.thread(), ordinal, "");
+                        case BreakpointEvent hit when hit.request().equals(reachedRequest) -> {
+                            manager.deleteEventRequest(reachedRequest);
+                            reachedRequest = null;
+                            if (tracedFromProgress != null) {
+                                tracedThread = tracedFromProgress;
+                                tracedFromProgress = null;
+                            }
+                            // Step events come from the next line of program code on: the call's return first.
+                            if (!stepping.contains(hit.thread().name())) {
+                                temporary.add(step(hit.thread(), Action.StepKind.INTO));
+                                stepping.add(hit.thread().name());
+                            }
+                            progressReached = true;
+                        }
                         case BreakpointEvent hit -> {
                             StackFrame frame = hit.thread().frame(0);
                             if (stopsAt(own, hit.location(), frame)) {
@@ -213,6 +313,10 @@ final class Runner {
                             if (action instanceof Action.LineSteps l && thread.equals(l.thread()) && ++lineSteps == l.count()) {
                                 stop = stopAt(Stop.Reason.STEP, stepped.thread(), ordinal, "");
                             }
+                            if (action instanceof Action.LineStepsAfter l && progressReached && thread.equals(l.thread())
+                                    && ++lineSteps == l.count()) {
+                                stop = stopAt(Stop.Reason.STEP, stepped.thread(), ordinal, "");
+                            }
                         }
                         default -> {}
                     }
@@ -224,6 +328,7 @@ final class Runner {
                     }
                 }
                 if (stop != null) {
+                    stoppedThread = stopThreads.get(stop);
                     return new Outcome.Stopped(stop);
                 }
                 events.resume();
@@ -264,7 +369,9 @@ final class Runner {
     }
 
     private Stop stopAt(Stop.Reason reason, ThreadReference thread, long ordinal, String description) {
-        return new Stop(reason, position(thread), ordinal, description);
+        Stop stop = new Stop(reason, position(thread), ordinal, description);
+        stopThreads.put(stop, thread);
+        return stop;
     }
 
     private Stop pauseStop() {

@@ -29,14 +29,22 @@ final class Timeline {
 
     private final ReplaySession.Factory factory;
     private final ParkedReplays parked;
+    private final boolean progressPoints;
+    private final PrintStream log;
     private List<Action> actions = List.of();
     private List<Stop> stops = List.of();
     private Replay live;
 
-    /** {@code parkedReplays}: how many replay JVMs may be kept parked at earlier stops (0: none). */
-    Timeline(ReplayLauncher launcher, Path recording, Long pid, ProgramOutput output, int parkedReplays, PrintStream log) {
+    /**
+     * {@code parkedReplays}: how many replay JVMs may be kept parked at earlier stops (0: none);
+     * {@code progressPoints}: whether stepBack may trace from a thread's last recorded event.
+     */
+    Timeline(ReplayLauncher launcher, Path recording, Long pid, ProgramOutput output, int parkedReplays,
+            boolean progressPoints, PrintStream log) {
         this.factory = () -> ReplaySession.start(launcher, recording, pid, output);
         this.parked = new ParkedReplays(factory, parkedReplays, log);
+        this.progressPoints = progressPoints;
+        this.log = log;
     }
 
     /** Starts the replay and runs it to the program's first method. */
@@ -111,7 +119,10 @@ final class Timeline {
 
     /**
      * Back to the line {@code thread} was at before this stop, in this frame or a caller: the last
-     * line step of that thread, before this stop, whose stack was no deeper than it is here.
+     * line step of that thread, before this stop, whose stack was no deeper than it is here. The
+     * lines are traced from the thread's last recorded event before this stop when it has one since
+     * the previous stop (a few lines, however long the run), else from the previous stop, else from
+     * the program's start.
      */
     Stop stepBack(String thread) throws Refused, IOException, InterruptedException {
         refuseAfterPause();
@@ -121,7 +132,13 @@ final class Timeline {
         }
         Stop.Position now = Runner.position(live.session.thread(thread)
                 .orElseThrow(() -> new Refused("no thread \"" + thread + "\" here")));
-        // Trace from the previous stop (short), else from the program's start.
+        long progress = progressPoints && tracedFromProgressOf(actions.get(here), thread) ? live.runner.progressOf(thread) : -1;
+        if (progress > 0) {
+            Optional<Stop> landed = stepBackFromProgress(thread, now, progress);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+        }
         for (int from : here - 1 == 0 ? new int[] {0} : new int[] {here - 1, 0}) {
             long hereEventSet;
             List<Runner.Observed> lines;
@@ -130,23 +147,10 @@ final class Timeline {
                 hereEventSet = tracing.seen().get(here).eventSet();
                 lines = new ArrayList<>(tracing.runner.tracedLines());
             }
-            // The tracer may report this very stop's line in an event set of its own, just before it.
-            while (!lines.isEmpty() && lines.getLast().action() == here && lines.getLast().at().equals(now)) {
-                lines.removeLast();
-            }
-            Optional<Integer> last = Optional.empty();
-            for (int i = 0; i < lines.size(); i++) {
-                Runner.Observed line = lines.get(i);
-                if (line.eventSet() != hereEventSet && line.at().frames() <= now.frames() && line.at().frames() > 0) {
-                    last = Optional.of(i);
-                }
-            }
+            Optional<Integer> last = lastLineBefore(lines, here, hereEventSet, now);
             if (last.isPresent()) {
-                List<Action> path = new ArrayList<>(actions.subList(0, from + 1));
-                List<Stop> expected = new ArrayList<>(stops.subList(0, from + 1));
-                path.add(new Action.LineSteps(thread, last.get() + 1));
-                expected.add(null);
-                return land(path, expected, lines.get(last.get()).at());
+                return land(pathThen(from, new Action.LineSteps(thread, last.get() + 1)), expectedThen(from),
+                        lines.get(last.get()).at());
             }
             Stop start = stops.get(from);
             if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0) {
@@ -154,6 +158,81 @@ final class Timeline {
             }
         }
         throw new Refused("no earlier line of thread \"" + thread + "\" in this frame or a caller");
+    }
+
+    /**
+     * Whether lines can be traced from a progress of {@code thread} while {@code reaching} is re-run:
+     * not when the action itself steps that thread (a thread has one stepper at a time).
+     */
+    private static boolean tracedFromProgressOf(Action reaching, String thread) {
+        return switch (reaching) {
+            case Action.Step s -> !s.thread().equals(thread);
+            case Action.LineSteps l -> !l.thread().equals(thread);
+            case Action.LineStepsAfter l -> !l.thread().equals(thread);
+            default -> true;
+        };
+    }
+
+    /**
+     * The step back traced from {@code progress}, the thread's last recorded event before this
+     * stop: empty when the thread had that progress already at the previous stop, or no line of it
+     * after that event qualifies.
+     */
+    private Optional<Stop> stepBackFromProgress(String thread, Stop.Position now, long progress)
+            throws IOException, InterruptedException {
+        int here = stops.size() - 1;
+        int from = here - 1;
+        long hereEventSet;
+        List<Runner.Observed> lines;
+        try (Replay tracing = replayAt(actions, from)) {
+            tracing.runTo(actions, stops, from, Replay.Watch.NOTHING);
+            long before = tracing.runner.progressOf(thread);
+            if (before < 0 || before >= progress || !tracing.runner.traceLinesFrom(thread, progress)) {
+                return Optional.empty();
+            }
+            tracing.runTo(actions, stops, here, Replay.Watch.NOTHING);
+            hereEventSet = tracing.seen().get(here).eventSet();
+            lines = new ArrayList<>(tracing.runner.tracedLines());
+        }
+        Optional<Integer> last = lastLineBefore(lines, here, hereEventSet, now);
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        log.printf("retrace dap: stepBack traces from event %d of \"%s\"%n", progress, thread);
+        return Optional.of(land(pathThen(from, new Action.LineStepsAfter(thread, progress, last.get() + 1)),
+                expectedThen(from), lines.get(last.get()).at()));
+    }
+
+    /** The index of the last traced line before this stop whose stack is no deeper than {@code now}'s. */
+    private static Optional<Integer> lastLineBefore(List<Runner.Observed> lines, int here, long hereEventSet,
+            Stop.Position now) {
+        // The tracer may report this very stop's line in an event set of its own, just before it.
+        int end = lines.size();
+        while (end > 0 && lines.get(end - 1).action() == here && lines.get(end - 1).at().equals(now)) {
+            end--;
+        }
+        Optional<Integer> last = Optional.empty();
+        for (int i = 0; i < end; i++) {
+            Runner.Observed line = lines.get(i);
+            if (line.eventSet() != hereEventSet && line.at().frames() <= now.frames() && line.at().frames() > 0) {
+                last = Optional.of(i);
+            }
+        }
+        return last;
+    }
+
+    /** The history up to stop {@code from}, then {@code next}. */
+    private List<Action> pathThen(int from, Action next) {
+        List<Action> path = new ArrayList<>(actions.subList(0, from + 1));
+        path.add(next);
+        return path;
+    }
+
+    /** The stops of the history up to stop {@code from}, then one not reached before. */
+    private List<Stop> expectedThen(int from) {
+        List<Stop> expected = new ArrayList<>(stops.subList(0, from + 1));
+        expected.add(null);
+        return expected;
     }
 
     private void refuseAfterPause() throws Refused {

@@ -55,6 +55,7 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
     private final StringBuilder stdout = new StringBuilder();
     private final CompletableFuture<Void> initialized = new CompletableFuture<>();
     private final int[] parkedAnnouncements = {0};
+    private int tracedFromEvents;  // guarded by parkedAnnouncements
 
     DapClient(Path dist) throws IOException {
         adapter = new ProcessBuilder(dist.resolve("bin/retrace").toString(), "dap").start();
@@ -70,6 +71,11 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(adapter.getErrorStream()))) {
             for (String line; (line = in.readLine()) != null; ) {
                 System.err.println(line);
+                if (line.contains("stepBack traces from event")) {
+                    synchronized (parkedAnnouncements) {
+                        tracedFromEvents++;
+                    }
+                }
                 if (line.contains("parked replays at stops")) {
                     synchronized (parkedAnnouncements) {
                         parkedAnnouncements[0]++;
@@ -79,6 +85,13 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
             }
         } catch (IOException e) {
             // the adapter ended
+        }
+    }
+
+    /** How many step backs the adapter traced from a thread's last recorded event (progress points). */
+    int tracedFromEvents() {
+        synchronized (parkedAnnouncements) {
+            return tracedFromEvents;
         }
     }
 

@@ -305,9 +305,16 @@ class RetraceDapTest {
         List<Seen> parked;
         try (DapClient client = launched(race.file(), Map.of("parkedReplays", 5))) {
             parked = exchange(client, true);
+            assertTrue(client.tracedFromEvents() > 0, "some step back traced from a thread's last recorded event");
         }
         assertEquals(fromTheStart, parked);
         assertEquals(14, parked.size());
+        List<Seen> tracedFromTheStop;
+        try (DapClient client = launched(race.file(), Map.of("parkedReplays", 5, "progressPoints", false))) {
+            tracedFromTheStop = exchange(client, true);
+            assertEquals(0, client.tracedFromEvents());
+        }
+        assertEquals(parked, tracedFromTheStop, "stepBack traced from the last event and from the previous stop");
     }
 
     @Test
