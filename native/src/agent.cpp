@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdarg>
 #include <cstdio>
@@ -152,7 +153,9 @@ jint Agent::load(JavaVM* vm, const char* optionText) {
     log("redaction: %d environment variables changed (patterns %s)", variables, redaction_.joined().c_str());
   }
   JavaAccess::init(jvmti_);
-  if (options_.mode == Mode::kReplay && options_.debug) progressPoints_.enable();
+  if (options_.mode == Mode::kReplay && options_.debug && !progressPoints_.enable()) {
+    log("progress points: the pause signal's handler cannot be installed: %s", std::strerror(errno));
+  }
   if (options_.mode == Mode::kReplay && !options_.codeMap.empty()) {
     if (!localCode_.load(options_.codeMap, error)) {
       fprintf(stderr, "retrace: cannot replay: %s\n", error.c_str());

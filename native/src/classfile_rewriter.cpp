@@ -1498,8 +1498,10 @@ bool addProgressHooks(const uint8_t* classBytes, size_t length, std::vector<uint
   };
   const Added added[] = {{kAccPrivate | kAccStatic | kAccNative | kAccSynthetic, pool.utf8(kProgressNative),
                           pool.utf8("(Ljava/lang/Thread;)J")},
+                         {kAccPrivate | kAccStatic | kAccNative | kAccSynthetic, pool.utf8(kPreviousProgressNative),
+                          pool.utf8("(Ljava/lang/Thread;)J")},
                          {kAccPrivate | kAccStatic | kAccNative | kAccSynthetic, pool.utf8(kSeekNative),
-                          pool.utf8("(Ljava/lang/Thread;J)V")},
+                          pool.utf8("(Ljava/lang/Thread;J)Z")},
                          {kAccPrivate | kAccStatic | kAccSynthetic, pool.utf8(kReachedMethod), pool.utf8("()V")}};
   const uint16_t codeName = pool.utf8("Code");
   if (pool.overflowed()) {

@@ -142,13 +142,15 @@ bool addPreemptionHooks(const uint8_t* classBytes, size_t length, std::vector<ui
 
 /** What addProgressHooks adds to java/lang/System (progress_points.h). */
 constexpr const char* kProgressNative = "retrace$progress";
+constexpr const char* kPreviousProgressNative = "retrace$previousProgress";
 constexpr const char* kSeekNative = "retrace$seek";
 constexpr const char* kReachedMethod = "retrace$reached";
 
 /**
  * Adds to java/lang/System, for a debugger driving a replay (progress_points.h):
- * `private static native long retrace$progress(Thread)`, `private static native void
- * retrace$seek(Thread, long)` and `private static void retrace$reached() {}`, where the debugger
+ * `private static native long retrace$progress(Thread)`, `private static native long
+ * retrace$previousProgress(Thread)`, `private static native boolean retrace$seek(Thread, long)`
+ * and `private static void retrace$reached() {}`, where the debugger
  * puts its breakpoint. Constant pool entries are only appended. False with `error` set when the
  * class cannot be parsed or already has them.
  */

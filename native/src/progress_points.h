@@ -11,6 +11,7 @@
 
 #include <jni.h>
 
+#include <atomic>
 #include <cstdint>
 
 namespace retrace::agent {
@@ -20,7 +21,15 @@ class ThreadRegistry;
 
 class ProgressPoints {
  public:
-  void enable() { enabled_ = true; }
+  /**
+   * A debugger's pause (retrace dap): this signal asks the next recorded thread that comes to a
+   * progress point to call System.retrace$reached(), so that a pause stops at a place every replay
+   * reaches again, not wherever the threads were when the debugger suspended them.
+   */
+  static int pauseSignal();
+
+  /** Turns the progress points on, with the pause signal's handler; false when it cannot be installed. */
+  bool enable();
   bool enabled() const { return enabled_; }
 
   /**
@@ -30,12 +39,23 @@ class ProgressPoints {
    */
   void afterCall(JNIEnv* env, ThreadState& thread, uint64_t indexBefore);
 
-  /** System.retrace$progress(Thread): the thread's progress; -1 for a thread the recording does not have. */
-  static jlong progressOf(ThreadRegistry& threads, JNIEnv* env, jobject thread);
-  /** System.retrace$seek(Thread, long): stop the thread when its progress is `progress` (0: do not). */
-  static void seek(ThreadRegistry& threads, JNIEnv* env, jobject thread, jlong progress);
+  /**
+   * System.retrace$progress(Thread) and, with `previous`, retrace$previousProgress(Thread): the
+   * thread's progress, or the one it had at the progress point before; -1 for a thread the
+   * recording does not have.
+   */
+  static jlong progressOf(ThreadRegistry& threads, JNIEnv* env, jobject thread, bool previous);
+  /**
+   * System.retrace$seek(Thread, long): the thread calls retrace$reached() when its progress is
+   * `progress`, besides the progresses asked for before (up to four at a time). False when it
+   * cannot be asked.
+   */
+  static jboolean seek(ThreadRegistry& threads, JNIEnv* env, jobject thread, jlong progress);
 
  private:
+  static void onPauseSignal(int);
+
+  static std::atomic<bool> pauseRequested_;
   bool enabled_ = false;
   jclass system_ = nullptr;  // global reference, found at the first sought progress
   jmethodID reached_ = nullptr;

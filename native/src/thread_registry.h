@@ -73,7 +73,8 @@ struct ThreadState {
   bool cursorAhead = false;  // the cursor is on an event not taken yet (looked at for a mirror hash)
   // progress_points.h: read and set by a debugger's call on another thread while this one is suspended
   std::atomic<uint64_t> progress{0};
-  std::atomic<uint64_t> seekTarget{0};
+  std::atomic<uint64_t> previousProgress{0};
+  std::atomic<uint64_t> seekTargets[4] = {};  // 0: a free slot
 };
 
 class ThreadRegistry {

@@ -61,14 +61,20 @@ extern "C" JNIEXPORT void JNICALL Java_java_lang_ref_Reference_retrace_00024clea
   retrace::agent::Agent::get().clearedReferences().note(env, reference);
 }
 
-// java.lang.System.retrace$progress and retrace$seek, added by addProgressHooks (progress_points.h).
+// java.lang.System.retrace$progress, retrace$previousProgress and retrace$seek, added by
+// addProgressHooks (progress_points.h).
 extern "C" JNIEXPORT jlong JNICALL Java_java_lang_System_retrace_00024progress(JNIEnv* env, jclass, jobject thread) {
-  return retrace::agent::ProgressPoints::progressOf(retrace::agent::Agent::get().threads(), env, thread);
+  return retrace::agent::ProgressPoints::progressOf(retrace::agent::Agent::get().threads(), env, thread, false);
 }
 
-extern "C" JNIEXPORT void JNICALL Java_java_lang_System_retrace_00024seek(JNIEnv* env, jclass, jobject thread,
-                                                                          jlong progress) {
-  retrace::agent::ProgressPoints::seek(retrace::agent::Agent::get().threads(), env, thread, progress);
+extern "C" JNIEXPORT jlong JNICALL Java_java_lang_System_retrace_00024previousProgress(JNIEnv* env, jclass,
+                                                                                       jobject thread) {
+  return retrace::agent::ProgressPoints::progressOf(retrace::agent::Agent::get().threads(), env, thread, true);
+}
+
+extern "C" JNIEXPORT jboolean JNICALL Java_java_lang_System_retrace_00024seek(JNIEnv* env, jclass, jobject thread,
+                                                                              jlong progress) {
+  return retrace::agent::ProgressPoints::seek(retrace::agent::Agent::get().threads(), env, thread, progress);
 }
 
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void* reserved) {

@@ -1552,9 +1552,10 @@ import java.lang.reflect.*;
 public class ProgressDriver {
   public static void main(String[] args) throws Exception {
     Method progress = System.class.getDeclaredMethod("retrace$progress", Thread.class);
+    Method previous = System.class.getDeclaredMethod("retrace$previousProgress", Thread.class);
     Method seek = System.class.getDeclaredMethod("retrace$seek", Thread.class, long.class);
     Method reached = System.class.getDeclaredMethod("retrace$reached");
-    for (Method m : new Method[] {progress, seek, reached}) {
+    for (Method m : new Method[] {progress, previous, seek, reached}) {
       System.out.println(m.getName() + " " + Modifier.toString(m.getModifiers()) + " " + m.getReturnType());
     }
     reached.setAccessible(true);
@@ -1594,7 +1595,8 @@ TEST_P(SystemClassTest, ProgressHooksAreDeclaredBesideThePreemptionHooks) {
                                  quote(dir / "cls") + " ProgressDriver");
   ASSERT_EQ(java.status, 0) << java.output;
   EXPECT_TRUE(hasLine(java.output, "retrace$progress private static native long")) << java.output;
-  EXPECT_TRUE(hasLine(java.output, "retrace$seek private static native void")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "retrace$previousProgress private static native long")) << java.output;
+  EXPECT_TRUE(hasLine(java.output, "retrace$seek private static native boolean")) << java.output;
   EXPECT_TRUE(hasLine(java.output, "retrace$reached private static void")) << java.output;
   EXPECT_TRUE(hasLine(java.output, "reached returns")) << java.output;
   // Without the agent nothing binds the natives.

@@ -1,6 +1,7 @@
 # With --preempt, recorded runs of racy programs show races as plain runs do: the baton holder is
 # preempted at a method entry (a tick) after a time slice of about 2 ms while another thread waits, so code
-# between boundary calls does not run alone. For each program, 10 plain runs and 10 recordings: the recordings print at least as
+# between boundary calls does not run alone. For each program, 5 plain runs and 5 recordings (docker-tests/run --loops N:
+# N of each, at least 10): the recordings print at least as
 # many distinct results as the plain runs, and every recording replays byte-identical twice (the
 # second time offline). A recording made without --preempt shows what preemption changes: the
 # computing threads run one after another, and nothing is lost.
@@ -15,7 +16,8 @@ programs=(
   "claims|check-then-act on a shared map (4 threads)|CheckThenAct|--preempt"
   "handoff|2 producers and 2 consumers through a queue, with --chaos|Handoff|--chaos"
 )
-RUNS=10
+RUNS=5
+[ -n "${LOOPS:-}" ] && RUNS=$((LOOPS > 10 ? LOOPS : 10))
 
 distinct() { # distinct FILE...: how many different contents
   md5sum "$@" | cut -c1-32 | sort -u | wc -l

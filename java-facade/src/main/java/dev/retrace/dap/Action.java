@@ -20,10 +20,10 @@ sealed interface Action {
 
     /**
      * Runs until {@code thread}'s progress through the recording is {@code progress} (the agent's
-     * count of its recorded events, native/src/progress_points.h), then {@code count} line steps
-     * of it into program code: where stepBack lands without stepping through all that came before.
+     * count of its recorded events, native/src/progress_points.h) and stops it there, inside
+     * System.retrace$reached: a waypoint of going back, followed by line steps, never shown.
      */
-    record LineStepsAfter(String thread, long progress, int count) implements Action {}
+    record Seek(String thread, long progress) implements Action {}
 
     /** A pause: where it stops depends on timing, so nothing after it can be reached again. */
     record Pause(Requests requests) implements Action {}

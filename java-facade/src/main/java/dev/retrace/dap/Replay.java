@@ -93,7 +93,17 @@ final class Replay implements AutoCloseable {
         runner.atAction(ran.size());
         Runner.Outcome outcome = runner.run(action, null);
         if (outcome instanceof Runner.Outcome.Stopped(Stop stop)) {
-            ran.add(stop.reason() == Stop.Reason.PAUSE ? new Action.Pause(Requests.NONE) : action);
+            if (stop.reason() != Stop.Reason.PAUSE) {
+                ran.add(action);
+            } else if (runner.pauseAt().isPresent()) {
+                // Reached again by seeking the thread's progress, then one line of it.
+                Runner.PauseAt at = runner.pauseAt().get();
+                ran.add(at.seek());
+                seen.add(at.waypoint());
+                ran.add(new Action.LineSteps(at.seek().thread(), 1));
+            } else {
+                ran.add(new Action.Pause(Requests.NONE));
+            }
             seen.add(stop);
         }
         return outcome;

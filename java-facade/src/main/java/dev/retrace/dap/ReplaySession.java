@@ -79,6 +79,11 @@ final class ReplaySession implements AutoCloseable {
         return new ReplaySession(vm, main, process, output, replayErrors);
     }
 
+    /** The replay JVM's process id (the launcher becomes the JVM). */
+    long pid() {
+        return process.pid();
+    }
+
     /** The replay's exit status, once its JVM has ended. */
     int exitStatus() throws InterruptedException {
         return process.waitFor();

@@ -77,6 +77,8 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
     /** Replay JVMs kept at earlier stops: two at the previous stop, one here, then log-spaced back. */
     static final int DEFAULT_PARKED_REPLAYS = 5;
 
+    /** The replay agent's own threads (native/src/scheduler.cpp): not the program's, so not shown. */
+    private static final java.util.Set<String> AGENT_THREADS = java.util.Set.of("retrace watchdog");
     private final ReplayLauncher launcher;
     private final PrintStream log;
     private final ExecutorService driver = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform()
@@ -462,6 +464,9 @@ public final class RetraceDebugServer implements IDebugProtocolServer {
         List<org.eclipse.lsp4j.debug.Thread> threads = new ArrayList<>();
         if (timeline != null && !ended) {
             for (ThreadReference thread : timeline.session().vm.allThreads()) {
+                if (AGENT_THREADS.contains(thread.name())) {
+                    continue;
+                }
                 org.eclipse.lsp4j.debug.Thread t = new org.eclipse.lsp4j.debug.Thread();
                 t.setId(threadId(thread.name()));
                 t.setName(thread.name());

@@ -1,5 +1,6 @@
 package dev.retrace.dap;
 
+import com.sun.jdi.BooleanValue;
 import com.sun.jdi.ClassType;
 import com.sun.jdi.IncompatibleThreadStateException;
 import com.sun.jdi.LongValue;
@@ -28,6 +29,7 @@ import com.sun.jdi.request.ExceptionRequest;
 import com.sun.jdi.request.MethodEntryRequest;
 import com.sun.jdi.request.StepRequest;
 import com.sun.jdi.request.ThreadStartRequest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -75,10 +77,17 @@ final class Runner {
     private final List<Observed> traced = new ArrayList<>();
     private int actionIndex;
     private volatile boolean pauseRequested;
+    /** progress_points.h: SIGRTMIN + 4, the signal that asks the agent to pause at a progress point. */
+    private static final String PAUSE_SIGNAL = "RTMIN+4";
+    /** How long a pause waits for a thread to come to a recorded event before it suspends them all where they are. */
+    private static final long PAUSE_AT_PROGRESS_NS = 1_000_000_000L;
+    private long pauseDeadline;
+    private String pausedThread;             // the thread the pause stopped at a progress point
+    private PauseAt pauseAt;                 // how the pause stop is reached again
     private ThreadReference stoppedThread;       // the thread whose event made the current stop
     private final Map<Stop, ThreadReference> stopThreads = new IdentityHashMap<>();  // this run's candidates
-    private BreakpointRequest reachedRequest;    // in System.retrace$reached, while a progress is sought
-    private String tracedFromProgress;           // the thread whose lines are traced once it reaches it
+    private BreakpointRequest reachedRequest;    // in System.retrace$reached, once a progress is sought
+    private final Map<String, Long> traceFrom = new java.util.HashMap<>();  // thread: the progress its tracing begins at
 
     Runner(ReplaySession session) {
         this.session = session;
@@ -109,12 +118,18 @@ final class Runner {
      * have, a replay without the agent's progress points.
      */
     long progressOf(String thread) {
+        return progressOf(thread, false);
+    }
+
+    /** With {@code previous}: the progress {@code thread} had at the progress point before its last one. */
+    long progressOf(String thread, boolean previous) {
         Optional<ThreadReference> of = session.thread(thread);
         if (of.isEmpty() || stoppedThread == null) {
             return -1;
         }
         try {
-            return invokeSystem("retrace$progress", List.of(of.get())) instanceof LongValue progress ? progress.value() : -1;
+            Value progress = invokeSystem(previous ? "retrace$previousProgress" : "retrace$progress", List.of(of.get()));
+            return progress instanceof LongValue value ? value.value() : -1;
         } catch (Exception e) {
             return -1;
         }
@@ -130,20 +145,32 @@ final class Runner {
         } catch (Exception e) {
             return false;
         }
-        tracedFromProgress = thread;
+        traceFrom.put(thread, progress);
         return true;
     }
 
-    /** Asks the agent to call System.retrace$reached() when {@code thread}'s progress is {@code progress}, and stops there. */
+    /** Asks the agent to call System.retrace$reached() when {@code thread}'s progress is {@code progress}. */
     private void seek(String thread, long progress) throws Exception {
         ThreadReference of = session.thread(thread)
                 .orElseThrow(() -> new IllegalStateException("no thread \"" + thread + "\" in the replay"));
-        invokeSystem("retrace$seek", List.of(of, session.vm.mirrorOf(progress)));
-        Method reached = system().methodsByName("retrace$reached").getFirst();
-        reachedRequest = manager.createBreakpointRequest(reached.location());
-        reachedRequest.addThreadFilter(of);
-        reachedRequest.setSuspendPolicy(EventRequest.SUSPEND_ALL);
-        reachedRequest.enable();
+        watchReached();
+        if (!(invokeSystem("retrace$seek", List.of(of, session.vm.mirrorOf(progress))) instanceof BooleanValue asked)
+                || !asked.value()) {
+            throw new IllegalStateException("the agent takes no more progresses to seek for \"" + thread + "\"");
+        }
+    }
+
+    /** The one breakpoint in System.retrace$reached, for every thread and every reason the agent calls it. */
+    private void watchReached() {
+        if (reachedRequest == null) {
+            List<Method> reached = system().methodsByName("retrace$reached");
+            if (reached.isEmpty()) {
+                throw new IllegalStateException("this replay has no progress points");
+            }
+            reachedRequest = manager.createBreakpointRequest(reached.getFirst().location());
+            reachedRequest.setSuspendPolicy(EventRequest.SUSPEND_ALL);
+            reachedRequest.enable();
+        }
     }
 
     private ClassType system() {
@@ -176,6 +203,9 @@ final class Runner {
      */
     Outcome run(Action action, Stop.Position expected) throws InterruptedException {
         pauseRequested = false;
+        pauseDeadline = 0;
+        pausedThread = null;
+        pauseAt = null;
         stopThreads.clear();
         Requests own = switch (action) {
             case Action.Continue c -> c.requests();
@@ -195,11 +225,11 @@ final class Runner {
                 entry.enable();
                 temporary.add(entry);
             }
-            case Action.LineStepsAfter l -> {
+            case Action.Seek k -> {
                 try {
-                    seek(l.thread(), l.progress());
+                    seek(k.thread(), k.progress());
                 } catch (Exception e) {
-                    throw new IllegalStateException("cannot seek the progress " + l.progress() + " of \"" + l.thread()
+                    throw new IllegalStateException("cannot seek the progress " + k.progress() + " of \"" + k.thread()
                             + "\" in this replay: " + e.getMessage(), e);
                 }
             }
@@ -217,7 +247,6 @@ final class Runner {
         }
         Set<String> notStarted = new HashSet<>();
         Set<String> stepping = new HashSet<>();  // one step request a thread
-        boolean progressReached = false;
         if (action instanceof Action.Step s && !stepFollowedByTracer) {
             stepping.add(s.thread());
         }
@@ -242,9 +271,16 @@ final class Runner {
             while (true) {
                 // Checked between event sets too: a program busy loading classes may never leave the queue empty.
                 if (pauseRequested) {
-                    stoppedThread = null;
-                    session.vm.suspend();
-                    return new Outcome.Stopped(pauseStop());
+                    pauseRequested = false;
+                    if (action instanceof Action.Continue && pauseAtProgressPoint()) {
+                        pauseDeadline = System.nanoTime() + PAUSE_AT_PROGRESS_NS;
+                    } else {
+                        return new Outcome.Stopped(suspendedPause());
+                    }
+                }
+                if (pauseDeadline != 0 && System.nanoTime() > pauseDeadline) {
+                    // No thread came to a recorded event: one is busy without boundary calls.
+                    return new Outcome.Stopped(suspendedPause());
                 }
                 EventSet events = session.vm.eventQueue().remove(100);
                 if (events == null) {
@@ -269,18 +305,36 @@ final class Runner {
                         case MethodEntryEvent entered when action instanceof Action.ToEntry ->
                                 stop = stopAt(Stop.Reason.ENTRY, entered.thread(), ordinal, "");
                         case BreakpointEvent hit when hit.request().equals(reachedRequest) -> {
-                            manager.deleteEventRequest(reachedRequest);
-                            reachedRequest = null;
-                            if (tracedFromProgress != null) {
-                                tracedThread = tracedFromProgress;
-                                tracedFromProgress = null;
+                            ThreadReference thread = hit.thread();
+                            String name = thread.name();
+                            ThreadReference stopped = stoppedThread;
+                            stoppedThread = thread;  // what the agent is asked goes through the thread that stopped
+                            long progress = progressOf(name);
+                            stoppedThread = stopped;
+                            if (action instanceof Action.Seek k && k.thread().equals(name) && k.progress() == progress) {
+                                stop = stopAt(Stop.Reason.WAYPOINT, thread, ordinal, "");
                             }
-                            // Step events come from the next line of program code on: the call's return first.
-                            if (!stepping.contains(hit.thread().name())) {
-                                temporary.add(step(hit.thread(), Action.StepKind.INTO));
-                                stepping.add(hit.thread().name());
+                            if (Long.valueOf(progress).equals(traceFrom.get(name))) {
+                                traceFrom.remove(name);
+                                tracedThread = name;
+                                // Step events come from the next line of program code on: the call's return first.
+                                if (stepping.add(name)) {
+                                    temporary.add(step(thread, Action.StepKind.INTO));
+                                }
                             }
-                            progressReached = true;
+                            if (pauseDeadline != 0 && stop == null) {
+                                pauseDeadline = 0;
+                                if (progress <= 0) {
+                                    stop = stopAt(Stop.Reason.PAUSE, thread, ordinal, "");
+                                } else {
+                                    pausedThread = name;
+                                    pauseAt = new PauseAt(new Action.Seek(name, progress),
+                                            new Stop(Stop.Reason.WAYPOINT, position(thread), ordinal, ""));
+                                    if (stepping.add(name)) {
+                                        temporary.add(step(thread, Action.StepKind.INTO));
+                                    }
+                                }
+                            }
                         }
                         case BreakpointEvent hit -> {
                             StackFrame frame = hit.thread().frame(0);
@@ -301,6 +355,12 @@ final class Runner {
                                 probeHits.add(new Observed(actionIndex, ordinal, position(thrown.thread())));
                             }
                         }
+                        case StepEvent stepped when pauseAt != null && stepped.thread().name().equals(pausedThread) -> {
+                            stop = stopAt(Stop.Reason.PAUSE, stepped.thread(), ordinal, "");
+                            if (stepped.thread().name().equals(tracedThread)) {
+                                traced.add(new Observed(actionIndex, ordinal, position(stepped.thread())));
+                            }
+                        }
                         case StepEvent stepped -> {
                             String thread = stepped.thread().name();
                             if (thread.equals(tracedThread)) {
@@ -311,10 +371,6 @@ final class Runner {
                                 stop = stopAt(Stop.Reason.STEP, stepped.thread(), ordinal, "");
                             }
                             if (action instanceof Action.LineSteps l && thread.equals(l.thread()) && ++lineSteps == l.count()) {
-                                stop = stopAt(Stop.Reason.STEP, stepped.thread(), ordinal, "");
-                            }
-                            if (action instanceof Action.LineStepsAfter l && progressReached && thread.equals(l.thread())
-                                    && ++lineSteps == l.count()) {
                                 stop = stopAt(Stop.Reason.STEP, stepped.thread(), ordinal, "");
                             }
                         }
@@ -328,6 +384,9 @@ final class Runner {
                     }
                 }
                 if (stop != null) {
+                    if (stop.reason() != Stop.Reason.PAUSE) {
+                        pauseAt = null;  // a breakpoint came first: the action ended as without the pause
+                    }
                     stoppedThread = stopThreads.get(stop);
                     return new Outcome.Stopped(stop);
                 }
@@ -372,6 +431,45 @@ final class Runner {
         Stop stop = new Stop(reason, position(thread), ordinal, description);
         stopThreads.put(stop, thread);
         return stop;
+    }
+
+    /** A pause that stopped a thread at a progress point: the seek and its waypoint, then one line step of the thread. */
+    record PauseAt(Action.Seek seek, Stop waypoint) {}
+
+    /**
+     * How the last stop, a pause, is reached again, when it stopped at a progress point; empty
+     * after a pause that suspended the threads wherever they were, and after any other stop.
+     */
+    Optional<PauseAt> pauseAt() {
+        return Optional.ofNullable(pauseAt);
+    }
+
+    /**
+     * Asks the agent to stop the next recorded thread that comes to a progress point
+     * (progress_points.h: the pause signal); false when this replay has none.
+     */
+    private boolean pauseAtProgressPoint() {
+        try {
+            watchReached();
+            Process kill = new ProcessBuilder("kill", "-s", PAUSE_SIGNAL, String.valueOf(session.pid()))
+                    .redirectErrorStream(true).start();
+            kill.getInputStream().readAllBytes();
+            if (kill.waitFor() == 0) {
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // no pause signal: the threads are suspended where they are
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    private Stop suspendedPause() {
+        stoppedThread = null;
+        pauseAt = null;
+        session.vm.suspend();
+        return pauseStop();
     }
 
     private Stop pauseStop() {

@@ -14,7 +14,9 @@ record Stop(Reason reason, Position at, long eventSet, String description) {
     }
 
     enum Reason {
-        ENTRY("entry"), BREAKPOINT("breakpoint"), STEP("step"), EXCEPTION("exception"), PAUSE("pause");
+        ENTRY("entry"), BREAKPOINT("breakpoint"), STEP("step"), EXCEPTION("exception"), PAUSE("pause"),
+        /** Where an {@link Action.Seek} stops: only ever followed by line steps, not shown. */
+        WAYPOINT("step");
 
         final String dap;
 

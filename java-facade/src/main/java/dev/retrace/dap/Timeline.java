@@ -132,11 +132,14 @@ final class Timeline {
         }
         Stop.Position now = Runner.position(live.session.thread(thread)
                 .orElseThrow(() -> new Refused("no thread \"" + thread + "\" here")));
-        long progress = progressPoints && tracedFromProgressOf(actions.get(here), thread) ? live.runner.progressOf(thread) : -1;
-        if (progress > 0) {
-            Optional<Stop> landed = stepBackFromProgress(thread, now, progress);
-            if (landed.isPresent()) {
-                return landed.get();
+        // From the thread's last progress point before this stop, else from the one before that.
+        for (boolean previous : progressPoints ? new boolean[] {false, true} : new boolean[0]) {
+            long progress = live.runner.progressOf(thread, previous);
+            if (progress > 0) {
+                Optional<Stop> landed = stepBackFromProgress(thread, now, progress);
+                if (landed.isPresent()) {
+                    return landed.get();
+                }
             }
         }
         for (int from : here - 1 == 0 ? new int[] {0} : new int[] {here - 1, 0}) {
@@ -153,7 +156,8 @@ final class Timeline {
                         lines.get(last.get()).at());
             }
             Stop start = stops.get(from);
-            if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0) {
+            if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0
+                    && start.reason() != Stop.Reason.WAYPOINT) {
                 return land(actions.subList(0, from + 1), stops.subList(0, from + 1), start.at());
             }
         }
@@ -161,27 +165,23 @@ final class Timeline {
     }
 
     /**
-     * Whether lines can be traced from a progress of {@code thread} while {@code reaching} is re-run:
-     * not when the action itself steps that thread (a thread has one stepper at a time).
-     */
-    private static boolean tracedFromProgressOf(Action reaching, String thread) {
-        return switch (reaching) {
-            case Action.Step s -> !s.thread().equals(thread);
-            case Action.LineSteps l -> !l.thread().equals(thread);
-            case Action.LineStepsAfter l -> !l.thread().equals(thread);
-            default -> true;
-        };
-    }
-
-    /**
-     * The step back traced from {@code progress}, the thread's last recorded event before this
-     * stop: empty when the thread had that progress already at the previous stop, or no line of it
-     * after that event qualifies.
+     * The step back traced from {@code progress}, a progress point of the thread before this stop:
+     * from the last stop before it, re-running the history from there. Empty when no line of the
+     * thread after that point qualifies, or when the history steps the thread on the way (a thread
+     * has one stepper at a time).
      */
     private Optional<Stop> stepBackFromProgress(String thread, Stop.Position now, long progress)
             throws IOException, InterruptedException {
         int here = stops.size() - 1;
         int from = here - 1;
+        while (from > 0 && reachedAlready(from, thread, progress)) {
+            from--;
+        }
+        for (Action action : actions.subList(from + 1, here + 1)) {
+            if (action instanceof Action.Step s && s.thread().equals(thread)) {
+                return Optional.empty();
+            }
+        }
         long hereEventSet;
         List<Runner.Observed> lines;
         try (Replay tracing = replayAt(actions, from)) {
@@ -199,8 +199,24 @@ final class Timeline {
             return Optional.empty();
         }
         log.printf("retrace dap: stepBack traces from event %d of \"%s\"%n", progress, thread);
-        return Optional.of(land(pathThen(from, new Action.LineStepsAfter(thread, progress, last.get() + 1)),
-                expectedThen(from), lines.get(last.get()).at()));
+        // Through a waypoint at that event: a later step back traces from there, and replays park there.
+        List<Action> path = pathThen(from, new Action.Seek(thread, progress));
+        path.add(new Action.LineSteps(thread, last.get() + 1));
+        List<Stop> expected = expectedThen(from);
+        expected.add(null);
+        return Optional.of(land(path, expected, lines.get(last.get()).at()));
+    }
+
+    /** Whether the history says that {@code thread}'s progress at stop {@code k} is {@code progress} or more. */
+    private boolean reachedAlready(int k, String thread, long progress) {
+        Action at = actions.get(k);
+        if (at instanceof Action.Seek seek) {
+            return seek.thread().equals(thread) && seek.progress() >= progress;
+        }
+        // Line steps after a waypoint of the thread: the lines before its next recorded event.
+        return at instanceof Action.LineSteps steps && steps.thread().equals(thread) && k > 0
+                && actions.get(k - 1) instanceof Action.Seek seek && seek.thread().equals(thread)
+                && seek.progress() >= progress;
     }
 
     /** The index of the last traced line before this stop whose stack is no deeper than {@code now}'s. */
@@ -237,8 +253,9 @@ final class Timeline {
 
     private void refuseAfterPause() throws Refused {
         if (actions.stream().anyMatch(a -> a instanceof Action.Pause)) {
-            throw new Refused("this stop was reached through a pause, which no replay can reach again "
-                    + "(where a pause stops depends on timing); stop at a breakpoint to go back from there");
+            throw new Refused("this stop was reached through a pause that found no thread at a recorded event "
+                    + "(a thread busy without boundary calls), and where such a pause stops depends on timing: "
+                    + "no replay can reach it again; stop at a breakpoint to go back from there");
         }
     }
 

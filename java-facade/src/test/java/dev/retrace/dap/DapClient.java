@@ -216,6 +216,12 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         await(server.stepOut(args));
     }
 
+    void pause(int thread) throws Exception {
+        org.eclipse.lsp4j.debug.PauseArguments args = new org.eclipse.lsp4j.debug.PauseArguments();
+        args.setThreadId(thread);
+        await(server.pause(args));
+    }
+
     void stepBack(int thread) throws Exception {
         StepBackArguments args = new StepBackArguments();
         args.setThreadId(thread);
@@ -241,6 +247,10 @@ final class DapClient implements IDebugProtocolClient, AutoCloseable {
         StoppedEventArguments stopped = nextEvent(StoppedEventArguments.class);
         assertEquals(reason, stopped.getReason(), () -> "stop reason of " + stopped);
         return stopped;
+    }
+
+    List<String> threadNames() throws Exception {
+        return Arrays.stream(await(server.threads()).getThreads()).map(org.eclipse.lsp4j.debug.Thread::getName).toList();
     }
 
     String threadName(int thread) throws Exception {

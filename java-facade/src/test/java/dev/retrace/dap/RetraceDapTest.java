@@ -108,11 +108,26 @@ class RetraceDapTest {
             }
             """;
 
+    private static final String SPIN = """
+            package demo;
+
+            public class Spin {
+                public static void main(String[] args) {
+                    long sum = 0;
+                    for (long call = 1; call <= 4_000_000; call++) {
+                        sum += System.nanoTime() % 7;
+                    }
+                    System.out.println("sum=" + sum);
+                }
+            }
+            """;
+
     /** A recording, with what the recorded run printed and its exit status. */
     record Recorded(Path file, Path source, String output, int status) {}
 
     static Recorded failing;
     static Recorded race;
+    static Recorded spin;
 
     @BeforeAll
     static void record() throws Exception {
@@ -130,6 +145,7 @@ class RetraceDapTest {
         assertNotEquals(recordedValues, values(plainOutput), "a plain run reads other clock values");
         failing = record("Boom", FAILING);
         race = record("Race", THREADS);
+        spin = record("Spin", SPIN);
     }
 
     /** Compiles demo.NAME with -g for JDK 17 and records it with the dist's retrace. */
@@ -387,6 +403,50 @@ class RetraceDapTest {
             client.nextEvent(StoppedEventArguments.class);  // the exception again
             client.continue_(thread);
             assertEquals(failing.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
+        }
+    }
+
+    @Test
+    void aPauseStopsWhereAReplayCanGoAgainAndStepBackWorksFromIt() throws Exception {
+        int loopLine = lineOf(spin.source(), "for (long call = 1;");
+        int bodyLine = lineOf(spin.source(), "sum += System.nanoTime()");
+        try (DapClient client = launched(spin.file(), Map.of("stopOnEntry", true))) {
+            client.configurationDone();
+            int thread = client.stopped("entry").getThreadId();
+            client.continue_(thread);
+            Thread.sleep(400);
+            client.pause(thread);
+            thread = client.stopped("pause").getThreadId();
+            // At a progress point: back in the program right after one of the recorded nanoTime calls.
+            assertEquals("demo.Spin.main", client.topFrame(thread).getName());
+            assertEquals(bodyLine, client.topFrame(thread).getLine());
+            Map<String, String> paused = client.locals(thread);
+            System.err.println("threads at the pause: " + client.threadNames());
+            assertTrue(client.threadNames().contains("main"));
+            assertFalse(client.threadNames().contains("retrace watchdog"), "the agent's thread is not the program's");
+            long call = Long.parseLong(paused.get("call"));
+            assertTrue(call > 1 && call < 4_000_000, "paused inside the loop: " + paused);
+            // The pause is inside the line, just after the call: one step back is the line's start, before the call.
+            client.stepBack(thread);
+            client.stopped("step");
+            assertEquals(bodyLine, client.topFrame(thread).getLine());
+            assertEquals(String.valueOf(call), client.locals(thread).get("call"), "the same iteration");
+            client.stepBack(thread);
+            client.stopped("step");
+            assertEquals(loopLine, client.topFrame(thread).getLine());
+            assertEquals(String.valueOf(call - 1), client.locals(thread).get("call"), "before the loop's call++");
+            client.next(thread);
+            client.stopped("step");
+            assertEquals(bodyLine, client.topFrame(thread).getLine());
+            assertEquals(paused, client.locals(thread), "forwards again to the pause's line, with its values");
+            client.reverseContinue(thread);
+            client.stopped("entry");
+            assertEquals("demo.Spin.main", client.topFrame(thread).getName());
+            client.continue_(thread);
+            assertEquals(spin.status(), client.nextEvent(ExitedEventArguments.class).getExitCode());
+            client.nextEvent(TerminatedEventArguments.class);
+            Thread.sleep(300);
+            assertTrue(client.stdout().endsWith(spin.output()), "the program's output as recorded: " + client.stdout());
         }
     }
 
