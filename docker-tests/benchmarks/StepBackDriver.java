@@ -31,11 +31,11 @@ import org.eclipse.lsp4j.jsonrpc.Launcher;
  * The driver of docker-tests/benchmarks/step-back-latency: drives {@code retrace dap} over stdio
  * against a recording of StepBackLatency, to the breakpoint in {@code marker} at the call MARK,
  * and times one reverseContinue there (it lands at the program's first method), then, after a
- * continue to the same stop, one stepBack (only up to the mark STEPBACK_UP_TO: it traces every line
- * since the program's first method), each from the request to the stopped event. Modes: {@code off} (parkedReplays 0: every re-run from
+ * continue to the same stop, one stepBack and a second one from where it landed (up to the mark
+ * STEPBACK_UP_TO), each from the request to the stopped event. Modes: {@code off} (parkedReplays 0: every re-run from
  * the program's start), {@code ready} (parked replays, each step once the adapter logs that they
  * are in place), {@code cold} (parked replays, the step right after the stop, while they are
- * still being prepared). Prints one line per measurement: {@code MODE MARK stepBack|reverseContinue MS}.
+ * still being prepared). Prints one line per measurement: {@code MODE MARK forwards|reverseContinue|stepBack|stepBack2 MS}.
  *
  * <p>Usage: {@code java -cp "DIST/lib/*" StepBackDriver.java DIST RECORDING SOURCE MODE REPS STEPBACK_UP_TO MARK...}
  */
@@ -127,10 +127,17 @@ public class StepBackDriver implements IDebugProtocolClient {
       awaitParked(mode, announced);
       StepBackArguments back = new StepBackArguments();
       back.setThreadId(thread);
+      announced = parkedAnnouncements.get();
       start = System.nanoTime();
       await(server.stepBack(back));
       stopped();
       report(mode, mark, "stepBack", start);
+      // And once more from there: a step back from a step back's landing.
+      awaitParked(mode, announced);
+      start = System.nanoTime();
+      await(server.stepBack(back));
+      stopped();
+      report(mode, mark, "stepBack2", start);
     } finally {
       try {
         server.disconnect(new DisconnectArguments()).get(10, TimeUnit.SECONDS);

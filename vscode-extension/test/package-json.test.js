@@ -41,7 +41,7 @@ test('the attribute types are what the adapter reads', () => {
   const types = Object.fromEntries(
     Object.entries(retraceDebugger.configurationAttributes.launch.properties).map(([k, v]) => [k, v.type])
   );
-  assert.deepEqual(types, { recording: 'string', pid: 'number', sourcePaths: 'array', stopOnEntry: 'boolean', parkedReplays: 'number' });
+  assert.deepEqual(types, { recording: 'string', pid: 'number', sourcePaths: 'array', stopOnEntry: 'boolean', parkedReplays: 'number', progressPoints: 'boolean' });
 });
 
 test('the initial configuration in package.json is the one the provider writes', () => {
