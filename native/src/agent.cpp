@@ -302,6 +302,13 @@ void JNICALL Agent::onClassFileLoad(jvmtiEnv* jvmti, JNIEnv* env, jclass redefin
     }
     return;
   }
+  if (redefined == nullptr && std::strcmp(name, "java/lang/ref/Finalizer") == 0) {
+    // Record and replay alike: the start-up's hash sequence on main must not depend on a race.
+    if (!initVmBeforeFinalizerOf(jvmti, data, length, newData, newLength, error)) {
+      agent.log("java.lang.ref.Finalizer loads unchanged (start-up hashes may differ on replay): %s", error.c_str());
+    }
+    return;
+  }
   if (agent.keepReferences_ && (std::strcmp(name, "java/lang/ref/WeakReference") == 0 ||
                                 std::strcmp(name, "java/lang/ref/SoftReference") == 0)) {
     if (!keepReferentsOf(jvmti, data, length, newData, newLength, error)) {

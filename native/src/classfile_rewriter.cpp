@@ -44,7 +44,7 @@ constexpr uint8_t kOpIload0 = 0x1a, kOpLload0 = 0x1e, kOpFload0 = 0x22, kOpDload
 constexpr uint8_t kOpIreturn = 0xac, kOpLreturn = 0xad, kOpFreturn = 0xae, kOpDreturn = 0xaf, kOpAreturn = 0xb0,
                   kOpReturn = 0xb1;
 constexpr uint8_t kOpInvokespecial = 0xb7, kOpInvokestatic = 0xb8;
-constexpr uint8_t kOpNop = 0x00, kOpLconst0 = 0x09;
+constexpr uint8_t kOpNop = 0x00, kOpLconst0 = 0x09, kOpPop = 0x57;
 
 constexpr size_t kMaxU2 = 0xFFFF;
 constexpr unsigned kMaxArgSlots = 255;  // JVMS 4.3.3, including `this`
@@ -1639,6 +1639,50 @@ bool noteClearedReferences(const uint8_t* classBytes, size_t length, std::vector
   putU2(methods, cleared - 3);
   putU2(methods, cleared - 2);
   putU2(methods, 0);
+  appendWithPool(classBytes, pc, pool, out);
+  out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
+  out.insert(out.end(), methods.begin(), methods.end());
+  out.insert(out.end(), classBytes + pc.methodsEnd, classBytes + length);
+  return true;
+}
+
+bool callFirstInStaticInitializer(const uint8_t* classBytes, size_t length, const StaticCall& call,
+                                  std::vector<uint8_t>& out, std::string& error) {
+  ParsedClass pc;
+  if (!startRewrite(classBytes, length, pc, out, error)) return false;
+  // A void call is followed by nop, one that returns an int or a boolean by pop: four bytes either way.
+  const bool isVoid = call.descriptor == "()V";
+  if (!isVoid && call.descriptor != "()I" && call.descriptor != "()Z") {
+    error = "the call must take nothing and return nothing, an int or a boolean";
+    return false;
+  }
+  const ClassView view(classBytes, pc);
+  PoolAdditions pool(pc.cp.size());
+  const uint16_t ref = pool.member(kTagMethodref, pool.classRef(call.owner), call.name, call.descriptor);
+  if (pool.overflowed()) {
+    error = "constant pool would overflow";
+    return false;
+  }
+  const std::vector<uint8_t> prologue = {kOpInvokestatic, static_cast<uint8_t>(ref >> 8),
+                                         static_cast<uint8_t>(ref & 0xff), isVoid ? kOpNop : kOpPop};
+  auto isStaticInitializer = [&](const MethodInfo& m) {
+    return view.utf8Equals(m.nameIndex, "<clinit>") && view.utf8Equals(m.descriptorIndex, "()V");
+  };
+  // A class rewritten before already starts with the call (through a Methodref of its own pool).
+  auto startsWithCall = [&](const uint8_t* code, uint32_t codeLength) {
+    return codeLength >= 3 && code[0] == kOpInvokestatic && isMethodref(classBytes, pc, view, u2At(code + 1), call);
+  };
+  std::vector<uint8_t> methods;
+  int changed =
+      methodsWithPrologue(classBytes, pc, view, isStaticInitializer, prologue, isVoid ? 0 : 1, startsWithCall, methods);
+  if (changed < 0) {
+    error = "malformed Code attribute";
+    return false;
+  }
+  if (changed == 0) {
+    error = "no static initialiser, or it calls " + call.name + " first already";
+    return false;
+  }
   appendWithPool(classBytes, pc, pool, out);
   out.insert(out.end(), classBytes + pc.cpEnd, classBytes + pc.methodsCountOffset);
   out.insert(out.end(), methods.begin(), methods.end());

@@ -183,4 +183,17 @@ constexpr const char* kClearedNative = "retrace$cleared";
  */
 bool noteClearedReferences(const uint8_t* classBytes, size_t length, std::vector<uint8_t>& out, std::string& error);
 
+/**
+ * Puts `invokestatic call` at the entry of the class's static initialiser, followed by `nop` when
+ * the call returns nothing and by `pop` when it returns an int or a boolean: four bytes, so that
+ * offsets keep their value modulo 4; the StackMapTable, exception table and debug tables move with
+ * the code (as for insertTickCalls). The call takes no arguments. For a class whose initialiser
+ * starts one of the JDK's own threads: what the call links and initialises is then done by the
+ * thread that runs the initialiser, before the new thread can race it (initVmBeforeFinalizerOf in
+ * system_class_rewrite.h). False with `error` set when the class cannot be parsed, has no static
+ * initialiser, or its initialiser starts with the call already.
+ */
+bool callFirstInStaticInitializer(const uint8_t* classBytes, size_t length, const StaticCall& call,
+                                  std::vector<uint8_t>& out, std::string& error);
+
 }  // namespace retrace::agent

@@ -74,6 +74,14 @@ bool noteClearedReferencesOf(jvmtiEnv* jvmti, const unsigned char* data, jint le
          handOver(jvmti, rewritten, newData, newLength, error);
 }
 
+bool initVmBeforeFinalizerOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData,
+                             jint* newLength, std::string& error) {
+  std::vector<uint8_t> rewritten;
+  return callFirstInStaticInitializer(data, static_cast<size_t>(length), {"jdk/internal/misc/VM", "initLevel", "()I"},
+                                      rewritten, error) &&
+         handOver(jvmti, rewritten, newData, newLength, error);
+}
+
 bool isPerfClockClass(const char* name) {
   for (const char* perf : kPerfClockClasses) {
     if (std::strcmp(name, perf) == 0) return true;

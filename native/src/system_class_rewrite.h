@@ -51,6 +51,22 @@ bool noteClearedReferencesOf(jvmtiEnv* jvmti, const unsigned char* data, jint le
                              jint* newLength, std::string& error);
 
 /**
+ * java/lang/ref/Finalizer with a call to jdk.internal.misc.VM.initLevel() at the entry of its static
+ * initialiser, which the JVM runs on `main` at start-up and which on JDK 17 starts the Finalizer
+ * thread. That thread's first call is VM.initLevel(), and `main` needs VM a moment later
+ * (System.initPhase1): whichever comes first links VM, and JDK 17 gives a class's mirror its
+ * identity hash while linking it, from the linking thread's hash sequence. When `main` linked VM,
+ * every later hash `main` generated was one step further along its sequence than in a run where
+ * the Finalizer thread did, so the hashes the agent cannot set yet at start-up (the module
+ * system's, the mirrors of the JDK classes linked before VMInit) came out otherwise on replay.
+ * With the call, `main` links VM before the Finalizer thread exists, in every run. JDK 25 starts
+ * that thread later and does not hash mirrors while linking: there VM is only initialised a
+ * little earlier. False with `error`.
+ */
+bool initVmBeforeFinalizerOf(jvmtiEnv* jvmti, const unsigned char* data, jint length, unsigned char** newData,
+                             jint* newLength, std::string& error);
+
+/**
  * The JDK classes whose clock readings feed only the JVM's own perf counters (class loading and
  * zip file statistics, jdk.internal.perf): `jstat -class` figures, not program input. Their order
  * follows HotSpot's (the verifier asks class loaders for types in an order that changes from run

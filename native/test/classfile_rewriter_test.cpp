@@ -1906,5 +1906,47 @@ TEST(NoteClearedReferencesTest, EnqueueFromPendingCallsTheNativeFirst) {
   }
 }
 
+// Finalizer's static initialiser of the installed JDKs calls VM.initLevel() first and drops its
+// result; the rest moves along (javap reads it, and the JVM boots with it under -Xverify:all).
+// A second rewrite is refused, and so are a class without a static initialiser and a call that
+// would leave something else on the stack.
+TEST(CallFirstInStaticInitializerTest, FinalizerInitialisesVmFirst) {
+  const StaticCall initLevel{"jdk/internal/misc/VM", "initLevel", "()I"};
+  for (const Jdk& jdk : {kJdk17, kJdk25}) {
+    SCOPED_TRACE(jdk.label);
+    if (!jdkPresent(jdk)) continue;
+    TempDir dir;
+    std::vector<uint8_t> in, out, again, object;
+    std::string log, error;
+    ASSERT_TRUE(extractJdkClass(jdk, dir, "java/lang/ref/Finalizer", in, log)) << log;
+    ASSERT_TRUE(callFirstInStaticInitializer(in.data(), in.size(), initLevel, out, error)) << error;
+    ASSERT_TRUE(readClass(out).ok);
+    ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang/ref")).status, 0);
+    const std::string path = dir / "patch/java/lang/ref/Finalizer.class";
+    ASSERT_TRUE(writeFile(path, out));
+    const CommandResult javap = run(bin(jdk, "javap") + " -p -c " + quote(path));
+    ASSERT_EQ(javap.status, 0) << javap.output;
+    const std::string clinit = javapMethodBlock(javap.output, "static {};");
+    EXPECT_TRUE(contains(clinit, "0: invokestatic") && contains(clinit, "// Method jdk/internal/misc/VM.initLevel:()I"))
+        << clinit;
+    EXPECT_TRUE(contains(clinit, "3: pop")) << clinit;
+    EXPECT_TRUE(contains(clinit, "4: ldc")) << clinit;  // the original first instruction
+    const CommandResult java = run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
+                                   " -Xshare:off -Xverify:all -version");
+    EXPECT_EQ(java.status, 0) << java.output;
+    EXPECT_FALSE(callFirstInStaticInitializer(out.data(), out.size(), initLevel, again, error));
+    EXPECT_EQ(error, "no static initialiser, or it calls initLevel first already");
+    EXPECT_FALSE(callFirstInStaticInitializer(
+        in.data(), in.size(), {"jdk/internal/misc/VM", "getSavedProperty", "(Ljava/lang/String;)Ljava/lang/String;"},
+        again, error));
+    ASSERT_TRUE(extractJdkClass(jdk, dir, "java/lang/Object", object, log)) << log;
+    EXPECT_FALSE(callFirstInStaticInitializer(object.data(), object.size(), initLevel, again, error));
+    for (size_t len = 0; len < in.size(); len += 13) {
+      std::vector<uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(len));
+      EXPECT_FALSE(callFirstInStaticInitializer(cut.data(), cut.size(), initLevel, again, error)) << "length " << len;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace retrace::agent

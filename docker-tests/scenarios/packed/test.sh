@@ -34,20 +34,16 @@ as_another_user() {
 (cd "$project" && "$JDK/bin/java" -cp classes:lib/greeter.jar Main >"$WORK/plain2.out" 2>&1)
 check_differs "two plain runs differ (the clock)" "$WORK/plain1.out" "$WORK/plain2.out"
 
-# The -javaagent jar on JDK 25 only: docs/limitations.md#java-agents-on-jdk-17.
-agent=(-javaagent:lib/agent.jar=hello)
-[ "$JDK_NAME" = 17 ] && agent=() &&
-  echo "known  $SCENARIO [17] the -javaagent jar is not packed on JDK 17 (docs/limitations.md#java-agents-on-jdk-17)"
 for form in cp jar; do
   case $form in
-    cp) args=("${agent[@]}" -cp classes:lib/greeter.jar Main) ;;
-    jar) args=("${agent[@]}" -jar app.jar) ;;
+    cp) args=(-javaagent:lib/agent.jar=hello -cp classes:lib/greeter.jar Main) ;;
+    jar) args=(-javaagent:lib/agent.jar=hello -jar app.jar) ;;
   esac
   tape=$WORK/$form.retrace
   status=$(cd "$project" && status_of "$WORK/$form.out" "$WORK/$form.err" \
     "$RETRACE" record --java "$JDK/bin/java" -o "$tape" --pack -- "${args[@]}")
   check "-$form: recorded packed, exit 0 (got $status)" test "$status" = 0
-  [ ${#agent[@]} = 0 ] || check "-$form: the java agent ran" grep -qx "the java agent says hello" "$WORK/$form.out"
+  check "-$form: the java agent ran" grep -qx "the java agent says hello" "$WORK/$form.out"
   status=$(status_of "$WORK/$form.summary" "$WORK/$form.summary.err" "$RETRACE" summary "$tape")
   check "-$form: summary says what the pack holds" grep -q "^ *Pack: " "$WORK/$form.summary"
 done

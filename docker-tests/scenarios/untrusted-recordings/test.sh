@@ -72,12 +72,7 @@ mkdir -p "$WORK/agent-classes"
 printf 'Premain-Class: Premain\n' >"$WORK/manifest.txt"
 "$JDK17/bin/jar" --create --file "$WORK/agent.jar" --manifest "$WORK/manifest.txt" -C "$WORK/agent-classes" .
 record "$WORK/javaagent.retrace" "$WORK/javaagent-rec.out" -- "-javaagent:$WORK/agent.jar" -cp "$WORK/classes" Clock
-if [ "$JDK_NAME" = 17 ]; then
-  # A known bug, not a check that may pass: docs/limitations.md#java-agents-on-jdk-17.
-  echo "known  $SCENARIO [17] a -javaagent recording's replay is not checked on JDK 17 (docs/limitations.md#java-agents-on-jdk-17)"
-else
-  check_replay "a recording made with a -javaagent replays with it" "$WORK/javaagent.retrace" "$WORK/javaagent-rec.out"
-fi
+check_replay "a recording made with a -javaagent replays with it" "$WORK/javaagent.retrace" "$WORK/javaagent-rec.out"
 printf 'changed\n' >"$WORK/extra.txt"
 "$JDK17/bin/jar" --update --file "$WORK/agent.jar" -C "$WORK" extra.txt
 status=$(status_of "$WORK/javaagent-changed.out" "$WORK/javaagent-changed.err" "$WORK/javaagent.retrace")
