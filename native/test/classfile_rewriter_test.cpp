@@ -1512,6 +1512,21 @@ public class TickDriver {
 }
 )J";
 
+// Runs DRIVER (a class in `source`) on `jdk` with `system` as java.lang.System, under -Xverify:all.
+CommandResult runWithSystemClass(const Jdk& jdk, const TempDir& dir, const std::vector<uint8_t>& system,
+                                 const std::string& driver, const char* source) {
+  if (run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status != 0 ||
+      !writeFile(dir / "patch/java/lang/System.class", system) || !writeFile(dir / (driver + ".java"), source)) {
+    return {1, "cannot write the patched class and its driver"};
+  }
+  const CommandResult javac =
+      run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / (driver + ".java")));
+  if (javac.status != 0) return javac;
+  return run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
+             " --add-opens java.base/java.lang=ALL-UNNAMED -Xshare:off -Xverify:all -cp " + quote(dir / "cls") + " " +
+             driver);
+}
+
 TEST_P(SystemClassTest, PreemptionHooksCountTheHoldersTicks) {
   const Jdk jdk = GetParam();
   if (!jdkPresent(jdk)) GTEST_SKIP() << jdk.home << " not installed";
@@ -1524,17 +1539,9 @@ TEST_P(SystemClassTest, PreemptionHooksCountTheHoldersTicks) {
   ASSERT_TRUE(readClass(out).ok);
   std::vector<uint8_t> again;
   EXPECT_FALSE(addPreemptionHooks(out.data(), out.size(), again, error));
-  ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status, 0);
   // Without the prefix agent the clock wrappers cannot bind: only the hooks are patched in here.
   ASSERT_TRUE(addPreemptionHooks(in.data(), in.size(), out, error)) << error;
-  ASSERT_TRUE(writeFile(dir / "patch/java/lang/System.class", out));
-  ASSERT_TRUE(writeFile(dir / "TickDriver.java", kTickDriverSource));
-  const CommandResult javac =
-      run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "TickDriver.java"));
-  ASSERT_EQ(javac.status, 0) << javac.output;
-  const CommandResult java = run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
-                                 " --add-opens java.base/java.lang=ALL-UNNAMED -Xshare:off -Xverify:all -cp " +
-                                 quote(dir / "cls") + " TickDriver");
+  const CommandResult java = runWithSystemClass(jdk, dir, out, "TickDriver", kTickDriverSource);
   ASSERT_EQ(java.status, 0) << java.output;
   EXPECT_TRUE(hasLine(java.output, "volatile limit true")) << java.output;
   EXPECT_TRUE(hasLine(java.output, "no holder 0")) << java.output;
@@ -1584,15 +1591,7 @@ TEST_P(SystemClassTest, ProgressHooksAreDeclaredBesideThePreemptionHooks) {
   ASSERT_TRUE(readClass(out).ok);
   std::vector<uint8_t> again;
   EXPECT_FALSE(addProgressHooks(out.data(), out.size(), again, error));
-  ASSERT_EQ(run("mkdir -p " + quote(dir / "patch/java/lang") + " " + quote(dir / "cls")).status, 0);
-  ASSERT_TRUE(writeFile(dir / "patch/java/lang/System.class", out));
-  ASSERT_TRUE(writeFile(dir / "ProgressDriver.java", kProgressDriverSource));
-  const CommandResult javac =
-      run(bin(jdk, "javac") + " -d " + quote(dir / "cls") + " " + quote(dir / "ProgressDriver.java"));
-  ASSERT_EQ(javac.status, 0) << javac.output;
-  const CommandResult java = run(bin(jdk, "java") + " --patch-module java.base=" + quote(dir / "patch") +
-                                 " --add-opens java.base/java.lang=ALL-UNNAMED -Xshare:off -Xverify:all -cp " +
-                                 quote(dir / "cls") + " ProgressDriver");
+  const CommandResult java = runWithSystemClass(jdk, dir, out, "ProgressDriver", kProgressDriverSource);
   ASSERT_EQ(java.status, 0) << java.output;
   EXPECT_TRUE(hasLine(java.output, "retrace$progress private static native long")) << java.output;
   EXPECT_TRUE(hasLine(java.output, "retrace$previousProgress private static native long")) << java.output;
