@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The session's history, and going backwards by re-execution. Every stop is reached by the list
@@ -132,9 +134,20 @@ final class Timeline {
         }
         Stop.Position now = Runner.position(live.session.thread(thread)
                 .orElseThrow(() -> new Refused("no thread \"" + thread + "\" here")));
+        // Line steps after a waypoint of this thread: its lines since its last recorded event are
+        // traced from the waypoint, where replays are parked.
+        boolean afterWaypoint = here >= 2 && actions.get(here) instanceof Action.LineSteps steps
+                && steps.thread().equals(thread) && actions.get(here - 1) instanceof Action.Seek seek
+                && seek.thread().equals(thread);
+        if (afterWaypoint) {
+            Optional<Stop> landed = stepBackTracedFrom(here - 1, thread, now);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+        }
         // From the thread's last progress point before this stop, else from the one before that.
         for (boolean previous : progressPoints ? new boolean[] {false, true} : new boolean[0]) {
-            long progress = live.runner.progressOf(thread, previous);
+            long progress = afterWaypoint && !previous ? -1 : live.runner.progressOf(thread, previous);
             if (progress > 0) {
                 Optional<Stop> landed = stepBackFromProgress(thread, now, progress);
                 if (landed.isPresent()) {
@@ -143,25 +156,36 @@ final class Timeline {
             }
         }
         for (int from : here - 1 == 0 ? new int[] {0} : new int[] {here - 1, 0}) {
-            long hereEventSet;
-            List<Runner.Observed> lines;
-            try (Replay tracing = replayAt(actions, from)) {
-                tracing.runTo(actions, stops, here, Replay.Watch.lines(thread, from));
-                hereEventSet = tracing.seen().get(here).eventSet();
-                lines = new ArrayList<>(tracing.runner.tracedLines());
-            }
-            Optional<Integer> last = lastLineBefore(lines, here, hereEventSet, now);
-            if (last.isPresent()) {
-                return land(pathThen(from, new Action.LineSteps(thread, last.get() + 1)), expectedThen(from),
-                        lines.get(last.get()).at());
-            }
-            Stop start = stops.get(from);
-            if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0
-                    && start.reason() != Stop.Reason.WAYPOINT) {
-                return land(actions.subList(0, from + 1), stops.subList(0, from + 1), start.at());
+            Optional<Stop> landed = stepBackTracedFrom(from, thread, now);
+            if (landed.isPresent()) {
+                return landed.get();
             }
         }
         throw new Refused("no earlier line of thread \"" + thread + "\" in this frame or a caller");
+    }
+
+    /** The step back traced over every line of the thread after stop {@code from}; empty when none qualifies. */
+    private Optional<Stop> stepBackTracedFrom(int from, String thread, Stop.Position now)
+            throws IOException, InterruptedException {
+        int here = stops.size() - 1;
+        long hereEventSet;
+        List<Runner.Observed> lines;
+        try (Replay tracing = replayAt(actions, from)) {
+            tracing.runTo(actions, stops, here, Replay.Watch.lines(thread, from));
+            hereEventSet = tracing.seen().get(here).eventSet();
+            lines = new ArrayList<>(tracing.runner.tracedLines());
+        }
+        Optional<Integer> last = lastLineBefore(lines, here, hereEventSet, now);
+        if (last.isPresent()) {
+            return Optional.of(land(pathThen(from, new Action.LineSteps(thread, last.get() + 1)), expectedThen(from),
+                    lines.get(last.get()).at()));
+        }
+        Stop start = stops.get(from);
+        if (start.at().thread().equals(thread) && start.at().frames() <= now.frames() && from > 0
+                && start.reason() != Stop.Reason.WAYPOINT) {
+            return Optional.of(land(actions.subList(0, from + 1), stops.subList(0, from + 1), start.at()));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -182,29 +206,65 @@ final class Timeline {
                 return Optional.empty();
             }
         }
+        // The landing goes through a waypoint at that event (a later step back traces from there, and
+        // replays park there); a second replay runs to it while the first one traces.
+        List<Action> path = pathThen(from, new Action.Seek(thread, progress));
+        List<Stop> expected = expectedThen(from);
+        int start = from;
+        int waypoint = from + 1;
+        List<Action> toWaypoint = List.copyOf(path);
+        List<Stop> expectedToWaypoint = java.util.Collections.unmodifiableList(new ArrayList<>(expected));
+        // A thread of its own: the request itself may run on the common pool, which a task of it would wait behind.
+        CompletableFuture<Replay> landing = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("retrace dap landing").start(() -> {
+            Replay replay = null;
+            try {
+                replay = replayAt(toWaypoint, start);
+                replay.runTo(toWaypoint, expectedToWaypoint, waypoint, Replay.Watch.NOTHING);
+                landing.complete(replay);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (replay != null) {
+                    replay.close();
+                }
+                landing.completeExceptionally(e);
+            }
+        });
         long hereEventSet;
         List<Runner.Observed> lines;
         try (Replay tracing = replayAt(actions, from)) {
             tracing.runTo(actions, stops, from, Replay.Watch.NOTHING);
             long before = tracing.runner.progressOf(thread);
             if (before < 0 || before >= progress || !tracing.runner.traceLinesFrom(thread, progress)) {
+                discard(landing);
                 return Optional.empty();
             }
             tracing.runTo(actions, stops, here, Replay.Watch.NOTHING);
             hereEventSet = tracing.seen().get(here).eventSet();
             lines = new ArrayList<>(tracing.runner.tracedLines());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            discard(landing);
+            throw e;
         }
         Optional<Integer> last = lastLineBefore(lines, here, hereEventSet, now);
         if (last.isEmpty()) {
+            discard(landing);
             return Optional.empty();
         }
         log.printf("retrace dap: stepBack traces from event %d of \"%s\"%n", progress, thread);
-        // Through a waypoint at that event: a later step back traces from there, and replays park there.
-        List<Action> path = pathThen(from, new Action.Seek(thread, progress));
         path.add(new Action.LineSteps(thread, last.get() + 1));
-        List<Stop> expected = expectedThen(from);
         expected.add(null);
-        return Optional.of(land(path, expected, lines.get(last.get()).at()));
+        Replay atWaypoint;
+        try {
+            atWaypoint = landing.join();
+        } catch (CompletionException e) {
+            return Optional.of(land(path, expected, lines.get(last.get()).at()));  // from a parked or a fresh replay
+        }
+        return Optional.of(land(atWaypoint, path, expected, lines.get(last.get()).at()));
+    }
+
+    /** Closes the replay a landing prepared, once it is ready, when it is not needed. */
+    private static void discard(CompletableFuture<Replay> landing) {
+        landing.thenAccept(Replay::close);
     }
 
     /** Whether the history says that {@code thread}'s progress at stop {@code k} is {@code progress} or more. */
@@ -267,8 +327,13 @@ final class Timeline {
 
     /** Makes {@code path} the history, on a replay that runs it to {@code target}, which becomes the live one. */
     private Stop land(List<Action> path, List<Stop> expected, Stop.Position target) throws IOException, InterruptedException {
+        return land(replayAt(path, path.size() - 1), path, expected, target);
+    }
+
+    /** Likewise, on {@code landing}, a replay that has run the beginning of {@code path}. */
+    private Stop land(Replay landing, List<Action> path, List<Stop> expected, Stop.Position target)
+            throws IOException, InterruptedException {
         List<Action> newActions = List.copyOf(path);
-        Replay landing = replayAt(newActions, newActions.size() - 1);
         try {
             landing.runTo(newActions, expected, newActions.size() - 1, Replay.Watch.NOTHING);
             Stop landed = landing.seen().getLast();
