@@ -31,6 +31,7 @@ import com.sun.jdi.request.StepRequest;
 import com.sun.jdi.request.ThreadStartRequest;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -82,12 +83,11 @@ final class Runner {
     /** How long a pause waits for a thread to come to a recorded event before it suspends them all where they are. */
     private static final long PAUSE_AT_PROGRESS_NS = 1_000_000_000L;
     private long pauseDeadline;
-    private String pausedThread;             // the thread the pause stopped at a progress point
     private PauseAt pauseAt;                 // how the pause stop is reached again
     private ThreadReference stoppedThread;       // the thread whose event made the current stop
     private final Map<Stop, ThreadReference> stopThreads = new IdentityHashMap<>();  // this run's candidates
     private BreakpointRequest reachedRequest;    // in System.retrace$reached, once a progress is sought
-    private final Map<String, Long> traceFrom = new java.util.HashMap<>();  // thread: the progress its tracing begins at
+    private final Map<String, Long> traceFrom = new HashMap<>();  // thread: the progress its tracing begins at
 
     Runner(ReplaySession session) {
         this.session = session;
@@ -204,7 +204,6 @@ final class Runner {
     Outcome run(Action action, Stop.Position expected) throws InterruptedException {
         pauseRequested = false;
         pauseDeadline = 0;
-        pausedThread = null;
         pauseAt = null;
         stopThreads.clear();
         Requests own = switch (action) {
@@ -327,7 +326,6 @@ final class Runner {
                                 if (progress <= 0) {
                                     stop = stopAt(Stop.Reason.PAUSE, thread, ordinal, "");
                                 } else {
-                                    pausedThread = name;
                                     pauseAt = new PauseAt(new Action.Seek(name, progress),
                                             new Stop(Stop.Reason.WAYPOINT, position(thread), ordinal, ""));
                                     if (stepping.add(name)) {
@@ -355,7 +353,7 @@ final class Runner {
                                 probeHits.add(new Observed(actionIndex, ordinal, position(thrown.thread())));
                             }
                         }
-                        case StepEvent stepped when pauseAt != null && stepped.thread().name().equals(pausedThread) -> {
+                        case StepEvent stepped when pauseAt != null && stepped.thread().name().equals(pauseAt.seek().thread()) -> {
                             stop = stopAt(Stop.Reason.PAUSE, stepped.thread(), ordinal, "");
                             if (stepped.thread().name().equals(tracedThread)) {
                                 traced.add(new Observed(actionIndex, ordinal, position(stepped.thread())));
