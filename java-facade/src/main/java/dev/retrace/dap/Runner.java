@@ -124,11 +124,14 @@ final class Runner {
     /** With {@code previous}: the progress {@code thread} had at the progress point before its last one. */
     long progressOf(String thread, boolean previous) {
         Optional<ThreadReference> of = session.thread(thread);
-        if (of.isEmpty() || stoppedThread == null) {
-            return -1;
-        }
+        return of.isEmpty() || stoppedThread == null ? -1 : progressOf(of.get(), previous, stoppedThread);
+    }
+
+    /** Asked through {@code caller}, a thread that an event suspended. */
+    private long progressOf(ThreadReference thread, boolean previous, ThreadReference caller) {
         try {
-            Value progress = invokeSystem(previous ? "retrace$previousProgress" : "retrace$progress", List.of(of.get()));
+            Value progress = invokeSystem(caller, previous ? "retrace$previousProgress" : "retrace$progress",
+                    List.of(thread));
             return progress instanceof LongValue value ? value.value() : -1;
         } catch (Exception e) {
             return -1;
@@ -154,7 +157,8 @@ final class Runner {
         ThreadReference of = session.thread(thread)
                 .orElseThrow(() -> new IllegalStateException("no thread \"" + thread + "\" in the replay"));
         watchReached();
-        if (!(invokeSystem("retrace$seek", List.of(of, session.vm.mirrorOf(progress))) instanceof BooleanValue asked)
+        if (!(invokeSystem(stoppedThread, "retrace$seek", List.of(of, session.vm.mirrorOf(progress)))
+                        instanceof BooleanValue asked)
                 || !asked.value()) {
             throw new IllegalStateException("the agent takes no more progresses to seek for \"" + thread + "\"");
         }
@@ -177,14 +181,14 @@ final class Runner {
         return (ClassType) session.vm.classesByName("java.lang.System").getFirst();
     }
 
-    /** Calls a method the agent added to System (progress_points.h) on the thread that stopped, alone. */
-    private Value invokeSystem(String name, List<? extends Value> arguments) throws Exception {
+    /** Calls a method the agent added to System (progress_points.h) on {@code caller} alone. */
+    private Value invokeSystem(ThreadReference caller, String name, List<? extends Value> arguments) throws Exception {
         ClassType system = system();
         List<Method> methods = system.methodsByName(name);
         if (methods.isEmpty()) {
             throw new IllegalStateException("this replay has no progress points");
         }
-        return system.invokeMethod(stoppedThread, methods.getFirst(), arguments, ClassType.INVOKE_SINGLE_THREADED);
+        return system.invokeMethod(caller, methods.getFirst(), arguments, ClassType.INVOKE_SINGLE_THREADED);
     }
 
     /** Tags what is observed with the history's action index. */
@@ -306,10 +310,7 @@ final class Runner {
                         case BreakpointEvent hit when hit.request().equals(reachedRequest) -> {
                             ThreadReference thread = hit.thread();
                             String name = thread.name();
-                            ThreadReference stopped = stoppedThread;
-                            stoppedThread = thread;  // what the agent is asked goes through the thread that stopped
-                            long progress = progressOf(name);
-                            stoppedThread = stopped;
+                            long progress = progressOf(thread, false, thread);
                             if (action instanceof Action.Seek k && k.thread().equals(name) && k.progress() == progress) {
                                 stop = stopAt(Stop.Reason.WAYPOINT, thread, ordinal, "");
                             }
