@@ -180,3 +180,28 @@ replay_offline() {
   check "$label: replay connects to and sends to nothing on the network (strace)" \
     sh -c '! grep -E "AF_INET|sin_port|sendto\(|sendmsg\(|sendmmsg\(" "$1"' - "$tape.strace"
 }
+
+# side_by_side JOBS ALONE COUNT START ENDED PRINT: the runners' jobs 0..COUNT-1, started in order,
+# JOBS at a time; the first ALONE run one at a time with nothing beside them (nor beside the first
+# job after them). START K starts job K in the background, its output in a file of its own;
+# ENDED K succeeds once job K has ended; PRINT K prints its lines and adds its counts. Jobs are
+# printed in order, each as soon as it and every job before it have ended.
+side_by_side() {
+  local jobs=$1 alone=$2 count=$3 start=$4 ended=$5 print=$6 started=0 printed=0 limit
+  while [ $printed -lt "$count" ]; do
+    if [ $printed -lt $started ] && "$ended" $printed; then
+      "$print" $printed
+      printed=$((printed + 1))
+      continue
+    fi
+    limit=$jobs
+    [ $started -le "$alone" ] && limit=1
+    if [ $started -lt "$count" ] && [ "$(jobs -rp | wc -l)" -lt "$limit" ]; then
+      "$start" $started
+      started=$((started + 1))
+    else
+      sleep 1
+    fi
+  done
+  wait
+}
