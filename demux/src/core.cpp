@@ -143,6 +143,13 @@ void Core::kickWatchdog() {
   }
 }
 
+void Core::runOnWatchdog(std::function<void()> task) {
+  if (stopping_ || !watchdog_.joinable()) return;
+  watchdogTask_ = std::move(task);
+  ++kicks_;
+  watchdogCv_.notify_one();
+}
+
 bool Core::startWatchdog(Lock& lock) {
   if (!watchdog_.joinable()) {
     try {

@@ -144,6 +144,8 @@ class Core {
   void kickWatchdog();
   /** Starts the watchdog if it is not running and waits until its onWatchdogStart has returned. */
   bool startWatchdog(Lock& lock);
+  /** Hands `task` to the running watchdog and wakes it (Demux::runOnWatchdog). */
+  void runOnWatchdog(std::function<void()> task);
 
  private:
   StallReport snapshot(StallReason reason, uint32_t expected, std::string message) const;
@@ -153,7 +155,8 @@ class Core {
   std::condition_variable watchdogCv_;
   uint64_t kicks_ = 0;  // a kick that lands while the watchdog is unlocked (in isBlocked) is not lost
   bool stopping_ = false;
-  bool watchdogStarted_ = false;  // its onWatchdogStart has returned
+  bool watchdogStarted_ = false;        // its onWatchdogStart has returned
+  std::function<void()> watchdogTask_;  // runOnWatchdog's, run at the watchdog's next wake
 };
 
 }  // namespace retrace::demux

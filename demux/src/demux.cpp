@@ -47,6 +47,11 @@ bool Demux::startWatchdog() {
   return core_->startWatchdog(locked.lock);
 }
 
+void Demux::runOnWatchdog(std::function<void()> task) {
+  Locked locked(*core_);
+  core_->runOnWatchdog(std::move(task));
+}
+
 uint32_t Demux::startMain() {
   Locked locked(*core_);
   Lock& lock = locked.lock;

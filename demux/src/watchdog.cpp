@@ -13,6 +13,14 @@ void Core::watchdogLoop() {
   watchdogStarted_ = true;
   watchdogCv_.notify_all();  // startWatchdog() waits for this
   while (!stopping_) {
+    if (watchdogTask_) {
+      std::function<void()> task = std::move(watchdogTask_);
+      watchdogTask_ = nullptr;
+      lock.unlock();
+      task();
+      lock.lock();
+      continue;
+    }
     uint64_t kicks = kicks_;
     closeFast();
     Clock::time_point next = abandoned || stalled ? Clock::time_point::max() : policy->watch(lock);

@@ -119,6 +119,42 @@ TEST(Watchdog, StartWatchdogRunsItsStartOnceOnItsOwnThreadBeforeReturning) {
   EXPECT_EQ(starts.load(), 1);
 }
 
+// The agent detaches the watchdog from the JVM at VM death through runOnWatchdog: the task runs
+// once, on the watchdog's thread, even when the watchdog sleeps without a deadline (nobody waits).
+TEST(Watchdog, RunOnWatchdogRunsTheTaskOnceOnTheWatchdogsThread) {
+  HangGuard guard;
+  Tape tape;
+  std::mutex mu;
+  std::condition_variable ran;
+  int runs = 0;
+  std::thread::id startedOn;
+  std::thread::id taskRanOn;
+  Options options = watchedOptions(tape, 10s);
+  options.onWatchdogStart = [&] { startedOn = std::this_thread::get_id(); };
+  Demux demux(options);
+  uint32_t main = demux.startMain();
+  demux.runOnWatchdog([&] { ++runs; });  // no watchdog yet: nothing runs
+  ASSERT_TRUE(demux.startWatchdog());
+  demux.runOnWatchdog([&] {
+    std::lock_guard<std::mutex> guard(mu);
+    taskRanOn = std::this_thread::get_id();
+    ++runs;
+    ran.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(ran.wait_for(lock, 5s, [&] { return runs > 0; }));
+  }
+  ArrivingChild child(demux, demux.reserveChild(main));
+  demux.schedulingPoint(main);  // the watchdog is kicked again: the task does not run twice
+  child.join();
+  demux.exit(main);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(taskRanOn, startedOn);
+  EXPECT_NE(taskRanOn, std::this_thread::get_id());
+}
+
 TEST(Watchdog, ReplayGrantsTheForcedHandOverOnceTheHolderBlocks) {
   HangGuard guard;
   StallCatcher stalls;

@@ -535,16 +535,34 @@ void JNICALL Agent::onVirtualThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread t
        "Executors.newFixedThreadPool instead of newVirtualThreadPerTaskExecutor, to record this program.");
 }
 
+namespace {
+thread_local JNIEnv* ownThreadEnv = nullptr;  // set while attachOwnThread has this thread attached
+}  // namespace
+
 JNIEnv* Agent::attachOwnThread(const char* name) {
-  thread_local JNIEnv* env = nullptr;
-  if (env != nullptr) return env;
+  if (ownThreadEnv != nullptr) return ownThreadEnv;
   if (!live_.load(std::memory_order_acquire)) return nullptr;
   ThreadRegistry::markOwnThread();
   // In the system group, not main's: a ThreadGroup notifies its waiters when its last thread ends
   // (ThreadGroup.threadTerminated), and whether the agent's thread was there would decide that.
   JavaVMAttachArgs args{JNI_VERSION_1_8, const_cast<char*>(name), systemGroup_};
-  if (vm_->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env), &args) != JNI_OK) env = nullptr;
-  return env;
+  JNIEnv* env = nullptr;
+  if (vm_->AttachCurrentThreadAsDaemon(reinterpret_cast<void**>(&env), &args) == JNI_OK) ownThreadEnv = env;
+  return ownThreadEnv;
+}
+
+void Agent::detachOwnThread() {
+  if (ownThreadEnv == nullptr) return;
+  ownThreadEnv = nullptr;
+  vm_->DetachCurrentThread();
+}
+
+void JNICALL Agent::onVmDeath(jvmtiEnv* jvmti, JNIEnv* env) {
+  Agent& agent = get();
+  // No JVMTI call the watchdog makes works after this event (the dead phase), so it loses nothing by
+  // leaving the VM now; attached, it would hold the VM's exit up by 300 ms.
+  agent.live_.store(false, std::memory_order_release);
+  agent.scheduler_.leaveVm();
 }
 
 void Agent::onExit(int status, void* unused) {

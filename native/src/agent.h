@@ -85,6 +85,11 @@ class Agent {
    * application thread) and returns its JNIEnv; null before the VM is live. Idempotent per thread.
    */
   JNIEnv* attachOwnThread(const char* name);
+  /**
+   * Detaches the calling thread if attachOwnThread attached it. At VM death: HotSpot's exit waits up
+   * to 300 ms for each attached thread that sits in native code (VM_Exit::wait_for_threads_in_native_to_block).
+   */
+  void detachOwnThread();
 
   /** Prints `retrace: <message>` and ends the process at once with `exitCode`. */
   [[noreturn]] static void fail(int exitCode, const std::string& message);
@@ -99,6 +104,7 @@ class Agent {
   static void JNICALL onThreadStart(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void JNICALL onThreadEnd(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
   static void JNICALL onVmInit(jvmtiEnv* jvmti, JNIEnv* env, jthread thread);
+  static void JNICALL onVmDeath(jvmtiEnv* jvmti, JNIEnv* env);
   static void JNICALL onMonitorContendedEnter(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object);
   static void JNICALL onMonitorWait(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jlong timeout);
   static void JNICALL onMonitorWaited(jvmtiEnv* jvmti, JNIEnv* env, jthread thread, jobject object, jboolean timedOut);
@@ -122,7 +128,7 @@ class Agent {
   Options options_;
   JavaVM* vm_ = nullptr;
   jvmtiEnv* jvmti_ = nullptr;
-  std::atomic<bool> live_{false};       // VMInit has happened: threads may attach
+  std::atomic<bool> live_{false};       // VMInit has happened, VMDeath not yet: threads may attach
   jthreadGroup systemGroup_ = nullptr;  // where the agent's own threads attach (global reference)
   Scheduler scheduler_{*this};
   ThreadRegistry threads_;

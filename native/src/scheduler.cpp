@@ -96,6 +96,10 @@ void Scheduler::startWatchdog() {
   if (demux_ != nullptr && !demux_->startWatchdog()) agent_.log("no thread for the watchdog yet");
 }
 
+void Scheduler::leaveVm() {
+  if (demux_ != nullptr) demux_->runOnWatchdog([this] { agent_.detachOwnThread(); });
+}
+
 demux::Options Scheduler::baseOptions() {
   demux::Options options;
   options.isBlocked = [this](uint32_t id) { return isBlocked(id); };

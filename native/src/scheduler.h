@@ -71,6 +71,8 @@ class Scheduler {
    * the thread id) of every thread started after it, at a moment that timing decided.
    */
   void startWatchdog();
+  /** At VM death: the watchdog detaches itself from the JVM and goes on watching (Agent::detachOwnThread). */
+  void leaveVm();
   /** Preemption::pause and resume, around a method a debugger invoked (debugger_calls.h). */
   jobject pauseTicks(JNIEnv* env) { return preemption_.pause(env); }
   void resumeTicks(JNIEnv* env, jobject holder) { preemption_.resume(env, holder); }

@@ -16,6 +16,7 @@ bool wireCallbacks(jvmtiEnv* jvmti) {
   callbacks.ThreadStart = &Agent::onThreadStart;
   callbacks.ThreadEnd = &Agent::onThreadEnd;
   callbacks.VMInit = &Agent::onVmInit;
+  callbacks.VMDeath = &Agent::onVmDeath;
   callbacks.MonitorContendedEnter = &Agent::onMonitorContendedEnter;
   callbacks.MonitorWait = &Agent::onMonitorWait;
   callbacks.MonitorWaited = &Agent::onMonitorWaited;
@@ -24,9 +25,10 @@ bool wireCallbacks(jvmtiEnv* jvmti) {
   callbacks.Exception = &Agent::onException;    // enabled only by FailureReport::start (why=)
   callbacks.Breakpoint = &Agent::onBreakpoint;  // likewise: System.exit's status
   if (jvmti->SetEventCallbacks(&callbacks, sizeof callbacks) != JVMTI_ERROR_NONE) return false;
-  for (jvmtiEvent event : {JVMTI_EVENT_NATIVE_METHOD_BIND, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, JVMTI_EVENT_THREAD_START,
-                           JVMTI_EVENT_THREAD_END, JVMTI_EVENT_VM_INIT, JVMTI_EVENT_MONITOR_CONTENDED_ENTER,
-                           JVMTI_EVENT_MONITOR_WAIT, JVMTI_EVENT_MONITOR_WAITED, JVMTI_EVENT_CLASS_PREPARE}) {
+  for (jvmtiEvent event :
+       {JVMTI_EVENT_NATIVE_METHOD_BIND, JVMTI_EVENT_CLASS_FILE_LOAD_HOOK, JVMTI_EVENT_THREAD_START,
+        JVMTI_EVENT_THREAD_END, JVMTI_EVENT_VM_INIT, JVMTI_EVENT_VM_DEATH, JVMTI_EVENT_MONITOR_CONTENDED_ENTER,
+        JVMTI_EVENT_MONITOR_WAIT, JVMTI_EVENT_MONITOR_WAITED, JVMTI_EVENT_CLASS_PREPARE}) {
     if (jvmti->SetEventNotificationMode(JVMTI_ENABLE, event, nullptr) != JVMTI_ERROR_NONE) return false;
   }
   // JDK 21+ only; JDK 17 has no virtual threads to refuse.

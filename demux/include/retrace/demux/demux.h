@@ -302,6 +302,14 @@ class Demux {
   bool startWatchdog();
 
   /**
+   * Runs `task` once on the watchdog's thread, without the lock, as soon as it wakes (it is woken
+   * now); a later call before it ran replaces it. Nothing runs when no watchdog is running. The agent
+   * detaches the watchdog from the JVM this way when the VM is dying (HotSpot's exit waits up to
+   * 300 ms for every attached thread that sits in native code).
+   */
+  void runOnWatchdog(std::function<void()> task);
+
+  /**
    * Gives the next logical id to a thread that `parent` is starting (at Thread.start, while `parent`
    * holds the baton, which is what makes the numbering deterministic). The child must not run
    * application code before arrive(id) returns. kNoThread before startMain().
