@@ -96,6 +96,16 @@ replay() {
   "$tape" >"$out" 2>"$out.err"
 }
 
+# replayed_as BASE TAPE [COMMAND...]: replays TAPE under COMMAND if given (e.g. `unshare -n`,
+# `timeout 60`), its stdout, stderr and exit status in BASE.out, BASE.err and BASE.status; for
+# replays run in the background, side by side.
+replayed_as() {
+  local base=$1 tape=$2 status=0
+  shift 2
+  "$@" "$tape" >"$base.out" 2>"$base.err" || status=$?
+  echo $status >"$base.status"
+}
+
 # status_of OUT ERR COMMAND...: runs the command with its output in files; prints its exit status.
 status_of() {
   local out=$1 err=$2 status=0
@@ -181,6 +191,29 @@ replay_offline() {
     sh -c '! grep -E "AF_INET|sin_port|sendto\(|sendmsg\(|sendmmsg\(" "$1"' - "$tape.strace"
 }
 
+# What each job of a runner took last time on this machine, in seconds (as CTest's cost data), so
+# that the longest start first and the two cores do not end on one long job with the other idle.
+COSTS=${RETRACE_COSTS:-$HOME/.cache/retrace-tests/costs}
+
+# longest_first FILE JOB...: the jobs, one per line, longest first by FILE ("SECONDS<tab>JOB"
+# lines); the jobs FILE does not have come first, in the order given.
+longest_first() {
+  local file=$1
+  shift
+  printf '%s\n' "$@" | awk -v costs="$file" -v OFS='\t' '
+    BEGIN { while ((getline line <costs) > 0) { split(line, f, "\t"); cost[f[2]] = f[1] } }
+    { print ($0 in cost ? cost[$0] : 1e9), NR, $0 }' | sort -t$'\t' -k1,1gr -k2,2n | cut -f3-
+}
+
+# costs_saved FILE LINE...: FILE takes these "SECONDS<tab>JOB" lines and keeps its others.
+costs_saved() {
+  local file=$1
+  shift
+  mkdir -p "$(dirname "$file")" &&
+    { printf '%s\n' "$@"; if [ -f "$file" ]; then cat "$file"; fi; } | awk -F'\t' '!seen[$2]++' >"$file.$$" &&
+    mv "$file.$$" "$file"
+}
+
 # side_by_side JOBS ALONE COUNT START ENDED PRINT: the runners' jobs 0..COUNT-1, started in order,
 # JOBS at a time; the first ALONE run one at a time with nothing beside them (nor beside the first
 # job after them). START K starts job K in the background, its output in a file of its own;
@@ -200,7 +233,7 @@ side_by_side() {
       "$start" $started
       started=$((started + 1))
     else
-      sleep 1
+      sleep 0.2
     fi
   done
   wait

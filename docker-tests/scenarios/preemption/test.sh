@@ -25,7 +25,9 @@ distinct() { # distinct FILE...: how many different contents
 
 # record_replayed KEY I CLASS MODE REPLAY_TIMEOUT: records run I of CLASS with MODE into
 # $WORK/KEY.I.retrace and replays it twice (the second offline); appends the recording's output
-# file to `recorded` and what went wrong to `bad`.
+# file to `recorded` and what went wrong to `bad`, and writes its summary to $WORK/KEY.I.summary.
+# The two replays run side by side: what is measured here (how much plain runs and recordings
+# vary) runs alone, and a replay follows its recording whatever runs beside it.
 record_replayed() {
   local key=$1 i=$2 class=$3 mode=$4 limit=$5 k status
   local tape=$WORK/$key.$i.retrace
@@ -34,14 +36,15 @@ record_replayed() {
     >"$WORK/$key.rec$i.out" 2>"$WORK/$key.rec$i.err" || status=$?
   recorded+=("$WORK/$key.rec$i.out")
   [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
+  local beside
+  replayed_as "$WORK/$key.rep$i.1" "$tape" timeout -k 10 "$limit" &
+  beside=$!
+  replayed_as "$WORK/$key.rep$i.2" "$tape" timeout -k 10 "$limit" unshare -n
+  "$RETRACE" summary "$tape" >"$WORK/$key.$i.summary" 2>&1
+  wait $beside
   for k in 1 2; do
-    status=0
-    if [ $k -eq 1 ]; then
-      timeout -k 10 "$limit" "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
-    else
-      timeout -k 10 "$limit" unshare -n "$tape" >"$WORK/$key.rep$i.$k.out" 2>"$WORK/$key.rep$i.$k.err" || status=$?
-    fi
-    if [ $status -ne 0 ] || ! cmp -s "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out"; then
+    status=$(cat "$WORK/$key.rep$i.$k.status")
+    if [ "$status" -ne 0 ] || ! cmp -s "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out"; then
       bad+="recording $i, replay $k: exit $status, $(diff "$WORK/$key.rec$i.out" "$WORK/$key.rep$i.$k.out" | head -4)"
       bad+=$'\n'"$(head -5 "$WORK/$key.rep$i.$k.err")"$'\n'
     fi
@@ -63,8 +66,7 @@ for entry in "${programs[@]}"; do
   preempts=0
   for i in $(seq 1 $RUNS); do
     record_replayed "$key" "$i" "$class" "$mode" 60
-    tape=$WORK/$key.$i.retrace
-    n=$("$RETRACE" summary "$tape" | sed -n 's/.*preempt \([0-9]*\)).*/\1/p')
+    n=$(sed -n 's/.*preempt \([0-9]*\)).*/\1/p' "$WORK/$key.$i.summary")
     preempts=$((preempts + ${n:-0}))
   done
   if [ -z "$bad" ]; then
