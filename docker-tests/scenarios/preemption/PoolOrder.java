@@ -20,7 +20,7 @@ public final class PoolOrder {
     for (int task = 0; task < 24; task++) {
       int id = task;
       pool.execute(() -> {
-        if (fib(22 + id % 4) < 0) throw new AssertionError();
+        if (fib(26 + id % 4) < 0) throw new AssertionError();
         finished.add(id);
       });
     }
