@@ -23,13 +23,13 @@ distinct() { # distinct FILE...: how many different contents
   md5sum "$@" | cut -c1-32 | sort -u | wc -l
 }
 
-# record_replayed KEY I CLASS MODE REPLAY_TIMEOUT: records run I of CLASS with MODE into
+# record_replayed KEY I CLASS MODE REPLAY_TIMEOUT [SUMMARY]: records run I of CLASS with MODE into
 # $WORK/KEY.I.retrace and replays it twice (the second offline); appends the recording's output
-# file to `recorded` and what went wrong to `bad`, and writes its summary to $WORK/KEY.I.summary.
+# file to `recorded` and what went wrong to `bad`, and writes `retrace summary` to SUMMARY if given.
 # The two replays run side by side: what is measured here (how much plain runs and recordings
 # vary) runs alone, and a replay follows its recording whatever runs beside it.
 record_replayed() {
-  local key=$1 i=$2 class=$3 mode=$4 limit=$5 k status
+  local key=$1 i=$2 class=$3 mode=$4 limit=$5 summary=${6:-} k status
   local tape=$WORK/$key.$i.retrace
   status=0
   timeout -k 10 120 "$RETRACE" record "$mode" --java "$JDK/bin/java" -o "$tape" --force -- -cp "$WORK/classes" "$class" \
@@ -40,7 +40,7 @@ record_replayed() {
   replayed_as "$WORK/$key.rep$i.1" "$tape" timeout -k 10 "$limit" &
   beside=$!
   replayed_as "$WORK/$key.rep$i.2" "$tape" timeout -k 10 "$limit" unshare -n
-  "$RETRACE" summary "$tape" >"$WORK/$key.$i.summary" 2>&1
+  [ -z "$summary" ] || "$RETRACE" summary "$tape" >"$summary" 2>&1
   wait $beside
   for k in 1 2; do
     status=$(cat "$WORK/$key.rep$i.$k.status")
@@ -65,7 +65,7 @@ for entry in "${programs[@]}"; do
   bad=""
   preempts=0
   for i in $(seq 1 $RUNS); do
-    record_replayed "$key" "$i" "$class" "$mode" 60
+    record_replayed "$key" "$i" "$class" "$mode" 60 "$WORK/$key.$i.summary"
     n=$(sed -n 's/.*preempt \([0-9]*\)).*/\1/p' "$WORK/$key.$i.summary")
     preempts=$((preempts + ${n:-0}))
   done
