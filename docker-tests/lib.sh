@@ -96,16 +96,6 @@ replay() {
   "$tape" >"$out" 2>"$out.err"
 }
 
-# replayed_as BASE TAPE [COMMAND...]: replays TAPE under COMMAND if given (e.g. `unshare -n`,
-# `timeout 60`), its stdout, stderr and exit status in BASE.out, BASE.err and BASE.status; for
-# replays run in the background, side by side.
-replayed_as() {
-  local base=$1 tape=$2 status=0
-  shift 2
-  "$@" "$tape" >"$base.out" 2>"$base.err" || status=$?
-  echo $status >"$base.status"
-}
-
 # status_of OUT ERR COMMAND...: runs the command with its output in files; prints its exit status.
 status_of() {
   local out=$1 err=$2 status=0

@@ -44,11 +44,11 @@ for t in $(seq 1 $TRIES); do
   first=${first:-$t}
   # The three replays run side by side: what is measured (how often runs lose the race) runs
   # alone, and a replay follows its recording whatever runs beside it.
-  replayed_as "$WORK/try$t.rep1" "$tape" &
+  status_of "$WORK/try$t.rep1.out" "$WORK/try$t.rep1.err" "$tape" >"$WORK/try$t.rep1.status" &
   first_replay=$!
-  replayed_as "$WORK/try$t.rep2" "$tape" &
+  status_of "$WORK/try$t.rep2.out" "$WORK/try$t.rep2.err" "$tape" >"$WORK/try$t.rep2.status" &
   second_replay=$!
-  replayed_as "$WORK/try$t.rep3" "$tape" unshare -n
+  status_of "$WORK/try$t.rep3.out" "$WORK/try$t.rep3.err" unshare -n "$tape" >"$WORK/try$t.rep3.status"
   wait $first_replay $second_replay
   for k in 1 2 3; do
     status=$(cat "$WORK/try$t.rep$k.status")

@@ -37,9 +37,10 @@ record_replayed() {
   recorded+=("$WORK/$key.rec$i.out")
   [ $status -eq 0 ] || bad+="recording $i exits $status: $(head -3 "$WORK/$key.rec$i.err")"$'\n'
   local beside
-  replayed_as "$WORK/$key.rep$i.1" "$tape" timeout -k 10 "$limit" &
+  status_of "$WORK/$key.rep$i.1.out" "$WORK/$key.rep$i.1.err" timeout -k 10 "$limit" "$tape" >"$WORK/$key.rep$i.1.status" &
   beside=$!
-  replayed_as "$WORK/$key.rep$i.2" "$tape" timeout -k 10 "$limit" unshare -n
+  status_of "$WORK/$key.rep$i.2.out" "$WORK/$key.rep$i.2.err" timeout -k 10 "$limit" unshare -n "$tape" \
+    >"$WORK/$key.rep$i.2.status"
   [ -z "$summary" ] || "$RETRACE" summary "$tape" >"$summary" 2>&1
   wait $beside
   for k in 1 2; do
